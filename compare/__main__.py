@@ -1,0 +1,8 @@
+"""``python -m compare``: the ``occam`` command line (see `compare.cli`)."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

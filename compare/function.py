@@ -1,0 +1,126 @@
+"""`net_function`: what a Boolean network computes on its whole domain, and the minimal program for it.
+
+This needs no structural extraction: the network's labels on all 2**n inputs are its function. The
+function's support (inputs whose flip changes some label) is found exactly; the minimal program is
+synthesised over the support only (a function of 3 of 20 inputs is a 3-input synthesis problem).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import CompareError
+from .tasks import Task, table_from_labels
+
+__all__ = ["NetFunction", "net_function", "embed_program"]
+
+_MAX_EXHAUSTIVE = 20
+
+
+@dataclass(frozen=True, eq=False)
+class NetFunction:
+    """A network's Boolean function on the whole domain.
+
+    ``table`` is its truth table over all ``n_inputs``; ``support`` the inputs it depends on;
+    ``program`` a minimal program for it (over all inputs; None when not synthesised), ``min_size`` its
+    size in ``basis``, ``exact`` whether synthesis proved minimality; ``target_agreement`` the fraction of
+    the domain where it equals the task's target, ``train_acc`` / ``test_acc`` on the task's split.
+    """
+
+    table: int
+    n_inputs: int
+    support: tuple[int, ...]
+    program: Any
+    min_size: int | None
+    exact: bool
+    basis: str
+    target_agreement: float
+    train_acc: float
+    test_acc: float
+    labels: np.ndarray = field(repr=False)
+    note: str = ""
+
+    def equals_target(self, task: Task) -> bool:
+        """True when the network computes the task's target on every input."""
+        return self.table == task.table
+
+
+def embed_program(program: Any, n_inputs: int, inputs: list[int] | tuple[int, ...], *,
+                  basis: str | None = None) -> Any:
+    """The program read over ``n_inputs`` inputs, its input i renamed to ``inputs[i]``."""
+    import synth
+
+    k = program.n_inputs
+    if len(inputs) != k:
+        raise CompareError(f"embed_program: program has {k} inputs but {len(inputs)} input indices were given")
+
+    def remap(r: int) -> int:
+        return int(inputs[r]) if r < k else n_inputs + (r - k)
+
+    nodes = [(op, tuple(remap(a) for a in args)) for op, args in program.nodes]
+    out = remap(program.output)
+    return synth.Program.from_nodes(n_inputs, nodes, out, basis=basis or program.basis_name)
+
+
+def _labels(model: Any, task: Task, chunk: int = 1 << 16) -> np.ndarray:
+    """Labels on the whole domain, computed in float64 (as extraction does) on a copy of the model."""
+    import copy
+
+    import torch
+
+    net = copy.deepcopy(model).double().eval()
+    out = np.empty(task.domain_size, dtype=bool)
+    with torch.no_grad():
+        for s in range(0, task.domain_size, chunk):
+            idx = np.arange(s, min(s + chunk, task.domain_size))
+            X = task.encode(task.inputs(idx)).double()
+            out[s:s + len(idx)] = (net(X) > 0).numpy()
+    return out
+
+
+def net_function(model: Any, task: Task | None = None, *, basis: str = "xag", synthesize: bool = True,
+                 max_support: int = 10, budget_s: float | None = 60.0) -> NetFunction:
+    """The network's truth table on the whole Boolean domain and a minimal program for it (via `synth`)."""
+    task = task if task is not None else getattr(model, "task", None)
+    model = getattr(model, "model", model)
+    if task is None:
+        raise CompareError("net_function: give the task")
+    if task.domain != "bool":
+        raise CompareError(f"net_function: task {task.name!r} is a Z_p task (Boolean tasks only)")
+    n = task.n_inputs
+    if n > _MAX_EXHAUSTIVE:
+        raise CompareError(f"net_function: enumerates all 2**n inputs; n={n} exceeds {_MAX_EXHAUSTIVE}")
+    labels = _labels(model, task)
+    t = np.arange(1 << n, dtype=np.int64)
+    support = tuple(i for i in range(n) if np.any(labels != labels[t ^ (1 << i)]))
+    table = table_from_labels(labels)
+    program, size, exact, note = None, None, False, ""
+    if synthesize:
+        import synth
+
+        k = len(support)
+        if k == 0:
+            program = synth.Program.from_nodes(n, [("1" if labels[0] else "0", ())], basis=basis)
+            size, exact = program.size, True
+        elif k > max_support:
+            note = f"not synthesised: support of {k} inputs exceeds max_support={max_support}"
+        else:
+            idx = np.zeros(1 << k, dtype=np.int64)       # points with every non-support input 0
+            for j, i in enumerate(support):
+                idx |= ((np.arange(1 << k) >> j) & 1) << i
+            sub = table_from_labels(labels[idx])
+            res = synth.synthesize(synth.Spec.from_table(sub, k), basis=basis, mode="formula", top_k=1,
+                                   budget_s=budget_s)
+            if res.shortest:
+                program = embed_program(res.shortest[0], n, list(support), basis=basis)
+                size, exact = int(program.size), bool(res.exact)
+            else:
+                note = f"not synthesised: no program found within budget_s={budget_s}"
+    tr = float((labels[task.train_idx] == task.labels[task.train_idx]).mean())
+    te = float((labels[task.test_idx] == task.labels[task.test_idx]).mean()) if len(task.test_idx) else float("nan")
+    return NetFunction(table=table, n_inputs=n, support=support, program=program, min_size=size, exact=exact,
+                       basis=basis, target_agreement=float((labels == task.labels).mean()), train_acc=tr,
+                       test_acc=te, labels=labels, note=note)

@@ -1,0 +1,139 @@
+"""An upper bound when exact search runs out of budget: Shannon decomposition with small exact leaves.
+
+f = ite(x_v, f1, f0) on the variable that best splits the examples (information gain), recursively,
+until a sub-spec is constant or a small exact search (`max_leaf_size`) solves it. The program is
+consistent with every example but is not claimed minimal: `synthesize` reports it with ``exact=False``
+next to the proven lower bound.
+
+>>> import numpy as np
+>>> from synth.spec import Spec
+>>> X = (np.arange(16)[:, None] >> np.arange(4)) & 1
+>>> p = shannon_upper_bound(Spec.from_examples(X, X[:, 0] & X[:, 1] | X[:, 2] & X[:, 3]), "xag")
+>>> bool((p.evaluate(X) == (X[:, 0] & X[:, 1] | X[:, 2] & X[:, 3])).all())
+True
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .dsl import Basis, Program, get_basis
+from .enumerate import _recipes
+from .errors import SynthError
+from .spec import Spec
+
+__all__ = ["shannon_upper_bound"]
+
+
+def _entropy(y: np.ndarray) -> float:
+    if len(y) == 0:
+        return 0.0
+    p = float(np.mean(y))
+    return 0.0 if p in (0.0, 1.0) else -(p * math.log2(p) + (1 - p) * math.log2(1 - p))
+
+
+class _Emitter:
+    """Appends nodes for one program; gates by truth table through the basis's recipes."""
+
+    def __init__(self, n: int, basis: Basis):
+        self.n = n
+        self.basis = basis
+        self.nodes: list[tuple[str, tuple[int, ...]]] = []
+        self.recipes = _recipes(basis)
+
+    def add(self, op: str, args: tuple[int, ...]) -> int:
+        self.nodes.append((op, args))
+        return self.n + len(self.nodes) - 1
+
+    def const(self, v: int) -> int:
+        return self.add(str(int(v)), ())
+
+    def negate(self, r: int) -> int:
+        if "not" not in self.basis:
+            raise SynthError(f"basis {self.basis.name!r} cannot negate (no 'not' gate)")
+        return self.add("not", (r,))
+
+    def gate(self, arity: int, table: int, args: tuple[int, ...]) -> int:
+        try:
+            name, in_mask, out_neg = self.recipes[(arity, table)]
+        except KeyError:
+            raise SynthError(f"basis {self.basis.name!r} cannot express the gate table {table:#x}") from None
+        refs = tuple(self.negate(a) if (in_mask >> i) & 1 else a for i, a in enumerate(args))
+        r = self.add(name, refs)
+        return self.negate(r) if out_neg else r
+
+    def paste(self, prog: Program) -> int:
+        """Copy a program over the same inputs; return the ref of its output."""
+        base = self.n + len(self.nodes)
+        for nd in prog.nodes:
+            self.nodes.append((nd.op, tuple(a if a < self.n else a - self.n + base for a in nd.args)))
+        return prog.output if prog.output < self.n else prog.output - self.n + base
+
+    def ite(self, v: int, hi: int, lo: int) -> int:
+        """x_v ? hi : lo with the cheapest construction the basis has."""
+        if (3, 0xD8) in self.recipes and self.recipes[(3, 0xD8)][0] == "ite":
+            return self.gate(3, 0xD8, (v, hi, lo))
+        if "maj" in self.basis:
+            zero = self.const(0)
+            a = self.gate(3, 0xE8, (v, hi, zero))              # x_v and hi
+            b = self.gate(3, 0xE8, (self.negate(v), lo, zero))  # not x_v and lo
+            one = self.const(1)
+            return self.gate(3, 0xE8, (a, b, one))             # a or b
+        a = self.gate(2, 0x8, (v, hi))    # v and hi
+        b = self.gate(2, 0x2, (lo, v))    # lo and not v
+        return self.gate(2, 0xE, (a, b))  # or
+
+
+def shannon_upper_bound(spec: Spec, basis: str | Basis = "xag", *, max_leaf_size: int = 3,
+                        leaf_budget_s: float = 2.0) -> Program:
+    """A formula consistent with every example of a Boolean spec, built by Shannon decomposition."""
+    from .synthesize import synthesize
+    b = get_basis(basis)
+    if spec.p is not None:
+        raise SynthError("shannon_upper_bound is for Boolean specs")
+    em = _Emitter(spec.n_inputs, b)
+
+    cache: dict[bytes, Program | None] = {}
+
+    def leaf(X: np.ndarray, y: np.ndarray) -> Program | None:
+        key = X.tobytes() + b"|" + y.tobytes()
+        if key not in cache:
+            if y.min() == y.max():
+                cache[key] = Program(spec.n_inputs, [(str(int(y[0])), ())], basis=b)
+            else:
+                r = synthesize(Spec.from_examples(X, y), basis=b, max_size=max_leaf_size,
+                               budget_s=leaf_budget_s, top_k=1, slack=0)
+                cache[key] = r.shortest[0] if r.shortest else None
+        return cache[key]
+
+    def solve(X: np.ndarray, y: np.ndarray, free: list[int]) -> int:
+        p = leaf(X, y)
+        if p is not None:
+            return em.paste(p)
+        # one step of lookahead: a split whose two halves both have small exact programs wins
+        best = None
+        splits = []
+        for v in free:
+            mask = X[:, v] == 1
+            if mask.all() or not mask.any():
+                continue
+            hi, lo = leaf(X[mask], y[mask]), leaf(X[~mask], y[~mask])
+            if hi is not None and lo is not None and (best is None or hi.size + lo.size < best[0]):
+                best = (hi.size + lo.size, v, hi, lo)
+            h = (mask.mean() * _entropy(y[mask]) + (1 - mask.mean()) * _entropy(y[~mask]))
+            splits.append((h, v))
+        if best is not None:
+            _, v, hi, lo = best
+            return em.ite(v, em.paste(hi), em.paste(lo))
+        if not splits:  # cannot happen for a consistent spec: identical inputs have one output
+            raise SynthError("Shannon decomposition found no variable to split on")
+        _, v = min(splits)
+        mask = X[:, v] == 1
+        rest = [u for u in free if u != v]
+        return em.ite(v, solve(X[mask], y[mask], rest), solve(X[~mask], y[~mask], rest))
+
+    out = solve(spec.X.astype(np.uint8), spec.y.astype(np.uint8), list(range(spec.n_inputs)))
+    from .simplify import simplify_negations
+    return simplify_negations(Program(spec.n_inputs, em.nodes, out, basis=b))

@@ -1,0 +1,406 @@
+"""`synthesize`: the shortest programs consistent with a Spec, a size/error frontier and a posterior.
+
+Two modes. **formula**: programs are trees; level-by-level enumeration (`synth.enumerate`) gives the
+exact minimum formula size. **circuit**: gates may be shared; for n <= 4 inputs the exact minimum
+circuit size of every function comes from `synth.circuits` (NPN classes solved once), and the best
+consistent completion of the data is read off; for more inputs the minimum formula is an upper bound and
+the result says it is not exact.
+
+>>> from synth import Spec, synthesize
+>>> r = synthesize(Spec.from_table(0x96, 3), basis="xag")
+>>> r.min_size, r.exact, [str(p) for p in r.shortest]
+(2, True, ['xor(x0, xor(x1, x2))'])
+"""
+
+from __future__ import annotations
+
+import math
+import resource
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .dsl import Basis, Program, get_basis
+from .enumerate import Budget, BudgetExceeded, Enumerator
+from .errors import SynthError
+from .posterior import MINIMAL_TERM, Posterior, min_bits_for_size, truncation_bound, unseen_count_log2
+from .semantics import pack_bits, popcount, unpack_bits
+from .simplify import simplify_negations
+from .spec import Spec
+
+__all__ = ["synthesize", "SynthesisResult", "FrontierEntry", "ConsistentFunction", "MODES"]
+
+MODES = ("formula", "circuit")
+CENSUS_INPUTS = 4  # circuit mode is exact through the census up to this many inputs
+
+
+@dataclass(frozen=True)
+class FrontierEntry:
+    """Best training error at one size (PySR's hall of fame): size, errors, a program."""
+
+    size: int
+    errors: int
+    program: Program
+
+    def as_dict(self) -> dict:
+        return {"size": self.size, "errors": self.errors, "program": str(self.program)}
+
+
+@dataclass(frozen=True)
+class ConsistentFunction:
+    """A function that fits every example: its minimal size (in the search), a program, its outputs on
+    the spec's held-out queries."""
+
+    size: int
+    program: Program
+    query_outputs: np.ndarray
+
+    @property
+    def bits(self) -> float:
+        return self.program.bits
+
+
+@dataclass
+class SynthesisResult:
+    """What `synthesize` found. ``exact`` is True only when ``min_size`` is proven minimal."""
+
+    spec: Spec
+    basis: str
+    mode: str
+    min_size: int | None
+    shortest: list[Program]
+    frontier: list[FrontierEntry]
+    consistent: list[ConsistentFunction]
+    exact: bool
+    searched_size: int
+    truncation_mass: float
+    stats: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    lower_bound: int = 0          # proven: no consistent program is smaller than this
+
+    @property
+    def upper_bound(self) -> int | None:
+        """Size of the smallest consistent program found (equals ``min_size``)."""
+        return self.min_size
+
+    def posterior(self, queries=None) -> np.ndarray:
+        """Probability that the output is 1 at each query (default: the spec's held-out queries) under
+        the length prior, over the consistent functions found. See `synth.posterior`."""
+        return self.posterior_model(queries).predictive()
+
+    def posterior_model(self, queries=None) -> Posterior:
+        """The `Posterior` object (weights, predictive distribution, log score, truncation mass)."""
+        if queries is None:
+            outs = np.array([c.query_outputs for c in self.consistent], dtype=np.int64) \
+                .reshape(len(self.consistent), self.spec.n_queries)
+        else:
+            Q = np.asarray(queries)
+            if Q.ndim == 1:
+                Q = Q[None, :]
+            if Q.shape[1] != self.spec.n_inputs:
+                raise SynthError(f"queries must have {self.spec.n_inputs} columns, got shape {Q.shape}")
+            outs = np.array([c.program.evaluate(Q) for c in self.consistent], dtype=np.int64) \
+                .reshape(len(self.consistent), Q.shape[0])
+        bits = np.array([c.bits for c in self.consistent], dtype=float)
+        return Posterior(outs, bits, self.truncation_mass, MINIMAL_TERM)
+
+    @property
+    def program(self) -> Program | None:
+        """The first shortest program (None when none was found)."""
+        return self.shortest[0] if self.shortest else None
+
+    def as_dict(self) -> dict:
+        """Everything as JSON-ready values."""
+        return {
+            "basis": self.basis,
+            "mode": self.mode,
+            "spec": repr(self.spec),
+            "min_size": self.min_size,
+            "exact": self.exact,
+            "lower_bound": self.lower_bound,
+            "searched_size": self.searched_size,
+            "shortest": [str(p) for p in self.shortest],
+            "shortest_bits": [round(p.bits, 3) for p in self.shortest],
+            "frontier": [e.as_dict() for e in self.frontier],
+            "consistent": [{"size": c.size, "program": str(c.program), "bits": round(c.bits, 3)}
+                           for c in self.consistent],
+            "posterior": None if not self.spec.n_queries or not self.consistent
+            else [round(float(v), 6) for v in self.posterior()],
+            "truncation_mass": self.truncation_mass,
+            "approximation": MINIMAL_TERM,
+            "stats": self.stats,
+            "notes": self.notes,
+        }
+
+    def __repr__(self) -> str:
+        best = str(self.shortest[0]) if self.shortest else None
+        return (f"SynthesisResult(basis={self.basis!r}, mode={self.mode!r}, min_size={self.min_size}, "
+                f"exact={self.exact}, shortest[0]={best!r}, consistent={len(self.consistent)}, "
+                f"truncation_mass={self.truncation_mass:.3g})")
+
+
+def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
+               max_size: int | None = None, top_k: int = 10, budget_s: float | None = None,
+               slack: int = 1, max_entries: int = 30_000_000,
+               progress: Callable[[str], None] | None = None) -> SynthesisResult:
+    """Shortest consistent programs of a spec (see module docstring).
+
+    Parameters
+    ----------
+    spec : the examples and held-out queries (`Spec`).
+    basis : a basis name from `synth.BASES` or a `Basis`; sizes are costs in it.
+    mode : "formula" (trees) or "circuit" (shared gates).
+    max_size : search no further than this size; default: the minimum size plus ``slack``.
+    top_k : how many shortest programs to return (one per distinct consistent function).
+    budget_s : wall-clock budget in seconds; when it runs out the result has ``exact=False``.
+    slack : how many sizes beyond the minimum to enumerate for the posterior (when max_size is None).
+    max_entries : memory budget, in stored signatures.
+    progress : called with a line of text after each level (for long runs).
+    """
+    if not isinstance(spec, Spec):
+        raise SynthError(f"synthesize needs a synth.Spec, got {type(spec).__name__}")
+    b = get_basis(basis)
+    if mode not in MODES:
+        raise SynthError(f"mode must be one of {MODES}, got {mode!r}")
+    if spec.p is not None or b.domain != "bool":
+        if spec.p is None or b.domain != "zp":
+            raise SynthError(f"basis {b.name!r} is for the {b.domain} domain but the spec is "
+                             f"{'Boolean' if spec.p is None else f'Z_{spec.p}'}")
+        from .zp import synthesize_zp
+        return synthesize_zp(spec, basis=b, max_size=max_size, top_k=top_k, budget_s=budget_s,
+                             slack=slack, progress=progress)
+    for name, v, lo in (("top_k", top_k, 1), ("slack", slack, 0)):
+        if not isinstance(v, int) or v < lo:
+            raise SynthError(f"{name} must be an int >= {lo}, got {v!r}")
+    if max_size is not None and (not isinstance(max_size, int) or max_size < 0):
+        raise SynthError(f"max_size must be an int >= 0, got {max_size!r}")
+    if budget_s is not None and (not isinstance(budget_s, (int, float)) or budget_s <= 0):
+        raise SynthError(f"budget_s must be a positive number of seconds, got {budget_s!r}")
+    t0 = time.perf_counter()
+    if mode == "circuit":
+        if spec.n_inputs <= CENSUS_INPUTS:
+            res = _circuit_by_census(spec, b, max_size, top_k, budget_s, progress)
+        else:
+            res = _formula_search(spec, b, max_size, top_k, budget_s, slack, max_entries, progress)
+            res.mode = "circuit"
+            res.exact = False
+            res.notes.append(f"circuit mode is exact up to {CENSUS_INPUTS} inputs; with {spec.n_inputs} "
+                             "the shortest formula is returned as an upper bound on the circuit size")
+    else:
+        res = _formula_search(spec, b, max_size, top_k, budget_s, slack, max_entries, progress)
+    res.stats["seconds"] = round(time.perf_counter() - t0, 6)
+    res.stats["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return res
+
+
+# ------------------------------------------------------------------------------------------------------
+# formula mode
+# ------------------------------------------------------------------------------------------------------
+
+def _pack_spec(spec: Spec) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]:
+    """Packed inputs on the search points, their number, packed outputs, care mask, query positions."""
+    pts = spec.points()
+    m = len(pts)
+    inputs = pack_bits(pts.T.astype(bool))
+    ybits = np.zeros(m, dtype=bool)
+    ybits[:spec.n_examples] = spec.y.astype(bool)
+    carebits = np.zeros(m, dtype=bool)
+    carebits[:spec.n_examples] = True
+    index = {r.tobytes(): i for i, r in enumerate(pts)}
+    qpos = np.array([index[r.tobytes()] for r in spec.queries], dtype=np.int64)
+    return inputs, m, pack_bits(ybits), pack_bits(carebits), qpos
+
+
+def _formula_search(spec: Spec, b: Basis, max_size, top_k, budget_s, slack, max_entries,
+                    progress) -> SynthesisResult:
+    inputs, m, y, care, qpos = _pack_spec(spec)
+    budget = Budget(seconds=budget_s, max_entries=max_entries)
+    en = Enumerator(inputs, m, b, budget=budget, progress=progress)
+    ncare = spec.n_examples
+    ybar = ~y & en.valid
+    found: dict[bytes, tuple[int, Program]] = {}   # consistent signature -> (size, program)
+    frontier: list[FrontierEntry] = []
+    min_size: int | None = None
+    searched = -1
+    exact = True
+    notes: list[str] = []
+    targeted_ok = True
+
+    def record_level(s: int) -> None:
+        lv = en.levels[s]
+        if not len(lv):
+            return
+        err = popcount((lv.sigs ^ y) & care)
+        negate = np.zeros(len(err), dtype=bool)
+        if en.free_not:
+            err_c = ncare - err
+            negate = err_c < err
+            err = np.minimum(err, err_c)
+        best = int(np.argmin(err))
+        frontier.append(FrontierEntry(s, int(err[best]), en.program(s, best, negate=bool(negate[best]))))
+        for i in np.nonzero(err == 0)[0]:
+            sig = lv.sigs[i] ^ (en.valid if negate[i] else np.uint64(0))
+            found.setdefault(sig.tobytes(), (s, en.program(s, int(i), negate=bool(negate[i]))))
+
+    def stop_size() -> int | None:
+        if max_size is not None:
+            return max_size
+        return None if min_size is None else min_size + slack
+
+    try:
+        s = 0
+        en.build_level(0)
+        record_level(0)
+        searched = 0
+        if found:
+            min_size = 0
+        while True:
+            limit = stop_size()
+            if limit is not None and s >= limit:
+                break
+            s += 1
+            last = limit is not None and s == limit
+            if targeted_ok and (last or min_size is None):
+                hits = en.consistent_at(s, y, care)
+                new = [(sig, rec) for sig, rec in hits
+                       if en.seen.new_mask(en._normalise(sig[None, :].copy())[0])[0]]
+                if new and min_size is None:
+                    min_size = s
+                    last = stop_size() == s
+                if last:
+                    for sig, rec in new:
+                        negate = bool(((sig ^ y) & care).any())
+                        val = sig ^ (en.valid if negate else np.uint64(0))
+                        if val.tobytes() not in found:
+                            found[val.tobytes()] = (s, en.program_from_recipe(rec, sig, negate))
+                    if new:
+                        frontier.append(FrontierEntry(s, 0, found[_first_key(found, s)][1]))
+                    searched = s
+                    break
+            en.build_level(s)
+            record_level(s)
+            searched = s
+            if min_size is None and any(v[0] == s for v in found.values()):
+                min_size = s
+    except BudgetExceeded as e:
+        exact = False
+        notes.append(f"search stopped: {e}; sizes up to {searched} were searched completely")
+    consistent = _consistent_list(found, spec, qpos, m)
+    shortest = [c.program for c in consistent if c.size == min_size][:top_k]
+    lower = min_size if (min_size is not None and exact) else searched + 1
+    if min_size is None:
+        exact = False
+        notes.append(f"no consistent program of size <= {searched} in basis {b.name!r} (lower bound "
+                     f"{searched + 1})")
+        if max_size is None:
+            from .decompose import shannon_upper_bound
+            ub = shannon_upper_bound(spec, b)
+            bits = unpack_bits(pack_bits(ub.evaluate(spec.points())), m)
+            consistent = [ConsistentFunction(ub.size, ub, bits[qpos].astype(np.uint8))]
+            shortest = [ub]
+            min_size = ub.size
+            frontier.append(FrontierEntry(ub.size, 0, ub))
+            notes.append(f"upper bound {ub.size} from Shannon decomposition with exact leaves "
+                         "(not proven minimal)")
+    # truncation: consistent functions not enumerated have minimal size > searched
+    n_unseen = unseen_count_log2(2, m - spec.n_examples, len(consistent))
+    unseen_bits = min_bits_for_size(searched + 1, spec.n_inputs, b)
+    trunc = truncation_bound(np.array([c.bits for c in consistent]), n_unseen, unseen_bits)
+    frontier = _pareto(frontier)
+    stats = {"candidates": int(en.candidates), "distinct_functions": int(en.seen.count),
+             "levels": [len(lv) for lv in en.levels], "points": m}
+    return SynthesisResult(spec, b.name, "formula", min_size, shortest, frontier, consistent, exact,
+                           searched, trunc, stats, notes, lower_bound=lower)
+
+
+def _first_key(found: dict, s: int) -> bytes:
+    return next(k for k, v in found.items() if v[0] == s)
+
+
+def _consistent_list(found: dict, spec: Spec, qpos: np.ndarray, m: int) -> list[ConsistentFunction]:
+    out = []
+    for key, (size, prog) in found.items():
+        sig = np.frombuffer(key, dtype=np.uint64)
+        bits = unpack_bits(sig, m)
+        out.append(ConsistentFunction(size, prog, bits[qpos].astype(np.uint8)))
+    out.sort(key=lambda c: (c.size, c.bits, str(c.program)))
+    return out
+
+
+def _pareto(entries: list[FrontierEntry]) -> list[FrontierEntry]:
+    """Keep the entries that improve on every smaller size (errors strictly decreasing)."""
+    out: list[FrontierEntry] = []
+    for e in sorted(entries, key=lambda e: (e.size, e.errors)):
+        if not out or e.errors < out[-1].errors:
+            out.append(e)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------------
+# circuit mode through the exact census (n <= 4)
+# ------------------------------------------------------------------------------------------------------
+
+def _circuit_by_census(spec: Spec, b: Basis, max_size, top_k, budget_s, progress) -> SynthesisResult:
+    from .circuits import exact_circuits
+    n = spec.n_inputs
+    table = exact_circuits(n, b, budget_s=budget_s, progress=progress)
+    m = 1 << n
+    weights = 1 << np.arange(n, dtype=np.int64)
+    tX = spec.X.astype(np.int64) @ weights
+    ymask = int(sum(1 << int(t) for t, v in zip(tX, spec.y) if v))
+    cmask = int(sum(1 << int(t) for t in tX))
+    funcs = np.arange(1 << m, dtype=np.int64)
+    ok = ((funcs ^ ymask) & cmask) == 0
+    sizes = table.sizes.astype(np.int64)
+    cand = funcs[ok]
+    csize = sizes[ok]
+    known = csize >= 0
+    notes = []
+    exact = bool(table.exact)
+    if not known.all():
+        exact = exact and False
+        notes.append("some functions have no known circuit size within the census budget")
+    cand, csize = cand[known], csize[known]
+    if max_size is not None:
+        keep = csize <= max_size
+        cand, csize = cand[keep], csize[keep]
+    tQ = spec.queries.astype(np.int64) @ weights if spec.n_queries else np.zeros(0, np.int64)
+    order = np.lexsort((cand, csize))
+    cand, csize = cand[order], csize[order]
+    min_size = int(csize[0]) if len(csize) else None
+    # consistent functions: every completion is enumerated; programs are built for the cheapest ones
+    cap = 4096
+    consistent = []
+    for f, s in zip(cand[:cap], csize[:cap]):
+        nodes, out = table.witness(int(f))
+        prog = simplify_negations(Program(n, nodes, out, basis=b))
+        q = ((int(f) >> tQ) & 1).astype(np.uint8) if len(tQ) else np.zeros(0, np.uint8)
+        consistent.append(ConsistentFunction(int(s), prog, q))
+    consistent.sort(key=lambda c: (c.size, c.bits, str(c.program)))
+    trunc = 0.0
+    if len(cand) > cap:
+        found_bits = np.array([c.bits for c in consistent])
+        trunc = truncation_bound(found_bits, math.log2(len(cand) - cap),
+                                 min_bits_for_size(int(csize[cap]), n, b))
+        notes.append(f"{len(cand)} consistent functions; programs built for the {cap} smallest")
+    shortest = [c.program for c in consistent if c.size == min_size][:top_k]
+    frontier = []
+    if len(csize):
+        # training errors per size: the best function of each size on the examples
+        allsz = sizes
+        for s in sorted(set(int(v) for v in np.unique(allsz[allsz >= 0]))):
+            if min_size is not None and s > min_size:
+                break
+            fs = funcs[allsz == s]
+            errs = np.bitwise_count((fs ^ ymask) & cmask)
+            i = int(np.argmin(errs))
+            nodes, out = table.witness(int(fs[i]))
+            frontier.append(FrontierEntry(s, int(errs[i]), simplify_negations(Program(n, nodes, out, basis=b))))
+    stats = {"census_seconds": getattr(table, "seconds", None), "consistent_functions": int(len(cand)),
+             "points": m}
+    return SynthesisResult(spec, b.name, "circuit", min_size, shortest, _pareto(frontier), consistent,
+                           exact and min_size is not None, min_size if min_size is not None else -1, trunc,
+                           stats, notes, lower_bound=min_size if min_size is not None else 0)
+
