@@ -41,6 +41,7 @@ Run ``python bench/sat_baseline.py [--k 20] [--seed 0] [--json out.json]`` to ti
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import sys
@@ -302,34 +303,46 @@ def sat_min_circuit_size(
 # ----------------------------------------------------------------------------------------------
 
 
-def npn_canonical_all(n: int = 4) -> np.ndarray:
-    """Canonical NPN representative of every n-input function (index = table), n <= 4.
-
-    Brute force over the n! * 2^n input permutations/negations and the output negation; the
-    representative is the smallest table in the class.
-    """
-    if not 0 <= n <= 4:
-        raise ValueError("npn_canonical_all supports n <= 4")
+@functools.lru_cache(maxsize=None)
+def _npn_canonical_cached(n: int) -> np.ndarray:
     rows = 1 << n
     tables = np.arange(1 << rows, dtype=np.int64)
-    bits = ((tables[:, None] >> np.arange(rows)) & 1).astype(np.int64)  # (2^rows, rows)
-    weights = (np.int64(1) << np.arange(rows, dtype=np.int64))
     full = (1 << rows) - 1
     best = np.minimum(tables, tables ^ full)
+    chunk = min(rows, 8)  # tables are split into bytes; each byte is mapped by a 256-entry lookup
+    pieces = [(tables >> c) & ((1 << chunk) - 1) for c in range(0, rows, chunk)]
     for perm in itertools.permutations(range(n)):
         for neg in range(1 << n):
-            # g(x) = f(y) with y_{perm[i]} = x_i ^ neg_i; bit t of g is bit src[t] of f.
-            src = np.empty(rows, dtype=np.int64)
+            # g(x) = f(y) with y_{perm[i]} = x_i ^ neg_i: bit t of g is bit src(t) of f, so bit y
+            # of f moves to bit dst[y] of g.
+            dst = [0] * rows
             for t in range(rows):
                 y = 0
                 for i in range(n):
                     if ((t >> i) & 1) ^ ((neg >> i) & 1):
                         y |= 1 << perm[i]
-                src[t] = y
-            g = bits[:, src] @ weights
+                dst[y] = t
+            g = np.zeros_like(tables)
+            for ci, c in enumerate(range(0, rows, chunk)):
+                lut = np.zeros(1 << chunk, dtype=np.int64)
+                for b in range(1 << chunk):
+                    lut[b] = sum(1 << dst[c + y] for y in range(chunk) if (b >> y) & 1)
+                g |= lut[pieces[ci]]
             np.minimum(best, g, out=best)
             np.minimum(best, g ^ full, out=best)
+    best.setflags(write=False)
     return best
+
+
+def npn_canonical_all(n: int = 4) -> np.ndarray:
+    """Canonical NPN representative of every n-input function (index = table), n <= 4.
+
+    Brute force over the n! * 2^n input permutations/negations and the output negation; the
+    representative is the smallest table in the class.  The (read-only) result is cached.
+    """
+    if not 0 <= n <= 4:
+        raise ValueError("npn_canonical_all supports n <= 4")
+    return _npn_canonical_cached(n)
 
 
 def npn_class_reps(n: int = 4) -> list[int]:
@@ -384,14 +397,18 @@ def sample_npn_classes(n: int = 4, k: int = 20, seed: int = 0) -> list[int]:
 
 
 def _format_chain(n: int, steps: list[Step]) -> str:
-    names = {0x2: "andn", 0x4: "nandn_r", 0x6: "xor", 0x8: "and", 0xE: "or"}
+    """Straight-line text of a chain, e.g. ``t0 = xor(x0, x1); t1 = and(x2, t0)``."""
+    names = {0x2: "andn", 0x6: "xor", 0x8: "and", 0xE: "or"}
 
     def ref(v: int) -> str:
         return f"x{v}" if v < n else f"t{v - n}"
 
-    return "; ".join(
-        f"t{i} = {names.get(op, f'op{op:x}')}({ref(j)}, {ref(k)})" for i, (op, j, k) in enumerate(steps)
-    )
+    parts = []
+    for i, (op, j, k) in enumerate(steps):
+        if op == 0x4:  # (not a) and b = andn(b, a)
+            op, j, k = 0x2, k, j
+        parts.append(f"t{i} = {names.get(op, f'op{op:x}')}({ref(j)}, {ref(k)})")
+    return "; ".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,7 +5,8 @@ The first-layer weights of a `ZpMLP` give each hidden neuron a function of a and
 frequencies k in 1 .. p//2 the network uses. `fourier_report` gives the power per frequency, the key
 frequencies, the network's accuracy on the whole domain (all p**2 pairs) with the input weights
 projected onto the key frequencies ("restricted") or with them removed ("excluded"), and the smallest
-number of frequencies, added in order of power, that keeps the network's full accuracy. Projections
+number of frequencies, added in order of power, that keeps the network's full accuracy (found by
+bisection over that order). Projections
 always keep the constant (k = 0) component: it carries no frequency.
 
 >>> from compare.nets import ZpMLP, gromov_weights
@@ -146,11 +147,18 @@ def fourier_report(model: Any, task: Task | None = None, *, rel_threshold: float
     acc = float((pred == task.labels).mean())
     test_acc = float((pred[task.test_idx] == task.labels[task.test_idx]).mean()) if len(task.test_idx) else acc
     order = [int(k) + 1 for k in np.argsort(-power[1:], kind="stable")]
-    smallest: tuple[int, ...] = tuple(order)
-    for c in range(1, len(order) + 1):
-        if restricted_accuracy(model, task, order[:c]) >= acc:
-            smallest = tuple(order[:c])
-            break
+    # smallest prefix (by decreasing power) keeping the full accuracy: binary search, assuming more
+    # frequencies never hurt; the answer is re-checked, and widened linearly if that assumption fails
+    lo, hi = 1, len(order)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if restricted_accuracy(model, task, order[:mid]) >= acc:
+            hi = mid
+        else:
+            lo = mid + 1
+    while lo < len(order) and restricted_accuracy(model, task, order[:lo]) < acc:
+        lo += 1
+    smallest = tuple(order[:lo])
     return FourierReport(p=p, power=tuple(float(x) for x in power), key_frequencies=tuple(keys),
                          key_fraction=float(power[keys].sum()) if keys else 0.0, accuracy=acc,
                          test_accuracy=test_acc,

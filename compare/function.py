@@ -113,7 +113,7 @@ def net_function(model: Any, task: Task | None = None, *, basis: str = "xag", sy
                 idx |= ((np.arange(1 << k) >> j) & 1) << i
             sub = table_from_labels(labels[idx])
             res = synth.synthesize(synth.Spec.from_table(sub, k), basis=basis, mode="formula", top_k=1,
-                                   budget_s=budget_s)
+                                   budget_s=budget_s, slack=0)
             if res.shortest:
                 program = embed_program(res.shortest[0], n, list(support), basis=basis)
                 size, exact = int(program.size), bool(res.exact)

@@ -50,6 +50,11 @@ def _init_linear(lin: nn.Linear, sigma_w: float, sigma_b: float, gen: torch.Gene
             lin.bias.copy_(torch.randn(lin.bias.shape, generator=gen) * sigma_b)
 
 
+def _linear(n_in: int, n_out: int, bias: bool) -> nn.Linear:
+    """An uninitialised Linear (torch's default init would draw from the global RNG)."""
+    return nn.utils.skip_init(nn.Linear, n_in, n_out, bias=bias)
+
+
 def _generator(seed: int) -> torch.Generator:
     g = torch.Generator(device="cpu")
     g.manual_seed(int(seed))
@@ -82,7 +87,7 @@ class MLP(nn.Module):
                        "bias": bool(bias), "sigma_w": float(sigma_w), "sigma_b": float(sigma_b),
                        "n_outputs": int(n_outputs), "seed": int(seed)}
         dims = [int(n_inputs), *widths, int(n_outputs)]
-        self.linears = nn.ModuleList(nn.Linear(a, b, bias=bias) for a, b in zip(dims[:-1], dims[1:]))
+        self.linears = nn.ModuleList(_linear(a, b, bias) for a, b in zip(dims[:-1], dims[1:]))
         self.activation = activation
         self._act = activation_fn(activation)
         gen = _generator(seed)
@@ -136,14 +141,14 @@ class ZpMLP(nn.Module):
             self.embed_a = self.embed_b = None
             d_in = 2 * self.p
         else:
-            self.embed_a = nn.Embedding(self.p, int(embed_dim))
-            self.embed_b = nn.Embedding(self.p, int(embed_dim))
+            self.embed_a = nn.utils.skip_init(nn.Embedding, self.p, int(embed_dim))
+            self.embed_b = nn.utils.skip_init(nn.Embedding, self.p, int(embed_dim))
             with torch.no_grad():
                 for e in (self.embed_a, self.embed_b):
                     e.weight.copy_(torch.randn(e.weight.shape, generator=gen) * sigma_w)
             d_in = 2 * int(embed_dim)
         dims = [d_in, *widths, self.p]
-        self.linears = nn.ModuleList(nn.Linear(a, b, bias=bias) for a, b in zip(dims[:-1], dims[1:]))
+        self.linears = nn.ModuleList(_linear(a, b, bias) for a, b in zip(dims[:-1], dims[1:]))
         for lin in self.linears:
             _init_linear(lin, sigma_w, sigma_b, gen)
 

@@ -97,7 +97,8 @@ class TrainedNet:
     """A trained model with its task, config, seed and per-epoch history.
 
     ``history`` has lists ``epoch``, ``train_loss``, ``train_acc``, ``test_loss``, ``test_acc`` (evaluated
-    every ``config.eval_every`` epochs and at the last one). ``fit_epoch`` / ``generalise_epoch`` are the
+    every ``config.eval_every`` epochs and at the last one; held-out entries are None when the task holds
+    nothing out). ``fit_epoch`` / ``generalise_epoch`` are the
     first evaluated epochs with train accuracy 1 / held-out accuracy >= ``config.generalise_at`` (None if
     never). ``cached`` says whether the weights came from the checkpoint cache.
     """
@@ -120,8 +121,8 @@ class TrainedNet:
         return self.history["train_acc"][-1]
 
     @property
-    def test_acc(self) -> float:
-        """Final held-out accuracy."""
+    def test_acc(self) -> float | None:
+        """Final held-out accuracy (None without held-out points)."""
         return self.history["test_acc"][-1]
 
 
@@ -272,8 +273,8 @@ def _train_loop(task: Task, model: nn.Module, config: TrainConfig, seed: int, ke
             hist["epoch"].append(epoch)
             hist["train_loss"].append(float(_loss(out_tr, ytr, task, config)))
             hist["train_acc"].append(tr_acc)
-            hist["test_loss"].append(float(_loss(out_te, yte, task, config)) if len(yte) else float("nan"))
-            hist["test_acc"].append(te_acc)
+            hist["test_loss"].append(float(_loss(out_te, yte, task, config)) if len(yte) else None)
+            hist["test_acc"].append(te_acc if len(yte) else None)
         if fit_epoch is None and tr_acc == 1.0:
             fit_epoch = epoch
             if config.cleanup_epochs is not None and not config.stop_at_generalise:
@@ -283,7 +284,11 @@ def _train_loop(task: Task, model: nn.Module, config: TrainConfig, seed: int, ke
             if config.stop_at_generalise:
                 stop_at = min(stop_at, epoch + (config.cleanup_epochs or 0))
 
-    evaluate(0)
+    try:
+        evaluate(0)
+    except RuntimeError as exc:
+        raise CompareError(f"train: model {type(model).__name__} cannot read task {task.name!r}'s inputs "
+                           f"({task.domain} domain, inputs of shape {tuple(Xtr.shape)}): {exc}") from None
     epoch = 0
     while epoch < stop_at:
         epoch += 1

@@ -25,6 +25,21 @@ from .semantics import input_words
 __all__ = ["Census", "census"]
 
 MAX_CENSUS_INPUTS = {"formula": 5, "circuit": 4}
+TARGETED_REMAINING = 512  # search the last functions one by one when at most this many are left
+
+
+def _next_level_cost(en: Enumerator, size: int) -> float:
+    """Candidates the full level ``size`` would evaluate (product of operand level sizes)."""
+    total = 0.0
+    for op in en.ops:
+        if op.cost > size:
+            continue
+        for split in en._splits(op, size - op.cost):
+            prod = 1.0
+            for s in split:
+                prod *= len(en.levels[s])
+            total += prod
+    return total
 
 
 @dataclass
@@ -128,16 +143,38 @@ def _formula_census(n: int, b: Basis, budget_s, progress, t0) -> Census:
     en.stop_when_seen = total // 2 if en.free_not else total
     sizes = np.full(total, -1, dtype=np.int16)
     where: dict[int, tuple[int, int]] = {}
+    recipes: dict[int, tuple[tuple, np.ndarray]] = {}   # functions found by targeted search
     exact = True
     notes = []
     s = 0
+    all_pts = en.valid.copy()
     try:
         while True:
+            remaining = np.flatnonzero(sizes < 0)
+            if en.free_not:
+                remaining = remaining[(remaining & 1) == 0]
+            if s > 0 and 0 < len(remaining) <= TARGETED_REMAINING and _next_level_cost(en, s) > 2e7:
+                # few functions left and the next level is expensive: search for each one directly
+                # (meet in the middle on the last gate) instead of building the level
+                for t in remaining:
+                    y = np.array([t], dtype=np.uint64)
+                    hits = en.consistent_at(s, y, all_pts, limit=1)
+                    if hits:
+                        sig, rec = hits[0]
+                        sizes[t] = s
+                        if en.free_not:
+                            sizes[t ^ (total - 1)] = s
+                        recipes[int(t)] = (rec, sig)
+                if (sizes >= 0).all():
+                    break
+                # not everything was found at this size: the level is needed after all
             lv = en.build_level(s)
             t = lv.sigs[:, 0].astype(np.int64)
-            sizes[t] = s
+            new = sizes[t] < 0
+            sizes[t[new]] = s
             if en.free_not:
-                sizes[t ^ (total - 1)] = s
+                comp = t ^ (total - 1)
+                sizes[comp[sizes[comp] < 0]] = s
             if (sizes >= 0).all():
                 break
             if s > 64:
@@ -156,12 +193,16 @@ def _formula_census(n: int, b: Basis, budget_s, progress, t0) -> Census:
         neg = False
         if en.free_not and table & 1:
             key, neg = table ^ (total - 1), True
-        if key not in where:
+        if key not in where and key not in recipes:
             lv = en.levels[s]
             idx = np.nonzero(lv.sigs[:, 0] == np.uint64(key))[0]
             where[key] = (s, int(idx[0]))
-        s_, i = where[key]
         from .simplify import simplify_negations
+        if key in recipes:
+            rec, sig = recipes[key]
+            flip = bool(int(sig[0]) != key)
+            return simplify_negations(en.program_from_recipe(rec, sig, negate=flip ^ neg))
+        s_, i = where[key]
         return simplify_negations(en.program(s_, i, negate=neg))
     return Census(n, b.name, "formula", sizes, exact, time.perf_counter() - t0, int(en.candidates), notes,
                   _program=prog)

@@ -21,7 +21,6 @@ Truth tables follow the project convention: bit ``t`` of a table is ``f(x)`` wit
 from __future__ import annotations
 
 import itertools
-import math
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -814,7 +813,7 @@ def exact_circuits(n: int, basis: str | Basis, *, budget_s: float | None = None,
         raise SynthError(f"basis {b.name!r} is not Boolean; exact circuits need a Boolean basis")
     key = (n, b.name, tuple(sorted(b.costs.items())))
     hit = _CACHE.get(key)
-    if hit is not None and (hit.exact or budget_s is None or budget_s <= hit.seconds):
+    if hit is not None and (hit.exact or (budget_s is not None and budget_s <= hit.seconds)):
         return hit
     t0 = time.perf_counter()
     eng = _Engine(n, b)

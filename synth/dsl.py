@@ -505,10 +505,30 @@ def _canonicalise(n: int, nodes: list[Node], output: int, basis: Basis) -> tuple
         digest = hashlib.blake2b(repr((nd.op, arg_keys)).encode(), digest_size=12).hexdigest()
         keys.append((2, depth, digest))
 
+    # Structurally identical nodes can still be shared differently (one used twice, its twin once);
+    # refine each key by the context it is used in (parents' keys and argument positions, top-down),
+    # a Weisfeiler-Lehman step, so ties left between arguments are true symmetries.
+    total = n + len(nodes)
+    users: list[list[tuple[int, int]]] = [[] for _ in range(total)]
+    for i, nd in enumerate(nodes):
+        if nd.is_const:
+            continue
+        comm = table[nd.op].commutative
+        for pos, a in enumerate(nd.args):
+            users[a].append((n + i, -1 if comm else pos))
+    ctx: list[str] = [""] * total
+    ctx[output] = "out"
+    for r in range(total - 1, -1, -1):
+        if users[r]:
+            parts = sorted(repr((keys[u], pos, ctx[u])) for u, pos in users[r])
+            ctx[r] = hashlib.blake2b(("|".join(parts) + ("|out" if r == output else "")).encode(),
+                                     digest_size=12).hexdigest()
+    full_key = [keys[r] + (ctx[r],) for r in range(total)]
+
     def ordered_args(i: int) -> tuple[int, ...]:
         nd = nodes[i]
         if table[nd.op].commutative:
-            return tuple(sorted(nd.args, key=lambda a: keys[a]))
+            return tuple(sorted(nd.args, key=lambda a: full_key[a]))
         return nd.args
 
     new_index: dict[int, int] = {}

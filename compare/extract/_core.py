@@ -28,10 +28,9 @@ _ACTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 
 
 def _gelu(z: np.ndarray) -> np.ndarray:
-    from math import erf, sqrt
+    import torch
 
-    verf = np.vectorize(erf, otypes=[float])
-    return 0.5 * z * (1.0 + verf(z / sqrt(2.0)))
+    return torch.nn.functional.gelu(torch.from_numpy(np.ascontiguousarray(z, dtype=np.float64))).numpy()
 
 
 _ACTS["gelu"] = _gelu
@@ -234,23 +233,26 @@ def _lookup(code: np.ndarray, target: np.ndarray, k: int) -> tuple[np.ndarray, n
 
 
 class Discretiser:
-    """Per-neuron thresholds and the composed Boolean circuit they induce on the domain points."""
+    """Per-neuron thresholds and the composed Boolean circuit they induce on the domain points.
 
-    def __init__(self, view: NetView, max_candidates: int = 32) -> None:
+    Each kept neuron gets one threshold (bit = activation > threshold), chosen by coordinate ascent on the
+    circuit's fidelity. When one bit per neuron cannot reach fidelity 1 (a neuron whose graded value
+    matters downstream), up to ``max_levels`` thresholds are allowed per neuron, one level at a time and
+    only where a level raises fidelity; each level is one more Boolean unit of the circuit.
+    """
+
+    def __init__(self, view: NetView, max_candidates: int = 32, max_levels: int = 3) -> None:
         self.view = view
+        self.max_candidates = max_candidates
+        self.max_levels = max(1, int(max_levels))
         live = view.live()
         self.neurons = [(k, int(j)) for k in range(view.L) for j in np.flatnonzero(live[k])]
-        self.parents = {}
+        self.parents: dict = {}
         for k, j in self.neurons:
             self.parents[(k, j)] = [("x", i) for i in view.parents(k, j, None)] if k == 0 else \
                 [("h", (k - 1, i)) for i in view.parents(k, j, live[k - 1])]
         self.out_parents = [("h", (view.L - 1, i)) for i in view.parents(view.L, 0, live[view.L - 1])]
-        for key, ps in list(self.parents.items()) + [(("out",), self.out_parents)]:
-            if len(ps) > 20:
-                raise CompareError(f"extract: {key} keeps {len(ps)} parents after pruning; a neuron's function "
-                                   "is re-synthesised over its parents, so at most 20 are supported")
-        self.thresholds = {nu: self._natural(nu) for nu in self.neurons}
-        self.max_candidates = max_candidates
+        self.thresholds: dict = {nu: (self._natural(nu),) for nu in self.neurons}
 
     def _values(self, nu: tuple[int, int]) -> np.ndarray:
         return self.view.H[nu[0]][:, nu[1]]
@@ -278,6 +280,20 @@ class Discretiser:
             mids = np.quantile(mids, np.linspace(0, 1, self.max_candidates))
         return [float(x) for x in mids]
 
+    def expand(self, ps: list, th: dict | None = None) -> list:
+        """Parent units with every level of each parent neuron: ("x", i) or ("h", (neuron, level))."""
+        th = self.thresholds if th is None else th
+        out = []
+        for kind, i in ps:
+            out += [(kind, i)] if kind == "x" else [("h", (i, lvl)) for lvl in range(len(th[i]))]
+        return out
+
+    def units(self, th: dict | None = None) -> list:
+        """(unit key, expanded parents) in evaluation order; unit keys are (neuron, level) and "out"."""
+        th = self.thresholds if th is None else th
+        us = [((nu, lvl), self.expand(self.parents[nu], th)) for nu in self.neurons for lvl in range(len(th[nu]))]
+        return us + [("out", self.expand(self.out_parents, th))]
+
     def run(self, thresholds: dict | None = None) -> dict[str, Any]:
         """Circuit bits, per-unit tables over parents and the fidelity for the given thresholds."""
         th = self.thresholds if thresholds is None else thresholds
@@ -285,41 +301,52 @@ class Discretiser:
         m = len(v.ref)
         bits: dict[Any, np.ndarray] = {}
         tables: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
-
-        def parent_bits(ps: list) -> list[np.ndarray]:
-            return [v.raw[:, i].astype(bool) if kind == "x" else bits[i] for kind, i in ps]
-
-        for nu in self.neurons:
-            ps = self.parents[nu]
-            target = self._values(nu) > th[nu]
-            code = _pattern(parent_bits(ps), m)
-            table, seen, circ = _lookup(code, target, len(ps))
-            tables[nu] = (table, seen)
-            bits[nu] = circ
-        code = _pattern(parent_bits(self.out_parents), m)
-        table, seen, circ = _lookup(code, v.ref, len(self.out_parents))
-        tables["out"] = (table, seen)
+        circ = v.ref
+        for key, ps in self.units(th):
+            if len(ps) > 20:
+                raise CompareError(f"extract: {key} keeps {len(ps)} parent bits after pruning; a unit's function "
+                                   "is re-synthesised over its parents, so at most 20 are supported (train "
+                                   "longer / with more weight decay, or use net_function for the function alone)")
+            pb = [v.raw[:, i].astype(bool) if kind == "x" else bits[i] for kind, i in ps]
+            target = v.ref if key == "out" else self._values(key[0]) > sorted(th[key[0]])[key[1]]
+            table, seen, circ = _lookup(_pattern(pb, m), target, len(ps))
+            tables[key] = (table, seen)
+            bits[key] = circ
         fid = float((circ == v.ref).mean())
-        return {"bits": bits, "tables": tables, "fidelity": fid, "output_bits": circ}
+        return {"bits": bits, "tables": tables, "fidelity": fid, "output_bits": circ,
+                "thresholds": {nu: tuple(sorted(t)) for nu, t in th.items()}}
 
     def optimise(self, sweeps: int = 2) -> dict[str, Any]:
-        """Coordinate ascent on the thresholds (start: natural ones) maximising fidelity; ties keep the current."""
+        """Coordinate ascent on one threshold per neuron, then extra levels while they raise fidelity."""
         best = self.run()
-        if best["fidelity"] == 1.0:
-            return best
         for _ in range(sweeps):
+            if best["fidelity"] == 1.0:
+                break
             improved = False
             for nu in self.neurons:
                 for c in self.candidates(nu):
-                    trial = dict(self.thresholds)
-                    trial[nu] = c
+                    trial = {**self.thresholds, nu: (c,)}
                     res = self.run(trial)
                     if res["fidelity"] > best["fidelity"] + 1e-12:
                         best, self.thresholds, improved = res, trial, True
-                if best["fidelity"] == 1.0:
-                    return best
             if not improved:
                 break
+        while best["fidelity"] < 1.0:
+            step = None
+            for nu in self.neurons:
+                if len(self.thresholds[nu]) >= self.max_levels:
+                    continue
+                for c in self.candidates(nu):
+                    if any(abs(c - t) < 1e-12 for t in self.thresholds[nu]):
+                        continue
+                    trial = {**self.thresholds, nu: tuple(sorted(self.thresholds[nu] + (c,)))}
+                    res = self.run(trial)
+                    if res["fidelity"] > (step[0]["fidelity"] if step else best["fidelity"]) + 1e-12:
+                        step = (res, trial)
+            if step is None:
+                break
+            best, self.thresholds = step
+        self.thresholds = best["thresholds"]
         return best
 
 
@@ -330,18 +357,23 @@ def _table_int(bits: np.ndarray) -> int:
 
 
 def synth_unit(table: np.ndarray, seen: np.ndarray, *, basis: str, budget_s: float | None,
-               where: str) -> tuple[Any, bool]:
+               where: str, memo: dict | None = None) -> tuple[Any, bool]:
     """Minimal formula (a `synth.Program` over len(parents) inputs) for one unit; (program, exact)."""
-    import synth
-
     k = int(np.log2(len(table)))
     tab, care = _table_int(table & seen), _table_int(seen)
+    if memo is not None:
+        key = (k, tab, care)
+        if key not in memo:
+            memo[key] = synth_unit(table, seen, basis=basis, budget_s=budget_s, where=where)
+        return memo[key]
+    import synth
+
     if k == 0 or care == 0 or (tab & care) in (0, care):
         value = "1" if (care and (tab & care) == care) else "0"
         return synth.Program.from_nodes(max(k, 1), [(value, ())], basis=basis), True
     spec = synth.Spec.from_table(tab, k, care=care)
     try:
-        res = synth.synthesize(spec, basis=basis, mode="formula", top_k=1, budget_s=budget_s)
+        res = synth.synthesize(spec, basis=basis, mode="formula", top_k=1, budget_s=budget_s, slack=0)
     except synth.SynthError as exc:
         raise CompareError(f"extract: synthesis of {where} over {k} parents failed: {exc}") from exc
     if not res.shortest:
@@ -362,6 +394,7 @@ def assemble(view: NetView, disc: Discretiser, result: dict[str, Any], *, basis:
     nodes: list[tuple[str, tuple[int, ...]]] = []
     ref_of: dict[Any, int] = {}
     neuron_programs: dict = {}
+    memo: dict = {}          # neurons with the same function over their parents are synthesised once
     exact = True
 
     def parent_ref(kind: str, i: Any) -> int:
@@ -379,18 +412,20 @@ def assemble(view: NetView, disc: Discretiser, result: dict[str, Any], *, basis:
         out = prog.output if prog.output is not None else k_in + len(prog.nodes) - 1
         return remap(out)
 
-    units = [(nu, disc.parents[nu]) for nu in disc.neurons] + [("out", disc.out_parents)]
-    for key, ps in units:
+    level_programs: dict = {}
+    for key, ps in disc.units():
         table, seen = result["tables"][key]
-        where = "the output" if key == "out" else f"neuron {key}"
-        prog, ok = synth_unit(table, seen, basis=basis, budget_s=budget_s, where=where)
+        where = "the output" if key == "out" else f"neuron {key[0]} (level {key[1]})"
+        prog, ok = synth_unit(table, seen, basis=basis, budget_s=budget_s, where=where, memo=memo)
         exact &= ok
         prefs = [parent_ref(kind, i) for kind, i in ps]
         if not ps:   # a constant unit: its program reads one dummy input it never uses
             prefs = [0]
         ref_of[key] = splice(prog, prefs)
         if key != "out":
-            neuron_programs[key] = (tuple(prefs if ps else ()), prog)
+            level_programs[key] = (tuple(prefs if ps else ()), prog)
+            if key[1] == 0:
+                neuron_programs[key[0]] = level_programs[key]
     out_ref = ref_of["out"]
     try:
         program = synth.Program.from_nodes(n, nodes, out_ref, basis=basis)
@@ -403,7 +438,9 @@ def assemble(view: NetView, disc: Discretiser, result: dict[str, Any], *, basis:
                    neurons=neurons, n_edges=view.n_edges(), n_points=len(view.ref), exhaustive=exhaustive,
                    method=method, basis=basis if isinstance(basis, str) else basis.name, exact=exact,
                    pruned_fidelity=float(((view.Z[view.L][:, 0] > 0) == view.ref).mean()),
-                   neuron_refs={nu: ref_of[nu] for nu in neurons}, nodes=tuple(nodes), output=out_ref,
+                   neuron_refs={nu: ref_of[(nu, 0)] for nu in neurons}, nodes=tuple(nodes), output=out_ref,
                    neuron_programs=neuron_programs, thresholds=dict(disc.thresholds), domain_note=domain_note,
                    seconds=time.perf_counter() - t0,
-                   extra={"discretised_fidelity": result["fidelity"], "checks": view.checks, **(extra or {})})
+                   level_programs=level_programs,
+                   extra={"discretised_fidelity": result["fidelity"], "checks": view.checks,
+                          "levels": {nu: len(t) for nu, t in disc.thresholds.items()}, **(extra or {})})

@@ -22,8 +22,11 @@ class Circuit:
     n_edges : kept weights (edges between inputs / kept neurons / the output).
     neuron_refs : (layer, index) -> ref in ``nodes`` of the gate (or input) computing that neuron's bit.
     nodes, output : the node list handed to ``synth.Program.from_nodes`` (before any canonical renumbering).
-    neuron_programs : (layer, index) -> (parent refs, minimal program of the neuron's bit over its parents).
-    thresholds : (layer, index) -> threshold on the post-activation (bit = activation > threshold).
+    neuron_programs : (layer, index) -> (parent refs, minimal program of the neuron's bit over its parents);
+        for a neuron with several levels, its first (lowest-threshold) bit.
+    level_programs : ((layer, index), level) -> (parent refs, program) for every bit of every neuron.
+    thresholds : (layer, index) -> sorted thresholds on the post-activation (bit = activation > threshold);
+        one per neuron unless a single bit could not reach fidelity 1 (then up to ``max_levels``).
     exact : whether every per-neuron synthesis was exact (a budget ran out otherwise).
     method : name of the extraction method; ``domain_note`` says which points were used.
     """
@@ -44,6 +47,7 @@ class Circuit:
     output: int | None = None
     neuron_programs: dict = field(default_factory=dict)
     thresholds: dict = field(default_factory=dict)
+    level_programs: dict = field(default_factory=dict)
     domain_note: str = ""
     seconds: float = 0.0
     extra: dict = field(default_factory=dict)

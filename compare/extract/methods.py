@@ -27,16 +27,20 @@ def _common(model: Any, task: Any, max_points: int, seed: int) -> tuple[NetView,
 
 
 def _finish(view: NetView, name: str, basis: str, budget_s: float | None, exhaustive: bool, note: str,
-            t0: float, extra: dict | None = None) -> Any:
-    disc = Discretiser(view)
+            t0: float, max_levels: int, extra: dict | None = None) -> Any:
+    disc = Discretiser(view, max_levels=max_levels)
     result = disc.optimise()
     return assemble(view, disc, result, basis=basis, budget_s=budget_s, method=name, exhaustive=exhaustive,
                     domain_note=note, t0=t0, extra=extra)
 
 
 def prune_discretise(model: Any, task: Any, *, basis: str = "xag", budget_s: float | None = 30.0,
-                     max_points: int = 1 << 16, seed: int = 0, sweeps: int = 2) -> Any:
-    """Greedy faithful pruning of neurons and edges, fidelity-maximising discretisation, per-neuron synthesis."""
+                     max_points: int = 1 << 16, seed: int = 0, sweeps: int = 2, max_levels: int = 3) -> Any:
+    """Greedy faithful pruning of neurons and edges, fidelity-maximising discretisation, per-neuron synthesis.
+
+    ``max_levels=1`` forces one bit per neuron (active / inactive); the default allows up to 3 thresholds
+    for a neuron whose graded value matters, added only while they raise fidelity.
+    """
     view, exhaustive, note, t0 = _common(model, task, max_points, seed)
     for _ in range(sweeps):
         changed = False
@@ -62,11 +66,11 @@ def prune_discretise(model: Any, task: Any, *, basis: str = "xag", budget_s: flo
         view.refresh()
         if not changed:
             break
-    return _finish(view, "prune_discretise", basis, budget_s, exhaustive, note, t0)
+    return _finish(view, "prune_discretise", basis, budget_s, exhaustive, note, t0, max_levels)
 
 
 def magnitude(model: Any, task: Any, *, basis: str = "xag", budget_s: float | None = 30.0,
-              max_points: int = 1 << 16, seed: int = 0) -> Any:
+              max_points: int = 1 << 16, seed: int = 0, max_levels: int = 3) -> Any:
     """Neurons by |w_in|.|w_out| cut at the smallest faithful top-k, edges by a global |w| cut (zero-ablation)."""
     view, exhaustive, note, t0 = _common(model, task, max_points, seed)
     L = view.L
@@ -117,5 +121,5 @@ def magnitude(model: Any, task: Any, *, basis: str = "xag", budget_s: float | No
             lo = mid + 1
     if not view.set_masks(edge_masks(hi)):   # non-monotone case: fall back to all edges of the kept neurons
         view.set_masks(M)
-    return _finish(view, "magnitude", basis, budget_s, exhaustive, note, t0,
+    return _finish(view, "magnitude", basis, budget_s, exhaustive, note, t0, max_levels,
                    extra={"neurons_ranked": len(scored), "k_keep": k_keep})

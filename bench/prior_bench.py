@@ -1,0 +1,146 @@
+"""Benchmark of the random-initialisation prior sampler (`compare.prior`): networks per second.
+
+Two architectures on all 2^7 = 128 inputs:
+
+- ``7-40-40-1 relu`` (Valle-Pérez et al. 2019; issue 5 goal: >= 50,000 nets/s on 2 cores),
+- ``7-64x10-1 tanh`` (ten hidden layers of width 64),
+
+each timed four ways in the same run:
+
+- ``batched``: `compare.prior.count_functions` in this process with torch's default threads,
+- ``batched-1t``: the same with one torch thread,
+- ``batched-2p``: two worker processes with one thread each (includes process start-up),
+- ``loop``: a plain per-network Python loop (sample each layer's weights, forward the 128 inputs, threshold,
+  pack the truth table) — the baseline the speed-up is measured against,
+- ``loop-mlp``: a per-network loop that builds a `compare.MLP` per network (what a first script would do).
+
+Prints a table and writes bench/results/prior_bench.json (atomically). The machine's load average
+(``os.getloadavg``) is recorded before and after: other jobs on a shared machine slow everything down.
+
+    python bench/prior_bench.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from compare.nets import MLP, activation_fn  # noqa: E402
+from compare.prior import PriorConfig, _inputs, _pack, count_functions  # noqa: E402
+
+ARCHS = {
+    "7-40-40-1 relu": dict(n_inputs=7, widths=(40, 40), activation="relu", sigma_w=1.0, sigma_b=0.0),
+    "7-64x10-1 tanh": dict(n_inputs=7, widths=(64,) * 10, activation="tanh", sigma_w=1.0, sigma_b=0.0),
+}
+
+
+def _loop_raw(cfg: PriorConfig, count: int, seed: int) -> float:
+    """Per-network loop on raw tensors; returns nets/s."""
+    g = torch.Generator().manual_seed(seed)
+    X = _inputs(cfg.n_inputs, cfg.inputs)
+    act = activation_fn(cfg.activation)
+    dims = [cfg.n_inputs, *cfg.widths, 1]
+    t = time.perf_counter()
+    with torch.no_grad():
+        for _ in range(count):
+            h = X
+            for k, (a, b) in enumerate(zip(dims[:-1], dims[1:])):
+                W = torch.randn(a, b, generator=g) * (cfg.sigma_w / math.sqrt(a))
+                bias = torch.randn(b, generator=g) * cfg.sigma_b
+                h = h @ W + bias
+                if k < len(dims) - 2:
+                    h = act(h)
+            _pack((h.T > 0).numpy())
+    return count / (time.perf_counter() - t)
+
+
+def _loop_mlp(cfg: PriorConfig, count: int, seed: int) -> float:
+    """Per-network loop building a compare.MLP each time; returns nets/s."""
+    X = _inputs(cfg.n_inputs, cfg.inputs)
+    t = time.perf_counter()
+    with torch.no_grad():
+        for i in range(count):
+            net = MLP(cfg.n_inputs, list(cfg.widths), cfg.activation, bias=cfg.bias, sigma_w=cfg.sigma_w,
+                      sigma_b=cfg.sigma_b, seed=seed + i)
+            _pack((net(X) > 0).numpy()[None, :])
+    return count / (time.perf_counter() - t)
+
+
+def _batched(cfg: PriorConfig, seed: int, **kw) -> tuple[float, int]:
+    t = time.perf_counter()
+    c = count_functions(cfg, seed, **kw)
+    return cfg.samples / (time.perf_counter() - t), len(c.tables)
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer networks (a smoke test)")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "prior_bench.json"))
+    args = ap.parse_args(argv)
+    scale = 0.1 if args.quick else 1.0
+    load_before = os.getloadavg()
+    default_threads = torch.get_num_threads()
+    rows = []
+    for name, arch in ARCHS.items():
+        deep = len(arch["widths"]) > 2
+        batch = 512 if deep else 1024
+        n_batched = int((20_000 if deep else 200_000) * scale)
+        n_loop = int((1_000 if deep else 3_000) * scale)
+        cfg = PriorConfig(**arch, samples=n_batched, batch=batch, bases=(), measures=())
+        loop = _loop_raw(cfg, n_loop, 0)
+        loop_mlp = _loop_mlp(cfg, max(50, n_loop // 3), 0)
+        r_default, distinct = _batched(cfg, 0)
+        r_1t, _ = _batched(cfg, 0, threads=1)
+        r_2p, distinct_2p = _batched(cfg, 0, workers=2)
+        assert distinct_2p == distinct, "workers changed the counts"
+        rows.append({"arch": name, "batch": batch, "samples": n_batched, "distinct_functions": distinct,
+                     "loop_nets_per_s": round(loop, 1), "loop_mlp_nets_per_s": round(loop_mlp, 1),
+                     "batched_nets_per_s": round(r_default, 1), "batched_1thread_nets_per_s": round(r_1t, 1),
+                     "batched_2proc_nets_per_s": round(r_2p, 1),
+                     "best_batched_nets_per_s": round(max(r_default, r_1t, r_2p), 1),
+                     "speedup_vs_loop": round(max(r_default, r_1t, r_2p) / loop, 1),
+                     "speedup_vs_loop_mlp": round(max(r_default, r_1t, r_2p) / loop_mlp, 1)})
+    load_after = os.getloadavg()
+    result = {"bench": "prior", "rows": rows, "goal": ">= 50,000 nets/s for 7-40-40-1 relu on 2 cores",
+              "cpu_count": os.cpu_count(), "torch_default_threads": default_threads,
+              "load_average_before": [round(x, 2) for x in load_before],
+              "load_average_after": [round(x, 2) for x in load_after],
+              "python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__,
+              "when": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": args.quick}
+    hdr = (f"{'architecture':16s} {'loop':>8s} {'loop-MLP':>9s} {'batched':>9s} {'1 thread':>9s} "
+           f"{'2 procs':>9s} {'speed-up':>9s}")
+    print(hdr)
+    print("-" * len(hdr))
+    for r in rows:
+        print(f"{r['arch']:16s} {r['loop_nets_per_s']:8.0f} {r['loop_mlp_nets_per_s']:9.0f} "
+              f"{r['batched_nets_per_s']:9.0f} {r['batched_1thread_nets_per_s']:9.0f} "
+              f"{r['batched_2proc_nets_per_s']:9.0f} {r['speedup_vs_loop']:8.1f}x")
+    print(f"(nets/s; speed-up = best batched / loop; {os.cpu_count()} CPUs; load average "
+          f"{load_before[0]:.1f} before, {load_after[0]:.1f} after)")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".prior_bench.", suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        json.dump(result, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, out)
+    print(f"wrote {out}")
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,533 @@
+"""The comparator: does a network (or an extracted circuit) implement the shortest program fitting its data?
+
+`match(net_or_circuit, synthesis, task)` returns a `Comparison` with four groups of numbers, each
+JSON-ready (``Comparison.as_dict()``), and a one-sentence verdict that quotes them:
+
+* **function** -- on the task's held-out inputs, agreement of the network's labels with (a) the shortest
+  consistent program(s) (best and mean over ties), (b) the posterior predictive of the 2^-bits length
+  prior (agreement with its most probable label, expected agreement, mean log2 score), (c) the target;
+* **baselines** -- the same agreement for a uniformly random consistent function (1/2 per Boolean point,
+  1/p per Z_p point; exact one-sided binomial p-value of the observed agreement with the shortest program
+  against it), Hamming nearest neighbour, the majority label, and the minimum-degree Fourier interpolator
+  of Abbe et al. (2023);
+* **complexity** -- size of the extracted circuit, minimal size of the function the network computes
+  (re-synthesised over its support), minimal size of the target, and the rank of the network's function
+  among the consistent functions ordered by minimal size (then description bits);
+* **structure** -- input support (Jaccard with the shortest program's), shared intermediate functions
+  (fraction of the shortest program's internal gate functions that some kept neuron computes, up to
+  negation), graph edit distance (networkx, time-bounded) and isomorphism of the circuit graphs.
+
+>>> import synth
+>>> from compare import make_task
+>>> task = make_task("parity", n=6, k=3, train_fraction=0.5, seed=0)
+>>> syn = synth.synthesize(task.train_spec(), basis="xag")
+>>> c = match(synth.Program.parse("xor(x0, xor(x1, x2))", 6), syn, task)
+>>> c.function["shortest_best"], c.complexity["rank"], c.structure["isomorphic"]
+(1.0, 1, True)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any, Sequence
+
+import numpy as np
+
+from .errors import CompareError
+
+__all__ = ["Comparison", "match", "compare_programs", "binomial_log10_sf", "nearest_neighbour",
+           "min_degree_interpolator", "majority_label", "function_min_program"]
+
+_SAMPLE_POINTS = 1 << 14      # points used to compare node functions when the domain is larger than 2**16
+
+
+# --------------------------------------------------------------------------------------------- baselines
+
+def binomial_log10_sf(k: int, n: int, p: float) -> float:
+    """log10 P(X >= k) for X ~ Binomial(n, p), exact (summed in log space; no underflow)."""
+    if n < 0 or not 0 <= k <= n + 1 or not 0.0 < p < 1.0:
+        raise CompareError(f"binomial_log10_sf: need 0 <= k <= n and 0 < p < 1, got k={k}, n={n}, p={p}")
+    if k <= 0:
+        return 0.0
+    if k > n:
+        return -math.inf
+    j = np.arange(k, n + 1, dtype=float)
+    lg = np.vectorize(math.lgamma)
+    logs = (math.lgamma(n + 1) - lg(j + 1) - lg(n - j + 1) + j * math.log(p) + (n - j) * math.log1p(-p))
+    mx = logs.max()
+    return float((mx + math.log(np.exp(logs - mx).sum())) / math.log(10))
+
+
+def majority_label(y_train: np.ndarray, n_query: int) -> np.ndarray:
+    """The most common training label (ties: the smallest) repeated at every query."""
+    y = np.asarray(y_train, dtype=np.int64)
+    lab = int(np.argmax(np.bincount(y))) if len(y) else 0
+    return np.full(n_query, lab, dtype=np.int64)
+
+
+def nearest_neighbour(X_train: np.ndarray, y_train: np.ndarray, X_query: np.ndarray, *,
+                      chunk: int = 512) -> np.ndarray:
+    """Hamming nearest-neighbour labels (ties between equally near points: their majority, then 0)."""
+    Xt = np.asarray(X_train, dtype=np.int64)
+    yt = np.asarray(y_train, dtype=np.int64)
+    Xq = np.asarray(X_query, dtype=np.int64)
+    out = np.zeros(len(Xq), dtype=np.int64)
+    for s in range(0, len(Xq), chunk):
+        d = (Xq[s:s + chunk, None, :] != Xt[None, :, :]).sum(-1)
+        near = d == d.min(1, keepdims=True)
+        ones = (near & (yt[None, :] == 1)).sum(1)
+        out[s:s + chunk] = (2 * ones > near.sum(1)).astype(np.int64)
+    return out
+
+
+def _chi(X: np.ndarray, subsets: list[tuple[int, ...]]) -> np.ndarray:
+    s = 1.0 - 2.0 * np.asarray(X, dtype=float)            # x in {0,1} -> +-1
+    cols = [np.prod(s[:, list(S)], axis=1) if S else np.ones(len(s)) for S in subsets]
+    return np.stack(cols, 1)
+
+
+def min_degree_interpolator(X_train: np.ndarray, y_train: np.ndarray, X_query: np.ndarray, *,
+                            max_terms: int = 6000) -> tuple[np.ndarray | None, int | None]:
+    """Labels of the minimum-degree interpolator (Abbe et al. 2023) at the queries, and its degree.
+
+    The training labels (as +-1) are interpolated by Fourier characters chi_S of the smallest degree D
+    that can interpolate them; among those interpolators the one with the least weight on high degrees
+    is taken (a minimum-norm solution with degree-d columns scaled by 10^(D-d), the degree-profile order
+    of Abbe et al.). Returns (None, None) when more than ``max_terms`` characters would be needed.
+    """
+    X = np.asarray(X_train)
+    n = X.shape[1]
+    y = 2.0 * np.asarray(y_train, dtype=float) - 1.0
+    subsets: list[tuple[int, ...]] = []
+    for D in range(0, n + 1):
+        new = list(combinations(range(n), D))
+        if len(subsets) + len(new) > max_terms:
+            return None, None
+        subsets += new
+        degs = np.array([len(S) for S in subsets])
+        scale = 10.0 ** (D - degs)
+        A = _chi(X, subsets) * scale
+        coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+        if np.max(np.abs(A @ coef - y)) < 1e-6:
+            pred = (_chi(X_query, subsets) * scale) @ coef
+            return (pred > 0).astype(np.int64), D
+    return None, None
+
+
+# --------------------------------------------------------------------------------------------- functions
+
+def _labels_on(obj: Any, task: Any, idx: np.ndarray | None = None) -> np.ndarray:
+    """Labels (ints) of a Program, Circuit, TrainedNet or model on the task's points ``idx`` (all if None)."""
+    import synth
+
+    X = task.inputs(idx)
+    prog = obj if isinstance(obj, synth.Program) else (
+        obj.program if hasattr(obj, "program") and hasattr(obj, "fidelity") else None)   # a Circuit
+    if prog is not None:
+        return np.asarray(prog.evaluate(X if prog.p else X[:, :prog.n_inputs])).astype(np.int64)
+    from .train import predict
+    model = getattr(obj, "model", obj)
+    return np.asarray(predict(model, task, task.encode(X))).astype(np.int64)
+
+
+def _support(labels: np.ndarray, n: int) -> tuple[int, ...]:
+    t = np.arange(1 << n, dtype=np.int64)
+    return tuple(i for i in range(n) if np.any(labels != labels[t ^ (1 << i)]))
+
+
+def function_min_program(labels: np.ndarray, task: Any, *, basis: str = "xag", mode: str = "formula",
+                         max_support: int = 10, budget_s: float | None = 30.0) -> tuple[Any, bool, str]:
+    """A minimal program for a function given by its labels on the task's whole domain: (program, exact, note).
+
+    Boolean: synthesised over the function's support only (a function of 3 of 20 inputs is a 3-input
+    problem), then read over all inputs. Z_p: synthesised from all p^2 points in the ``zp`` basis.
+    """
+    import synth
+
+    from .function import embed_program
+    from .tasks import table_from_labels
+
+    labels = np.asarray(labels)
+    if task.domain == "zp":
+        spec = synth.Spec.from_examples(task.inputs(), labels.astype(np.int64), p=task.p,
+                                        source=f"function on the whole Z_{task.p} domain")
+        res = synth.synthesize(spec, basis="zp", top_k=1, budget_s=budget_s, slack=0)
+        if not res.shortest:
+            return None, False, "no program found within the budget"
+        return res.shortest[0], bool(res.exact), "; ".join(res.notes)
+    n = task.n_inputs
+    sup = _support(labels.astype(bool), n)
+    k = len(sup)
+    if k == 0:
+        return synth.Program.from_nodes(n, [("1" if labels[0] else "0", ())], basis=basis), True, ""
+    if k > max_support:
+        return None, False, f"support of {k} inputs exceeds max_support={max_support}"
+    idx = np.zeros(1 << k, dtype=np.int64)
+    for j, i in enumerate(sup):
+        idx |= ((np.arange(1 << k) >> j) & 1) << i
+    sub = table_from_labels(labels[idx].astype(bool))
+    res = synth.synthesize(synth.Spec.from_table(sub, k), basis=basis, mode=mode, top_k=1, budget_s=budget_s,
+                           slack=0)
+    if not res.shortest:
+        return None, False, f"no program found within budget_s={budget_s}"
+    return embed_program(res.shortest[0], n, list(sup), basis=basis), bool(res.exact), "; ".join(res.notes)
+
+
+# --------------------------------------------------------------------------------------------- structure
+
+def _node_refs(program: Any) -> list[int]:
+    """Refs (n_inputs + i) of the gate nodes reachable from the output, output excluded."""
+    n = program.n_inputs
+    seen, stack = set(), [program.output]
+    while stack:
+        r = stack.pop()
+        if r < n or r in seen:
+            continue
+        seen.add(r)
+        stack.extend(program.nodes[r - n][1])
+    seen.discard(program.output)
+    return sorted(r for r in seen if not program.nodes[r - n][0].isdigit())
+
+
+def _node_values(nodes: Sequence, n: int, refs: Sequence[int], X: np.ndarray, basis: str) -> dict[int, np.ndarray]:
+    import synth
+
+    out = {}
+    for r in refs:
+        if r < n:
+            out[r] = np.asarray(X[:, r]).astype(bool)
+            continue
+        prog = synth.Program.from_nodes(n, list(nodes), r, basis=basis)
+        out[r] = np.asarray(prog.evaluate(X)).astype(bool)
+    return out
+
+
+def _graph(program: Any) -> Any:
+    """The program's DAG restricted to the output's ancestors (inputs that matter, reachable gates)."""
+    import networkx as nx
+
+    G = program.to_networkx()
+    outs = [v for v in G.nodes if G.out_degree(v) == 0 and G.nodes[v].get("op") != "input"]
+    keep = set()
+    for o in outs:
+        keep |= nx.ancestors(G, o) | {o}
+    return G.subgraph(keep).copy()
+
+
+def _node_match(a: dict, b: dict) -> bool:
+    return a.get("op") == b.get("op") and a.get("index") == b.get("index")
+
+
+def _ged(G1: Any, G2: Any, timeout: float) -> tuple[float | None, bool]:
+    """Graph edit distance (ops and input indices must match) when the exact search ends within ``timeout``.
+
+    Returns (distance, True), or (None, False) when the search did not finish (or the graphs have more
+    than 24 nodes together): a timing-dependent partial answer would make results irreproducible.
+    """
+    import time
+
+    import networkx as nx
+
+    if G1.number_of_nodes() + G2.number_of_nodes() > 24:
+        return None, False
+    best = None
+    t0 = time.perf_counter()
+    for v in nx.optimize_graph_edit_distance(G1, G2, node_match=_node_match):
+        best = v
+        if time.perf_counter() - t0 > timeout:
+            return None, False
+    return (None if best is None else float(best)), True
+
+
+def _jaccard(a: Sequence[int], b: Sequence[int]) -> float:
+    a, b = set(a), set(b)
+    return 1.0 if not a and not b else len(a & b) / len(a | b)
+
+
+def compare_programs(a: Any, b: Any, *, n_inputs: int | None = None, ged_timeout: float = 2.0,
+                     p: int | None = None) -> dict[str, Any]:
+    """Functional and structural comparison of two programs (objects or text): agreement, sizes, GED, ..."""
+    import networkx as nx
+
+    import synth
+
+    def prog(x: Any, name: str) -> Any:
+        if isinstance(x, synth.Program):
+            return x
+        try:
+            return synth.Program.parse(str(x), n_inputs, p=p) if p else synth.Program.parse(str(x), n_inputs)
+        except synth.SynthError as exc:
+            raise CompareError(f"compare_programs: cannot parse program {name} {x!r}: {exc}") from None
+
+    A, B = prog(a, "A"), prog(b, "B")
+    if (A.p is None) != (B.p is None) or A.p != B.p:
+        raise CompareError("compare_programs: the programs are over different domains")
+    n = max(A.n_inputs, B.n_inputs) if n_inputs is None else n_inputs
+    if A.p is None:
+        if n > 20:
+            raise CompareError(f"compare_programs: n_inputs={n} exceeds 20 (the whole domain is enumerated)")
+        t = np.arange(1 << n, dtype=np.int64)
+        X = ((t[:, None] >> np.arange(n)) & 1).astype(np.uint8)
+    else:
+        t = np.arange(A.p * A.p, dtype=np.int64)
+        X = np.stack([t // A.p, t % A.p], 1)
+    ya = np.asarray(A.evaluate(X[:, :A.n_inputs]))
+    yb = np.asarray(B.evaluate(X[:, :B.n_inputs]))
+    GA, GB = _graph(A), _graph(B)
+    ged, complete = _ged(GA, GB, ged_timeout)
+    shared = None
+    if A.p is None:
+        refs_a = _node_refs(A)
+        va = _node_values(A.nodes, A.n_inputs, refs_a, X[:, :A.n_inputs], A.basis_name)
+        refs_b = _node_refs(B) + [B.output]
+        vb = list(_node_values(B.nodes, B.n_inputs, refs_b, X[:, :B.n_inputs], B.basis_name).values())
+        hits = sum(any(np.array_equal(v, w) or np.array_equal(v, ~w) for w in vb) for v in va.values())
+        shared = hits / len(va) if va else None
+    return {
+        "a": str(A), "b": str(B), "n_inputs": n, "points": int(len(X)),
+        "agreement": float((ya == yb).mean()), "equivalent": bool(np.array_equal(ya, yb)),
+        "size_a": int(A.size), "size_b": int(B.size), "basis_a": A.basis_name, "basis_b": B.basis_name,
+        "bits_a": round(float(A.bits), 3), "bits_b": round(float(B.bits), 3),
+        "depth_a": int(A.depth), "depth_b": int(B.depth),
+        "support_a": sorted(A.support), "support_b": sorted(B.support),
+        "support_jaccard": _jaccard(A.support, B.support),
+        "shared_intermediate": shared,
+        "isomorphic": bool(nx.is_isomorphic(GA, GB, node_match=_node_match)),
+        "graph_edit_distance": ged, "ged_exact": complete,
+    }
+
+
+# --------------------------------------------------------------------------------------------- Comparison
+
+@dataclass(frozen=True)
+class Comparison:
+    """The result of `match`: groups of JSON-ready numbers and a verdict that quotes them."""
+
+    task: str
+    basis: str
+    mode: str
+    n_heldout: int
+    function: dict
+    baselines: dict
+    complexity: dict
+    structure: dict
+    verdict: str
+    implements_shortest: bool
+    notes: list = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every number as JSON-ready values."""
+        return {"task": self.task, "basis": self.basis, "mode": self.mode, "n_heldout": self.n_heldout,
+                "function": dict(self.function), "baselines": dict(self.baselines),
+                "complexity": dict(self.complexity), "structure": dict(self.structure),
+                "implements_shortest": self.implements_shortest, "verdict": self.verdict,
+                "notes": list(self.notes)}
+
+
+def _r(x: float | None, nd: int = 6) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), nd)
+
+
+def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None,
+          labels: np.ndarray | None = None, ged_timeout: float = 1.0, budget_s: float | None = 30.0,
+          baselines: bool = True) -> Comparison:
+    """Compare a network (TrainedNet or model), an extracted `Circuit` or a `synth.Program` with a synthesis.
+
+    Parameters
+    ----------
+    net_or_circuit : what is judged; its labels on the whole domain define "the network's function".
+    synthesis : a `synth.SynthesisResult` for ``task.train_spec()`` (its basis names "shortest").
+    task : the `Task` whose held-out points are scored.
+    circuit : the extracted `Circuit` (for circuit size and structure) when ``net_or_circuit`` is a network.
+    labels : the network's labels on the whole domain, if already computed (saves a forward pass).
+    ged_timeout : seconds for the graph edit distance search (the best distance found is reported).
+    budget_s : synthesis budget for the minimal program of the network's function and of the target.
+    baselines : compute nearest-neighbour and minimum-degree baselines (the slowest part on big tasks).
+    """
+    import synth
+
+    if not isinstance(synthesis, synth.SynthesisResult):
+        raise CompareError(f"match: synthesis must be a synth.SynthesisResult, got {type(synthesis).__name__}")
+    if task.domain == "bool" and synthesis.spec.n_inputs != task.n_inputs:
+        raise CompareError(f"match: the synthesis has {synthesis.spec.n_inputs} inputs but task {task.name!r} "
+                           f"has {task.n_inputs}")
+    if circuit is None and hasattr(net_or_circuit, "program") and hasattr(net_or_circuit, "fidelity"):
+        circuit = net_or_circuit
+    is_program = isinstance(net_or_circuit, synth.Program)
+    if is_program and circuit is None:
+        circuit_prog = net_or_circuit
+    else:
+        circuit_prog = circuit.program if circuit is not None else None
+    notes: list[str] = []
+    if labels is None:
+        labels = _labels_on(net_or_circuit, task)
+    labels = np.asarray(labels).astype(np.int64)
+    if labels.shape != (task.domain_size,):
+        raise CompareError(f"match: labels must cover the whole domain ({task.domain_size} points), got "
+                           f"shape {labels.shape}")
+    te, tr = task.test_idx, task.train_idx
+    yq = labels[te]
+    n_q = int(len(te))
+    Xq = task.inputs(te)
+    k_vals = task.n_classes
+
+    # ---- function
+    shortest = list(synthesis.shortest)
+    agree_short = [float((np.asarray(p.evaluate(Xq)).astype(np.int64) == yq).mean()) for p in shortest] \
+        if n_q else []
+    best_i = int(np.argmax(agree_short)) if agree_short else None
+    post = {"map": None, "expected": None, "log2_score": None}
+    if synthesis.consistent and n_q:
+        pm = synthesis.posterior_model()
+        dist = pm.distribution(k_vals)
+        post["map"] = float((dist.argmax(1) == yq).mean())
+        post["expected"] = float(dist[np.arange(n_q), yq].mean())
+        post["log2_score"] = float(np.mean(np.log2(np.clip(dist[np.arange(n_q), yq], 1e-300, 1.0))))
+    train_acc = float((labels[tr] == task.labels[tr].astype(np.int64)).mean())
+    function = {
+        "shortest_best": _r(max(agree_short)) if agree_short else None,
+        "shortest_mean": _r(float(np.mean(agree_short))) if agree_short else None,
+        "shortest_per_tie": [_r(a) for a in agree_short],
+        "n_shortest": len(shortest),
+        "best_shortest_program": str(shortest[best_i]) if best_i is not None else None,
+        "posterior_map": _r(post["map"]), "posterior_expected": _r(post["expected"]),
+        "posterior_log2_score": _r(post["log2_score"]),
+        "truncation_mass": _r(synthesis.truncation_mass),
+        "target": _r(float((yq == task.labels[te].astype(np.int64)).mean())) if n_q else None,
+        "train_accuracy": _r(train_acc),
+        "n_agree_shortest": int(round(max(agree_short) * n_q)) if agree_short else None,
+    }
+
+    # ---- baselines
+    chance = 1.0 / k_vals
+    base = {"random_consistent": chance, "shortest_log10_p": None, "nearest_neighbour": None,
+            "majority": None, "min_degree": None, "min_degree_degree": None}
+    if agree_short:
+        base["shortest_log10_p"] = _r(binomial_log10_sf(function["n_agree_shortest"], n_q, chance), 3)
+    if n_q:
+        ytr = task.labels[tr].astype(np.int64)
+        base["majority"] = _r(float((majority_label(ytr, n_q) == yq).mean()))
+        if baselines and task.domain == "bool":
+            Xtr = task.inputs(tr)
+            base["nearest_neighbour"] = _r(float((nearest_neighbour(Xtr, ytr, Xq) == yq).mean()))
+            md, deg = min_degree_interpolator(Xtr, ytr, Xq)
+            if md is not None:
+                base["min_degree"] = _r(float((md == yq).mean()))
+                base["min_degree_degree"] = deg
+            else:
+                notes.append("minimum-degree interpolator skipped: more than 6000 Fourier characters needed")
+
+    # ---- complexity
+    basis, mode = synthesis.basis, synthesis.mode
+    fprog, fexact, fnote = function_min_program(labels, task, basis=basis, mode=mode, budget_s=budget_s)
+    tprog, texact, _ = function_min_program(task.labels.astype(np.int64), task, basis=basis, mode=mode,
+                                            budget_s=budget_s)
+    if fnote:
+        notes.append(f"network's function: {fnote}")
+    rank, rank_note = None, ""
+    if train_acc < 1.0:
+        rank_note = f"the network misfits {int(round((1 - train_acc) * len(tr)))} training points: not consistent"
+    else:
+        for i, c in enumerate(synthesis.consistent):
+            if np.array_equal(np.asarray(c.query_outputs, dtype=np.int64), yq):
+                rank = 1 + sum(1 for d in synthesis.consistent if d.size < c.size)
+                break
+        if rank is None:
+            rank_note = (f"beyond the {len(synthesis.consistent)} consistent functions enumerated "
+                         f"(sizes <= {synthesis.searched_size})")
+    complexity = {
+        "circuit_size": int(circuit_prog.size) if circuit_prog is not None else None,
+        "circuit_basis": circuit_prog.basis_name if circuit_prog is not None else None,
+        "circuit_fidelity": _r(getattr(circuit, "fidelity", None)) if circuit is not None
+        else (1.0 if circuit_prog is not None else None),
+        "net_min_size": int(fprog.size) if fprog is not None else None,
+        "net_min_exact": fexact, "net_min_program": str(fprog) if fprog is not None else None,
+        "target_min_size": int(tprog.size) if tprog is not None else None, "target_min_exact": texact,
+        "shortest_size": synthesis.min_size, "shortest_exact": bool(synthesis.exact),
+        "n_consistent_enumerated": len(synthesis.consistent),
+        "rank": rank, "rank_note": rank_note,
+        "equals_target": bool(np.array_equal(labels, task.labels.astype(np.int64))),
+    }
+
+    # ---- structure
+    structure: dict[str, Any] = {"support_net": None, "support_circuit": None, "support_shortest": None,
+                                 "support_jaccard": None, "circuit_support_jaccard": None,
+                                 "shared_intermediate": None, "n_intermediate": None,
+                                 "graph_edit_distance": None, "ged_exact": None, "isomorphic": None}
+    if task.domain == "bool" and shortest:
+        sp = shortest[best_i] if best_i is not None else shortest[0]
+        net_sup = _support(labels.astype(bool), task.n_inputs)
+        structure["support_net"] = list(net_sup)
+        structure["support_shortest"] = sorted(sp.support)
+        structure["support_jaccard"] = _r(_jaccard(net_sup, sp.support))
+        if circuit_prog is not None:
+            structure["support_circuit"] = sorted(circuit_prog.support)
+            structure["circuit_support_jaccard"] = _r(_jaccard(circuit_prog.support, sp.support))
+            # node functions compared on the whole domain (or a seeded sample of it)
+            if task.domain_size <= (1 << 16):
+                X = task.inputs()
+                where = "whole domain"
+            else:
+                rng = np.random.default_rng(np.random.SeedSequence(task.seed, spawn_key=(7,)))
+                X = task.inputs(np.sort(rng.choice(task.domain_size, _SAMPLE_POINTS, replace=False)))
+                where = f"a seeded sample of {_SAMPLE_POINTS} points"
+            refs = _node_refs(sp)
+            sp_vals = _node_values(sp.nodes, sp.n_inputs, refs, X, sp.basis_name)
+            if circuit is not None and getattr(circuit, "neuron_refs", None):
+                nvals = list(_node_values(circuit.nodes, task.n_inputs, list(circuit.neuron_refs.values()), X,
+                                          circuit.basis).values())
+                units = "kept neuron"
+            else:
+                cr = _node_refs(circuit_prog) + [circuit_prog.output]
+                nvals = list(_node_values(circuit_prog.nodes, circuit_prog.n_inputs, cr, X,
+                                          circuit_prog.basis_name).values())
+                units = "gate"
+            hits = sum(any(np.array_equal(v, w) or np.array_equal(v, ~w) for w in nvals) for v in sp_vals.values())
+            structure["n_intermediate"] = len(sp_vals)
+            structure["shared_intermediate"] = _r(hits / len(sp_vals)) if sp_vals else None
+            structure["shared_note"] = (f"fraction of the shortest program's {len(sp_vals)} internal gate "
+                                        f"functions (up to negation) that some {units} computes, on {where}")
+            import networkx as nx
+            G1, G2 = _graph(circuit_prog), _graph(sp)
+            ged, complete = _ged(G1, G2, ged_timeout)
+            structure["graph_edit_distance"] = _r(ged, 3)
+            structure["ged_exact"] = complete
+            structure["isomorphic"] = bool(nx.is_isomorphic(G1, G2, node_match=_node_match))
+    implements = bool(train_acc == 1.0 and agree_short and max(agree_short) == 1.0)
+    comp = Comparison(task=task.name, basis=basis, mode=mode, n_heldout=n_q, function=function, baselines=base,
+                      complexity=complexity, structure=structure, verdict="", implements_shortest=implements,
+                      notes=notes)
+    return Comparison(**{**comp.__dict__, "verdict": verdict(comp)})
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def verdict(c: Comparison) -> str:
+    """One sentence that quotes the comparison's numbers."""
+    f, b, k, s = c.function, c.baselines, c.complexity, c.structure
+    if f["shortest_best"] is None:
+        return f"No shortest program was found in basis {c.basis}; nothing to compare."
+    head = ("the network implements the shortest program" if c.implements_shortest else
+            "the network does NOT implement the shortest program")
+    p = b["shortest_log10_p"]
+    ptxt = "" if p is None else (f", p < 1e{int(math.floor(p)) + 1}" if p < -3 else f", p = {10 ** p:.2g}")
+    parts = [f"In basis {c.basis}, {head}: on {c.n_heldout} held-out inputs it agrees {_pct(f['shortest_best'])} "
+             f"with the shortest consistent program (size {k['shortest_size']}) vs {_pct(b['random_consistent'])} "
+             f"for a random consistent function{ptxt}, {_pct(f['posterior_map'])} with the length-prior "
+             f"posterior and {_pct(f['target'])} with the target"]
+    if k["net_min_size"] is not None:
+        rank = k["rank"] if k["rank"] is not None else "n/a"
+        parts.append(f"its function has minimal size {k['net_min_size']} (target {k['target_min_size']}; "
+                     f"rank {rank} among consistent functions)")
+    if k["circuit_size"] is not None:
+        iso = "isomorphic to" if s["isomorphic"] else "not isomorphic to"
+        sh = "n/a" if s["shared_intermediate"] is None else f"{s['shared_intermediate']:.2f}"
+        fid = "" if k["circuit_fidelity"] is None else f", fidelity {k['circuit_fidelity']:.3f}"
+        parts.append(f"the extracted circuit (size {k['circuit_size']}{fid}) "
+                     f"is {iso} it, with support Jaccard {s['circuit_support_jaccard']:.2f} and shared "
+                     f"intermediate functions {sh}")
+    return "; ".join(parts) + "."

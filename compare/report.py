@@ -1,0 +1,489 @@
+"""Reports: ``report.md`` and figures (matplotlib, Agg) for a run folder written by `compare.run_case`.
+
+`write_report(folder)` re-renders everything from the files in the folder (manifest, per-seed metrics,
+histories, circuits), so ``occam report RUN_FOLDER`` works on any finished or partial run. Figures use
+the Okabe-Ito colour-blind-safe palette, label their axes with units, state the finding in the title and
+show the number of seeds.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from .errors import CompareError
+from .runfolder import atomic_write_bytes, atomic_write_text, read_json
+
+__all__ = ["write_report", "render_markdown", "load_run", "draw_program", "OKABE_ITO"]
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+_COMPARATORS = [("shortest_best", "shortest program"), ("posterior_map", "length-prior posterior"),
+                ("target", "target"), ("nearest_neighbour", "nearest neighbour"),
+                ("min_degree", "min-degree interpolator"), ("majority", "majority label")]
+
+
+def load_run(folder: str | Path) -> dict[str, Any]:
+    """Manifest, aggregated metrics and per-seed metrics/histories of a run folder."""
+    folder = Path(folder)
+    if not (folder / "manifest.json").is_file():
+        raise CompareError(f"{folder}: not a run folder (no manifest.json)")
+    seeds = []
+    for sd in sorted((folder / "seeds").glob("*")) if (folder / "seeds").is_dir() else []:
+        if (sd / "metrics.json").is_file():
+            m = read_json(sd / "metrics.json")
+            m["_dir"] = str(sd)
+            m["_history"] = read_json(sd / "history.json") if (sd / "history.json").is_file() else None
+            m["_timings"] = read_json(sd / "timings.json") if (sd / "timings.json").is_file() else {}
+            seeds.append(m)
+    if not seeds:
+        raise CompareError(f"{folder}: no finished seed (no seeds/*/metrics.json)")
+    seeds.sort(key=lambda m: m["seed_index"])
+    from .study import aggregate
+    return {"folder": folder, "manifest": read_json(folder / "manifest.json"), "seeds": seeds,
+            "aggregate": aggregate(seeds)}
+
+
+# ----------------------------------------------------------------------------------------------- figures
+
+def _plt() -> Any:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    plt.rcParams.update({"font.size": 10, "axes.spines.top": False, "axes.spines.right": False,
+                         "savefig.dpi": 130})
+    return plt
+
+
+def _save(fig: Any, path: Path) -> str:
+    import io
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
+    _plt().close(fig)
+    atomic_write_bytes(path, buf.getvalue())
+    return path.name
+
+
+def _fig_training(run: dict, path: Path) -> str:
+    plt = _plt()
+    seeds = [m for m in run["seeds"] if m["_history"]]
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    for i, m in enumerate(seeds):
+        h = m["_history"]
+        ax.plot(h["epoch"], h["train_acc"], color=OKABE_ITO[0], alpha=0.8, lw=1.2,
+                label="train" if i == 0 else None)
+        ax.plot(h["epoch"], h["test_acc"], color=OKABE_ITO[3], alpha=0.8, lw=1.2, ls="--",
+                label="held-out" if i == 0 else None)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy (fraction correct)")
+    ax.set_ylim(-0.02, 1.02)
+    te = [m["training"]["test_acc"] for m in seeds]
+    fit = [m["training"]["fit_epoch"] for m in seeds if m["training"]["fit_epoch"] is not None]
+    title = (f"Fits its training set by epoch {max(fit)} in every seed; final held-out accuracy "
+             f"{min(te):.0%}–{max(te):.0%}" if len(fit) == len(seeds) else
+             f"Training set fitted in {len(fit)} of {len(seeds)} seeds")
+    ax.set_title(title, fontsize=10)
+    ax.legend(frameon=False, loc="lower right", title=f"{len(seeds)} seed(s), one line each")
+    return _save(fig, path)
+
+
+def _ci_err(d: dict) -> tuple[float, float, float]:
+    m = d["mean"]
+    if m is None:
+        return float("nan"), 0.0, 0.0
+    lo = m if d["lo"] is None else d["lo"]
+    hi = m if d["hi"] is None else d["hi"]
+    return m, max(0.0, m - lo), max(0.0, hi - m)
+
+
+def _fig_agreement(run: dict, path: Path) -> str:
+    plt = _plt()
+    agg = run["aggregate"]
+    bases = list(agg["bases"])
+    n_seeds = agg["n_seeds"]
+    comps = [(k, lab) for k, lab in _COMPARATORS
+             if any(agg["bases"][b][k]["mean"] is not None for b in bases)]
+    fig, ax = plt.subplots(figsize=(max(6.4, 1.0 + 1.6 * len(bases)), 3.8))
+    width = 0.8 / max(1, len(comps))
+    x = np.arange(len(bases))
+    for j, (k, lab) in enumerate(comps):
+        vals = [_ci_err(agg["bases"][b][k]) for b in bases]
+        if k in ("target", "nearest_neighbour", "min_degree", "majority"):
+            # baselines do not depend on the basis: draw once per group anyway for a direct comparison
+            pass
+        ax.bar(x + (j - (len(comps) - 1) / 2) * width, [v[0] for v in vals], width * 0.92,
+               yerr=np.array([[v[1] for v in vals], [v[2] for v in vals]]), capsize=2,
+               color=OKABE_ITO[j % len(OKABE_ITO)], label=lab, error_kw={"lw": 0.8})
+    chance = agg["bases"][bases[0]]["random_consistent"]["mean"] if bases else 0.5
+    ax.axhline(chance, color="0.3", ls=":", lw=1)
+    ax.text(len(bases) - 0.5, chance, " random consistent\n function", va="center", ha="left", fontsize=8,
+            color="0.3")
+    ax.set_xticks(x)
+    ax.set_xticklabels([f"basis {b}" for b in bases])
+    ax.set_ylabel("agreement with the network\non held-out inputs (fraction)")
+    ax.set_ylim(0, 1.08)
+    ax.set_xlim(-0.6, len(bases) - 0.4 + 0.6)
+    b0 = bases[0]
+    sb = agg["bases"][b0]["shortest_best"]["mean"]
+    nn = agg["bases"][b0]["nearest_neighbour"]["mean"]
+    title = f"Network vs shortest {b0} program: {sb:.0%} agreement" if sb is not None else "Agreement"
+    if nn is not None:
+        title += f" (nearest neighbour {nn:.0%})"
+    ax.set_title(f"{title}\nmean over {n_seeds} seed(s), bars = 95% CI", fontsize=10)
+    ax.legend(frameon=False, fontsize=8, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    return _save(fig, path)
+
+
+def _fig_sizes(run: dict, path: Path) -> str:
+    plt = _plt()
+    agg = run["aggregate"]
+    bases = list(agg["bases"])
+    keys = [("shortest_size", "shortest consistent program"), ("net_min_size", "network's function (minimal)"),
+            ("target_min_size", "target (minimal)"), ("circuit_size", "extracted circuit")]
+    keys = [(k, lab) for k, lab in keys if any(agg["bases"][b][k]["mean"] is not None for b in bases)]
+    fig, ax = plt.subplots(figsize=(max(6.4, 1.0 + 1.6 * len(bases)), 3.6))
+    width = 0.8 / max(1, len(keys))
+    x = np.arange(len(bases))
+    for j, (k, lab) in enumerate(keys):
+        vals = [_ci_err(agg["bases"][b][k]) for b in bases]
+        ax.bar(x + (j - (len(keys) - 1) / 2) * width, [v[0] for v in vals], width * 0.92,
+               yerr=np.array([[v[1] for v in vals], [v[2] for v in vals]]), capsize=2,
+               color=OKABE_ITO[j], label=lab, error_kw={"lw": 0.8})
+    ax.set_xticks(x)
+    ax.set_xticklabels([f"basis {b}" for b in bases])
+    ax.set_ylabel("size (gate cost in the basis)")
+    same = sum(1 for b in bases if agg["bases"][b]["net_min_size"]["mean"] is not None
+               and agg["bases"][b]["net_min_size"]["mean"] == agg["bases"][b]["shortest_size"]["mean"])
+    title = (f"Network's function is as small as the shortest program in {same} of {len(bases)} bases"
+             f"\nmean over {agg['n_seeds']} seed(s), bars = 95% CI")
+    ax.set_title(title, fontsize=10)
+    ax.legend(frameon=False, fontsize=8, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    return _save(fig, path)
+
+
+def _layout(G: Any) -> dict:
+    """Layered positions: inputs at the bottom, each gate one level above its highest argument."""
+    import networkx as nx
+    level = {}
+    for v in nx.topological_sort(G):
+        preds = list(G.predecessors(v))
+        level[v] = 0 if not preds else 1 + max(level[p] for p in preds)
+    rows: dict[int, list] = {}
+    for v, lv in level.items():
+        rows.setdefault(lv, []).append(v)
+    pos = {}
+    for lv, vs in rows.items():
+        vs.sort(key=lambda v: (G.nodes[v].get("index", 0), str(v)))
+        for i, v in enumerate(vs):
+            pos[v] = (i - (len(vs) - 1) / 2, lv)
+    return pos
+
+
+def draw_program(program: Any, ax: Any, title: str) -> None:
+    """Draw a program's DAG (output's ancestors only) on a matplotlib axis: inputs boxes, gates circles."""
+    import networkx as nx
+
+    from .match import _graph
+    G = _graph(program)
+    if G.number_of_nodes() == 0:
+        ax.text(0.5, 0.5, str(program), ha="center", va="center")
+        ax.set_axis_off()
+        return
+    pos = _layout(G)
+    sinks = [v for v in G.nodes if G.out_degree(v) == 0]
+    inputs = [v for v in G.nodes if G.nodes[v].get("op") == "input"]
+    gates = [v for v in G.nodes if v not in inputs]
+    nx.draw_networkx_edges(G, pos, ax=ax, arrows=True, arrowsize=8, edge_color="0.45", width=0.8,
+                           node_size=520)
+    nx.draw_networkx_nodes(G, pos, nodelist=inputs, node_shape="s", node_color="#56B4E9", node_size=420, ax=ax)
+    nx.draw_networkx_nodes(G, pos, nodelist=[g for g in gates if g not in sinks], node_color="#E69F00",
+                           node_size=520, ax=ax)
+    nx.draw_networkx_nodes(G, pos, nodelist=[g for g in gates if g in sinks], node_color="#D55E00",
+                           node_size=620, ax=ax)
+    labels = {v: (G.nodes[v].get("label") or G.nodes[v].get("op")) for v in G.nodes}
+    nx.draw_networkx_labels(G, pos, labels=labels, font_size=7, ax=ax)
+    ax.set_title(title, fontsize=9)
+    ax.set_axis_off()
+
+
+def _fig_circuits(run: dict, path: Path) -> str | None:
+    import synth
+    plt = _plt()
+    m0 = run["seeds"][0]
+    n = m0["task"]["n_inputs"]
+    if m0["task"]["domain"] != "bool":
+        return None
+    pairs = []
+    for b, syn in m0["synthesis"].items():
+        ex = m0.get("extraction", {}).get(b)
+        if not syn["shortest"]:
+            continue
+        sp = synth.Program.parse(syn["shortest"][0], n, basis=b)
+        ep = synth.Program.parse(ex["program"], n, basis=b) if ex and not ex.get("error") else None
+        pairs.append((b, sp, ep, ex))
+    if not pairs:
+        return None
+    fig, axes = plt.subplots(len(pairs), 2, figsize=(10, 3.1 * len(pairs)), squeeze=False)
+    for (b, sp, ep, ex), row in zip(pairs, axes):
+        exact = "" if m0["synthesis"][b]["exact"] else ", not proven minimal"
+        draw_program(sp, row[0], f"shortest consistent program, basis {b}: size {sp.size}{exact}")
+        if ep is not None:
+            draw_program(ep, row[1], f"extracted from the network (seed 0), basis {b}: size {ep.size}, "
+                                     f"fidelity {ex['fidelity']:.3f}")
+        else:
+            why = (ex or {}).get("error") or "no extraction"
+            row[1].text(0.5, 0.5, "no circuit extracted:\n" + _wrap(why, 60), ha="center", va="center",
+                        fontsize=8)
+            row[1].set_axis_off()
+    comp = m0["comparisons"][pairs[0][0]]
+    iso = comp["structure"].get("isomorphic")
+    head = ("Extracted circuit is isomorphic to the shortest program" if iso else
+            "Extracted circuit differs in structure from the shortest program" if iso is not None else
+            "Shortest programs (no extracted circuit)")
+    fig.suptitle(f"{head} (seed 0 of {len(run['seeds'])}; blue = input, orange = gate, red = output)",
+                 fontsize=10)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def _fig_fourier(run: dict, path: Path) -> str | None:
+    plt = _plt()
+    fr = [m["fourier"] for m in run["seeds"] if m.get("fourier")]
+    if not fr:
+        return None
+    P = np.array([f["power"][1:] for f in fr])
+    k = np.arange(1, P.shape[1] + 1)
+    fig, ax = plt.subplots(figsize=(6.4, 3.4))
+    for i, row in enumerate(P):
+        ax.plot(k, row, color=OKABE_ITO[i % len(OKABE_ITO)], lw=1, marker="o", ms=2.5, label=f"seed {i}")
+    nk = [len(f["key_frequencies"]) for f in fr]
+    frac = [f["key_fraction"] for f in fr]
+    ax.set_xlabel("frequency k (cycles over Z_p)")
+    ax.set_ylabel("share of non-constant\nFourier power of input weights")
+    ax.set_title(f"Network uses {min(nk)}–{max(nk)} key frequencies holding {min(frac):.0%}–{max(frac):.0%} "
+                 f"of the power ({len(fr)} seed(s))", fontsize=10)
+    ax.legend(frameon=False, fontsize=8, ncol=min(5, len(fr)))
+    return _save(fig, path)
+
+
+def _wrap(s: str, w: int) -> str:
+    import textwrap
+    return "\n".join(textwrap.wrap(s, w))
+
+
+# ----------------------------------------------------------------------------------------------- markdown
+
+def _f(x: Any, pct: bool = False, nd: int = 2) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if pct:
+        return f"{100 * x:.1f}%"
+    if isinstance(x, float):
+        return f"{x:.{nd}f}"
+    return str(x)
+
+
+def _ci(d: dict, pct: bool = False) -> str:
+    if d["mean"] is None:
+        return "–"
+    if d["lo"] is None:
+        return _f(d["mean"], pct)
+    if pct:
+        return f"{100 * d['mean']:.1f}% [{100 * d['lo']:.1f}, {100 * d['hi']:.1f}]"
+    return f"{d['mean']:.2f} [{d['lo']:.2f}, {d['hi']:.2f}]"
+
+
+def render_markdown(run: dict, figures: dict[str, str | None]) -> str:
+    """The text of report.md for a loaded run (see `load_run`) and its figure file names."""
+    man, agg, seeds = run["manifest"], run["aggregate"], run["seeds"]
+    cfg = man["config"]
+    t0 = seeds[0]["task"]
+    L: list[str] = []
+    L.append(f"# {man['title']}")
+    L.append("")
+    L.append(f"Case `{man['case']}` · config hash `{man['hash']}` · {agg['n_seeds']} seed(s) finished of "
+             f"{man['n_seeds']} requested · source `{man['source']}`")
+    L.append("")
+    if cfg["case"]["claim"]:
+        L += ["## Claim", "", cfg["case"]["claim"].strip(), ""]
+    if cfg["case"]["expect"]:
+        L += ["**What to expect.** " + cfg["case"]["expect"].strip(), ""]
+    L += ["## Verdict", ""]
+    L += [f"- {_summary_sentence(b, row, agg['n_seeds'])}" for b, row in agg["bases"].items()]
+    if agg.get("fourier"):
+        fa = agg["fourier"]
+        L.append(f"- Fourier (Z_p): key frequencies per seed {fa['key_frequencies']}; they hold "
+                 f"{_ci(fa['key_fraction'], True)} of the input-weight power; accuracy restricted to them "
+                 f"{_ci(fa['restricted_accuracy'], True)}, with them removed {_ci(fa['excluded_accuracy'], True)}.")
+    L.append("")
+    L.append("Seed 0, in the comparator's own words:")
+    L.append("")
+    for b, c in seeds[0]["comparisons"].items():
+        L.append(f"> {c['verdict']}")
+        L.append(">")
+    if L[-1] == ">":
+        L.pop()
+    L.append("")
+    L += ["## Setup", ""]
+    tr = cfg["train"]
+    net = cfg["net"]
+    L.append(f"- **Task**: `{t0['name']}` ({'Z_' + str(t0['p']) if t0['domain'] == 'zp' else str(t0['n_inputs']) + ' Boolean inputs'}); "
+             f"{t0['n_train']} training points, {t0['n_test']} held-out ({t0['test_note']}); split "
+             f"{'drawn per seed' if cfg['task']['split'] == 'per_seed' else 'fixed across seeds'}; target program "
+             f"`{t0['program'] or 'none given'}`.")
+    L.append(f"- **Network**: {net['kind']} widths {net['widths']}, activation "
+             f"{net['activation'] or ('quadratic' if net['kind'] == 'zp_mlp' else 'relu')}, σ_w = {net['sigma_w']}.")
+    L.append(f"- **Training**: {tr['optimizer']}, lr {tr['lr']}, loss {tr['loss']}, weight decay "
+             f"{tr['weight_decay']}, batch {tr['batch_size'] or 'full'}, ≤ {tr['epochs']} epochs, cleanup "
+             f"{tr['cleanup_epochs']} epochs after fitting.")
+    L.append(f"- **Extraction**: `{cfg['extract']['method']}` (per-neuron synthesis budget "
+             f"{cfg['extract']['budget_s']} s).")
+    L.append(f"- **Synthesis**: bases {', '.join(cfg['synth']['bases'])}; mode {cfg['synth']['mode']}; "
+             f"{cfg['synth']['budget_s']} s per basis (an exhausted budget gives an upper bound, marked).")
+    L.append(f"- **Seeds**: {man['seed_derivation']} → {man['seeds'][:agg['n_seeds']]}.")
+    L.append("")
+    L += ["## Aggregated over seeds", "",
+          "Mean with 95 % Student-t interval over seeds. Agreement is with the network's labels on the "
+          "held-out inputs.", ""]
+    bases = list(agg["bases"])
+    L.append("| quantity | " + " | ".join(f"basis {b}" for b in bases) + " |")
+    L.append("|---|" + "---|" * len(bases))
+    rows = [("network implements the shortest program (seeds)", None),
+            ("agreement with shortest program", ("shortest_best", True)),
+            ("agreement with length-prior posterior (MAP)", ("posterior_map", True)),
+            ("agreement with target", ("target", True)),
+            ("baseline: random consistent function", ("random_consistent", True)),
+            ("baseline: nearest neighbour", ("nearest_neighbour", True)),
+            ("baseline: minimum-degree interpolator", ("min_degree", True)),
+            ("baseline: majority label", ("majority", True)),
+            ("size of shortest consistent program", ("shortest_size", False)),
+            ("shortest size proven minimal (seeds)", "exact"),
+            ("minimal size of network's function", ("net_min_size", False)),
+            ("minimal size of target", ("target_min_size", False)),
+            ("rank of network's function among consistent functions", ("rank", False)),
+            ("extracted circuit size", ("circuit_size", False)),
+            ("extracted circuit fidelity", ("circuit_fidelity", False)),
+            ("support Jaccard (network's function vs shortest)", ("support_jaccard", False)),
+            ("shared intermediate functions", ("shared_intermediate", False)),
+            ("graph edit distance (exact searches only)", ("graph_edit_distance", False)),
+            ("extracted circuit isomorphic to shortest (seeds)", "iso")]
+    for label, spec in rows:
+        cells = []
+        for b in bases:
+            r = agg["bases"][b]
+            if spec is None:
+                cells.append(f"{r['implements_shortest']['count']} / {r['implements_shortest']['n']}")
+            elif spec == "exact":
+                cells.append(f"{r['synthesis_exact']['count']} / {r['synthesis_exact']['n']}")
+            elif spec == "iso":
+                cells.append(f"{r['isomorphic']['count']} / {r['isomorphic']['n']}" if r["isomorphic"]["n"] else "–")
+            else:
+                cells.append(_ci(r[spec[0]], spec[1]))
+        L.append(f"| {label} | " + " | ".join(cells) + " |")
+    L.append("")
+    ta = agg["training"]
+    L.append(f"Training: train accuracy {_ci(ta['train_acc'], True)}, held-out accuracy "
+             f"{_ci(ta['test_acc'], True)}, fitted at epoch {_ci(ta['fit_epoch'])}.")
+    L.append("")
+    L += ["## Per seed", ""]
+    L.append("| seed | basis | held-out acc | implements shortest | agree shortest | agree target | "
+             "net fn size | shortest size | circuit size | fidelity | isomorphic |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    for m in seeds:
+        for b, c in m["comparisons"].items():
+            k, s, f = c["complexity"], c["structure"], c["function"]
+            ss = f"{k['shortest_size']}" + ("" if k["shortest_exact"] else " (≤)")
+            L.append(f"| {m['seed_index']} ({m['seed']}) | {b} | {_f(m['training']['test_acc'], True)} | "
+                     f"{_f(c['implements_shortest'])} | {_f(f['shortest_best'], True)} | {_f(f['target'], True)} | "
+                     f"{_f(k['net_min_size'])} | {ss} | {_f(k['circuit_size'])} | {_f(k['circuit_fidelity'])} | "
+                     f"{_f(s['isomorphic'])} |")
+    L.append("")
+    L += ["## Programs (seed 0)", ""]
+    m0 = seeds[0]
+    for b, syn in m0["synthesis"].items():
+        c = m0["comparisons"][b]
+        L.append(f"- basis **{b}**: shortest `{(syn['shortest'] or ['none'])[0]}` (size {syn['min_size']}"
+                 f"{'' if syn['exact'] else ', upper bound; proven lower bound ' + str(syn['lower_bound'])}); "
+                 f"network's function `{c['complexity']['net_min_program']}`")
+        ex = m0.get("extraction", {}).get(b)
+        if ex:
+            L.append(f"  - extracted: " + (f"`{ex['program']}` ({ex['n_neurons']} neurons, {ex['n_edges']} edges)"
+                                           if not ex.get("error") else f"failed — {ex['error']}"))
+    L.append("")
+    L += ["## Figures", ""]
+    captions = {"training": "Training curves (accuracy per epoch; one line per seed).",
+                "agreement": "Agreement of the network with each comparator on held-out inputs, vs baselines.",
+                "sizes": "Sizes: shortest consistent program, network's function, target, extracted circuit.",
+                "circuits": "Synthesized (left) and extracted (right) circuits, seed 0.",
+                "fourier": "Fourier power of the input weights per frequency."}
+    for key, name in figures.items():
+        if name:
+            L.append(f"![{captions[key]}](figures/{name})")
+            L.append("")
+            L.append(f"*{captions[key]}*")
+            L.append("")
+    notes = []
+    for m in seeds:
+        for b, syn in m["synthesis"].items():
+            for n_ in syn["notes"]:
+                notes.append(f"seed {m['seed_index']}, {b}: {n_}")
+        for b, c in m["comparisons"].items():
+            for n_ in c["notes"]:
+                notes.append(f"seed {m['seed_index']}, {b}: {n_}")
+        for b, ex in m.get("extraction", {}).items():
+            if ex.get("error"):
+                notes.append(f"seed {m['seed_index']}, {b}: extraction failed: {ex['error']}")
+    if notes:
+        L += ["## Notes", ""] + [f"- {n_}" for n_ in dict.fromkeys(notes)] + [""]
+    secs = [m["_timings"].get("total") for m in seeds if m["_timings"].get("total") is not None]
+    L.append(f"Files: `manifest.json` (config, seeds, versions, git commit {man.get('git_commit')}), "
+             f"`metrics.json`, `seeds/*/` (per-seed metrics, history, circuits). Seconds per seed: "
+             f"{', '.join(f'{s:.1f}' for s in secs) or '–'}.")
+    L.append("")
+    return "\n".join(L)
+
+
+def _summary_sentence(b: str, r: dict, n: int) -> str:
+    imp = r["implements_shortest"]
+    sb = r["shortest_best"]
+    txt = (f"**basis {b}**: the network implemented the shortest consistent program in {imp['count']} of "
+           f"{imp['n']} seeds (held-out agreement {_ci(sb, True)}, vs {_f(r['random_consistent']['mean'], True)} "
+           f"for a random consistent function")
+    if r["nearest_neighbour"]["mean"] is not None:
+        txt += f", {_f(r['nearest_neighbour']['mean'], True)} for nearest neighbour"
+    txt += ")"
+    if r["net_min_size"]["mean"] is not None:
+        txt += (f"; its function's minimal size {_ci(r['net_min_size'])} vs shortest {_ci(r['shortest_size'])}")
+    if r["synthesis_exact"]["count"] < r["synthesis_exact"]["n"]:
+        txt += f" (shortest size an upper bound in {r['synthesis_exact']['n'] - r['synthesis_exact']['count']} seeds)"
+    if r["circuit_size"]["mean"] is not None:
+        txt += (f"; extracted circuits of size {_ci(r['circuit_size'])}, isomorphic to it in "
+                f"{r['isomorphic']['count']} of {r['isomorphic']['n']}")
+    return txt + "."
+
+
+def write_report(folder: str | Path) -> Path:
+    """(Re-)render figures/ and report.md of a run folder from its files; returns the report's path."""
+    folder = Path(folder)
+    run = load_run(folder)
+    fdir = folder / "figures"
+    figures: dict[str, str | None] = {
+        "training": _fig_training(run, fdir / "training.png"),
+        "agreement": _fig_agreement(run, fdir / "agreement.png"),
+        "sizes": _fig_sizes(run, fdir / "sizes.png"),
+        "circuits": _fig_circuits(run, fdir / "circuits.png"),
+        "fourier": _fig_fourier(run, fdir / "fourier.png"),
+    }
+    # seed 0's circuits, copied to the top-level circuits/ folder
+    src = Path(run["seeds"][0]["_dir"]) / "circuits"
+    if src.is_dir():
+        for f in sorted(src.iterdir()):
+            atomic_write_bytes(folder / "circuits" / f.name, f.read_bytes())
+    path = folder / "report.md"
+    atomic_write_text(path, render_markdown(run, figures))
+    return path

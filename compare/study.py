@@ -1,0 +1,343 @@
+"""Run a case study: `run_case(path)` -> ``runs/<case>/<config-hash>/`` with per-seed results and a report.
+
+Layout of a run folder::
+
+    runs/<case>/<hash>/
+      manifest.json            case, full config, seeds, argv, versions, git commit
+      metrics.json             aggregated over seeds (means and 95 % intervals) + one summary row per seed
+      report.md                claim, setup, tables per seed and aggregated, verdict (see `compare.report`)
+      figures/*.png            training curves, agreement vs baselines, sizes, circuits side by side
+      circuits/                seed 0's synthesized and extracted circuits (text, DOT, SVG when `dot` exists)
+      seeds/<i>-<seed>/        metrics.json (deterministic), timings.json, history.json, circuits/
+
+A seed whose ``metrics.json`` exists is finished and never redone, so an interrupted run resumes where
+it stopped, and asking for more seeds adds only the new ones (the hash ignores the number of seeds).
+Per-seed integer seeds come from ``numpy.random.SeedSequence(run.seed).spawn(n)``; the same seed gives a
+byte-identical per-seed ``metrics.json`` (timings live in ``timings.json``) as long as no time budget
+(``synth.budget_s``, ``extract.budget_s``) runs out.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .cases import Case, load_case
+from .errors import CompareError
+from .runfolder import atomic_write_json, atomic_write_text, git_commit, read_json, versions
+
+__all__ = ["RunResult", "run_case", "run_seed", "aggregate", "run_folder", "mean_ci", "AGG_METRICS"]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What `run_case` returns: the run folder, the aggregated metrics and which seeds were (re)computed."""
+
+    folder: Path
+    metrics: dict
+    computed: tuple[int, ...]
+    skipped: tuple[int, ...]
+    seconds: float
+
+    @property
+    def report(self) -> Path:
+        """Path of ``report.md``."""
+        return self.folder / "report.md"
+
+
+def run_folder(case: Case, out: str | Path = "runs") -> Path:
+    """``<out>/<case name>/<config hash>``."""
+    return Path(out) / case.name / case.hash()
+
+
+# ----------------------------------------------------------------------------------------------- stats
+
+_T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262,
+         10: 2.228, 12: 2.179, 15: 2.131, 20: 2.086, 30: 2.042}
+
+
+def mean_ci(values: Sequence[float | None]) -> dict[str, float | int | None]:
+    """Mean and 95 % Student-t interval over seeds (None values skipped): {mean, lo, hi, n}."""
+    v = np.array([x for x in values if x is not None and not (isinstance(x, float) and math.isnan(x))],
+                 dtype=float)
+    if len(v) == 0:
+        return {"mean": None, "lo": None, "hi": None, "n": 0}
+    m = float(v.mean())
+    if len(v) == 1:
+        return {"mean": m, "lo": None, "hi": None, "n": 1}
+    df = len(v) - 1
+    t = next((_T975[k] for k in sorted(_T975) if k >= df), 1.96)
+    h = t * float(v.std(ddof=1)) / math.sqrt(len(v))
+    return {"mean": round(m, 6), "lo": round(m - h, 6), "hi": round(m + h, 6), "n": int(len(v))}
+
+
+# (label, path in a per-seed comparison dict) aggregated per basis
+AGG_METRICS: dict[str, tuple[str, ...]] = {
+    "shortest_best": ("function", "shortest_best"),
+    "shortest_mean": ("function", "shortest_mean"),
+    "posterior_map": ("function", "posterior_map"),
+    "posterior_expected": ("function", "posterior_expected"),
+    "target": ("function", "target"),
+    "random_consistent": ("baselines", "random_consistent"),
+    "nearest_neighbour": ("baselines", "nearest_neighbour"),
+    "majority": ("baselines", "majority"),
+    "min_degree": ("baselines", "min_degree"),
+    "net_min_size": ("complexity", "net_min_size"),
+    "target_min_size": ("complexity", "target_min_size"),
+    "shortest_size": ("complexity", "shortest_size"),
+    "circuit_size": ("complexity", "circuit_size"),
+    "circuit_fidelity": ("complexity", "circuit_fidelity"),
+    "rank": ("complexity", "rank"),
+    "support_jaccard": ("structure", "support_jaccard"),
+    "circuit_support_jaccard": ("structure", "circuit_support_jaccard"),
+    "shared_intermediate": ("structure", "shared_intermediate"),
+    "graph_edit_distance": ("structure", "graph_edit_distance"),
+}
+
+
+def _get(d: dict, path: tuple[str, ...]) -> Any:
+    for k in path:
+        if not isinstance(d, dict) or k not in d:
+            return None
+        d = d[k]
+    return d
+
+
+def aggregate(seed_metrics: Sequence[dict]) -> dict[str, Any]:
+    """Means and 95 % intervals over seeds: training, per basis comparison numbers, Z_p Fourier numbers."""
+    out: dict[str, Any] = {"n_seeds": len(seed_metrics)}
+    out["training"] = {k: mean_ci([_get(m, ("training", k)) for m in seed_metrics])
+                       for k in ("train_acc", "test_acc", "fit_epoch", "generalise_epoch", "epochs")}
+    bases = list(seed_metrics[0]["comparisons"]) if seed_metrics else []
+    per_basis = {}
+    for b in bases:
+        comps = [m["comparisons"][b] for m in seed_metrics if b in m["comparisons"]]
+        row = {k: mean_ci([_get(c, p) for c in comps]) for k, p in AGG_METRICS.items()}
+        row["implements_shortest"] = {"count": sum(bool(c["implements_shortest"]) for c in comps),
+                                      "n": len(comps)}
+        iso = [c["structure"].get("isomorphic") for c in comps if c["structure"].get("isomorphic") is not None]
+        row["isomorphic"] = {"count": sum(bool(x) for x in iso), "n": len(iso)}
+        row["equals_target"] = {"count": sum(bool(c["complexity"]["equals_target"]) for c in comps),
+                                "n": len(comps)}
+        syn = [m["synthesis"][b] for m in seed_metrics]
+        row["synthesis_exact"] = {"count": sum(bool(s["exact"]) for s in syn), "n": len(syn)}
+        row["shortest_programs"] = sorted({p for s in syn for p in s["shortest"][:1]})
+        per_basis[b] = row
+    out["bases"] = per_basis
+    fr = [m.get("fourier") for m in seed_metrics if m.get("fourier")]
+    if fr:
+        out["fourier"] = {k: mean_ci([f[k] for f in fr]) for k in
+                          ("key_fraction", "accuracy", "test_accuracy", "restricted_accuracy",
+                           "excluded_accuracy", "n_smallest_faithful")}
+        out["fourier"]["key_frequencies"] = [f["key_frequencies"] for f in fr]
+    ext = [m.get("extraction", {}) for m in seed_metrics]
+    out["extraction_errors"] = sum(1 for e in ext for v in e.values() if v.get("error"))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- one seed
+
+def _dot_svg(dot_text: str, path: Path) -> bool:
+    """Render DOT to SVG with graphviz's ``dot`` when it is installed; False otherwise."""
+    exe = shutil.which("dot")
+    if not exe:
+        return False
+    import subprocess
+    try:
+        res = subprocess.run([exe, "-Tsvg"], input=dot_text, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    if res.returncode != 0:
+        return False
+    atomic_write_text(path, res.stdout)
+    return True
+
+
+def _write_program(folder: Path, stem: str, program: Any, title: str) -> dict[str, str]:
+    files = {"text": f"{stem}.txt", "dot": f"{stem}.dot"}
+    atomic_write_text(folder / files["text"], f"{program}\n")
+    dot = program.to_dot(name=stem)
+    atomic_write_text(folder / files["dot"], dot)
+    if _dot_svg(dot, folder / f"{stem}.svg"):
+        files["svg"] = f"{stem}.svg"
+    return files
+
+
+def _synthesis_record(res: Any) -> dict[str, Any]:
+    d = res.as_dict()
+    d.pop("stats", None)            # seconds and memory: not deterministic; kept in timings.json
+    d["consistent"] = d["consistent"][:20]
+    return d
+
+
+def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | Path = True,
+             progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Run one seed of a case into ``folder`` (train, synthesise, extract, match); returns its metrics."""
+    import synth
+
+    from .extract import extract
+    from .fourier import fourier_report
+    from .function import net_function
+    from .match import match
+    from .train import predict, train
+
+    say = progress or (lambda s: None)
+    cfg = case.config
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    split_seed = seed if cfg["task"]["split"] == "per_seed" else cfg["run"]["seed"]
+    task = case.make_task(split_seed)
+    model = case.make_model(task, seed)
+    say(f"seed {index} ({seed}): training {task.name} ...")
+    net = train(task, model, case.train_config(), seed=seed, cache=cache)
+    timings["train"] = round(net.seconds if not net.cached else 0.0, 3)
+    atomic_write_json(folder / "history.json", net.history)
+    t = time.perf_counter()
+    if task.domain == "bool":
+        labels = net_function(net, synthesize=False).labels.astype(np.int64)
+    else:
+        labels = predict(net.model, task).astype(np.int64)
+    timings["labels"] = round(time.perf_counter() - t, 3)
+    metrics: dict[str, Any] = {
+        "case": case.name, "seed_index": index, "seed": seed, "split_seed": split_seed,
+        "task": task.to_dict(),
+        "training": {"train_acc": net.train_acc, "test_acc": net.test_acc, "fit_epoch": net.fit_epoch,
+                     "generalise_epoch": net.generalise_epoch, "epochs": net.history["epoch"][-1],
+                     "final_train_loss": net.history["train_loss"][-1]},
+        "synthesis": {}, "extraction": {}, "comparisons": {}, "circuits": {},
+    }
+    if task.domain == "zp" and cfg["extract"]["method"] == "fourier":
+        t = time.perf_counter()
+        fr = fourier_report(net)
+        metrics["fourier"] = {**fr.summary(), "power": [round(x, 6) for x in fr.power]}
+        timings["fourier"] = round(time.perf_counter() - t, 3)
+    cdir = folder / "circuits"
+    spec = task.train_spec()
+    s = cfg["synth"]
+    for b in s["bases"]:
+        say(f"seed {index}: synthesising in basis {b} ...")
+        t = time.perf_counter()
+        res = synth.synthesize(spec, basis=b, mode=s["mode"], budget_s=s["budget_s"], top_k=s["top_k"],
+                               slack=s["slack"])
+        timings[f"synth_{b}"] = round(time.perf_counter() - t, 3)
+        metrics["synthesis"][b] = _synthesis_record(res)
+        files = {}
+        if res.shortest:
+            files["shortest"] = _write_program(cdir, f"shortest_{b}", res.shortest[0], "shortest")
+        circuit = None
+        ex_bases = cfg["extract"]["bases"] if cfg["extract"]["bases"] is not None else s["bases"]
+        if task.domain == "bool" and cfg["extract"]["method"] != "none" and b in ex_bases:
+            say(f"seed {index}: extracting a circuit in basis {b} ...")
+            t = time.perf_counter()
+            try:
+                circuit = extract(net, method=cfg["extract"]["method"], basis=b,
+                                  budget_s=cfg["extract"]["budget_s"], max_points=cfg["extract"]["max_points"],
+                                  seed=seed)
+                summ = circuit.summary()
+                summ.pop("seconds", None)
+                metrics["extraction"][b] = {**summ, "error": None}
+                files["extracted"] = _write_program(cdir, f"extracted_{b}", circuit.program, "extracted")
+            except CompareError as exc:
+                metrics["extraction"][b] = {"error": str(exc)}
+            timings[f"extract_{b}"] = round(time.perf_counter() - t, 3)
+        t = time.perf_counter()
+        comp = match(net, res, task, circuit=circuit, labels=labels, ged_timeout=cfg["run"]["ged_timeout"],
+                     budget_s=s["budget_s"])
+        timings[f"match_{b}"] = round(time.perf_counter() - t, 3)
+        metrics["comparisons"][b] = comp.as_dict()
+        metrics["circuits"][b] = files
+    timings["total"] = round(time.perf_counter() - t0, 3)
+    atomic_write_json(folder / "timings.json", timings)
+    atomic_write_json(folder / "metrics.json", metrics)       # written last: its presence marks the seed done
+    return metrics
+
+
+# ----------------------------------------------------------------------------------------------- a case
+
+def _seed_dir(folder: Path, index: int, seed: int) -> Path:
+    return folder / "seeds" / f"{index:03d}-{seed}"
+
+
+def run_case(path: str | Path | Case, *, seeds: int | None = None, out: str | Path = "runs",
+             overrides: Sequence[str] = (), cache: bool | str | Path = True, report: bool = True,
+             progress: Callable[[str], None] | None = None, argv: Sequence[str] | None = None) -> RunResult:
+    """Run a case file (or `Case`) for ``seeds`` seeds into ``<out>/<case>/<hash>/``; finished seeds are skipped.
+
+    ``overrides`` are ``section.key=value`` strings (validated like the file). ``cache=True`` keeps
+    trained models in ``<out>/.models`` (a path: there; False: no cache). ``report=False`` skips the
+    figures and report.md (metrics are still aggregated).
+    """
+    case = path if isinstance(path, Case) else load_case(path, overrides=overrides)
+    if isinstance(path, Case) and overrides:
+        case = case.with_overrides(overrides)
+    if seeds is not None:
+        if not isinstance(seeds, int) or isinstance(seeds, bool) or seeds < 1:
+            raise CompareError(f"--seeds must be an integer >= 1, got {seeds!r}")
+        case = case.with_overrides([f"run.seeds={seeds}"])
+    n = case.config["run"]["seeds"]
+    folder = run_folder(case, out)
+    cache_dir: bool | Path = (Path(out) / ".models") if cache is True else (Path(cache) if cache else False)
+    say = progress or (lambda s: None)
+    t0 = time.perf_counter()
+    seed_list = case.seeds(n)
+    manifest = {"case": case.name, "title": case.title, "source": case.source, "hash": case.hash(),
+                "config": case.config, "overrides": list(case.overrides), "n_seeds": n,
+                "seeds": seed_list, "seed_derivation": f"numpy.random.SeedSequence({case.config['run']['seed']})"
+                ".spawn(n)[i].generate_state(1)[0]",
+                "argv": list(argv) if argv is not None else list(sys.argv), "versions": versions(),
+                "git_commit": git_commit()}
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(folder / "manifest.json", manifest)
+    computed, skipped, all_metrics = [], [], []
+    for i, seed in enumerate(seed_list):
+        sd = _seed_dir(folder, i, seed)
+        if (sd / "metrics.json").exists():
+            say(f"seed {i + 1}/{n} ({seed}): finished earlier, skipped")
+            all_metrics.append(read_json(sd / "metrics.json"))
+            skipped.append(i)
+            continue
+        say(f"seed {i + 1}/{n} ({seed}): running")
+        ts = time.perf_counter()
+        all_metrics.append(run_seed(case, i, seed, sd, cache=cache_dir, progress=say))
+        say(f"seed {i + 1}/{n} ({seed}): done in {time.perf_counter() - ts:.1f} s")
+        computed.append(i)
+    agg = aggregate(all_metrics)
+    metrics = {"case": case.name, "hash": case.hash(), "n_seeds": n, "aggregate": agg,
+               "per_seed": [_seed_row(m) for m in all_metrics]}
+    atomic_write_json(folder / "metrics.json", metrics)
+    if report:
+        from .report import write_report
+        say("writing figures and report.md ...")
+        write_report(folder)
+    return RunResult(folder, metrics, tuple(computed), tuple(skipped), time.perf_counter() - t0)
+
+
+def _seed_row(m: dict) -> dict[str, Any]:
+    """One row of the per-seed table: training, and per basis the headline numbers."""
+    row = {"seed_index": m["seed_index"], "seed": m["seed"], "train_acc": m["training"]["train_acc"],
+           "test_acc": m["training"]["test_acc"], "fit_epoch": m["training"]["fit_epoch"], "bases": {}}
+    for b, c in m["comparisons"].items():
+        ex = m.get("extraction", {}).get(b, {})
+        row["bases"][b] = {
+            "implements_shortest": c["implements_shortest"],
+            "shortest_best": c["function"]["shortest_best"], "posterior_map": c["function"]["posterior_map"],
+            "target": c["function"]["target"], "net_min_size": c["complexity"]["net_min_size"],
+            "shortest_size": c["complexity"]["shortest_size"], "shortest_exact": c["complexity"]["shortest_exact"],
+            "circuit_size": c["complexity"]["circuit_size"], "fidelity": c["complexity"]["circuit_fidelity"],
+            "rank": c["complexity"]["rank"], "isomorphic": c["structure"]["isomorphic"],
+            "shared_intermediate": c["structure"]["shared_intermediate"],
+            "extraction_error": ex.get("error"), "verdict": c["verdict"],
+            "shortest_program": (m["synthesis"][b]["shortest"] or [None])[0],
+            "net_min_program": c["complexity"]["net_min_program"],
+        }
+    if m.get("fourier"):
+        row["fourier"] = {k: m["fourier"][k] for k in ("key_frequencies", "key_fraction", "restricted_accuracy",
+                                                       "n_smallest_faithful")}
+    return row
