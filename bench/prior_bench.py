@@ -98,11 +98,11 @@ def main(argv=None) -> dict:
     for name, arch in ARCHS.items():
         deep = len(arch["widths"]) > 2
         batch = 512 if deep else 1024
-        n_batched = int((20_000 if deep else 200_000) * scale)
+        n_batched = int((10_000 if deep else 200_000) * scale)
         n_loop = int((1_000 if deep else 3_000) * scale)
         cfg = PriorConfig(**arch, samples=n_batched, batch=batch, bases=(), measures=())
         loop = _loop_raw(cfg, n_loop, 0)
-        loop_mlp = _loop_mlp(cfg, max(50, n_loop // 3), 0)
+        loop_mlp = _loop_mlp(cfg, max(30, n_loop // 10), 0)
         r_default, distinct = _batched(cfg, 0)
         r_1t, _ = _batched(cfg, 0, threads=1)
         r_2p, distinct_2p = _batched(cfg, 0, workers=2)

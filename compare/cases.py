@@ -147,6 +147,8 @@ SCHEMA: Mapping[str, Mapping[str, _Key]] = {
         "bases": _Key(_LIST, ["xag", "aon", "mig"], _bases, "bases to synthesise under"),
         "mode": _Key(_STR, "formula", _one_of("formula", "circuit")),
         "budget_s": _Key(_NUM, 10.0, _pos, "seconds per basis; an exhausted budget gives exact = false"),
+        "function_budget_s": _Key(_NUM, 2.0, _pos, "seconds for the minimal program of the network's "
+                                  "function and of the target, per basis"),
         "top_k": _Key(_INT, 10, _pos),
         "slack": _Key(_INT, 1, _nonneg, "sizes beyond the minimum enumerated for the posterior"),
     },

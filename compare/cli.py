@@ -1,23 +1,30 @@
 """The ``occam`` command: one console script, one group of subcommands per library area.
 
-``occam synth table|examples|census|parse ...`` are the `synth` commands (`synth.cli`); the groups of
-the comparison side (case studies, comparisons, reports, sweeps) join here as they are built. Every
-subcommand is a thin wrapper over a public library function; a user's mistake prints one line
-``occam: error: ...`` and exits with status 2.
+``occam synth table|examples|census|parse ...`` are the `synth` commands (`synth.cli`);
+``occam case run|list``, ``occam compare programs|net`` and ``occam report`` are the comparison side.
+Every subcommand is a thin wrapper over a public library function; a user's mistake prints one line
+``occam: error: ...`` and exits with status 2. Progress goes to stderr (``--quiet`` silences it);
+``--json`` prints one JSON document on stdout.
 """
 
 from __future__ import annotations
 
+import json
 import sys
-from typing import Sequence
+from typing import Any, Sequence
 
 from synth import cli as synth_cli
 
 __all__ = ["build_parser", "main"]
 
 
+def _common(p: Any) -> None:
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
 def build_parser():
-    """The argparse parser of ``occam`` (groups: synth)."""
+    """The argparse parser of ``occam`` (groups: synth, case, compare, report)."""
     parser = synth_cli.CLIParser(prog="occam", description="occam-circuits: do trained networks "
                                  "implement the simplest programs that fit their data?")
     groups = parser.add_subparsers(dest="group", metavar="GROUP", required=True,
@@ -27,17 +34,192 @@ def build_parser():
     sub = g.add_subparsers(dest="command", metavar="COMMAND", required=True,
                            parser_class=synth_cli.CLIParser)
     synth_cli.add_commands(sub)
+
+    g = groups.add_parser("case", help="case studies: run a case file, list the cases",
+                          description="Case studies (one TOML file each; see cases/README.md).")
+    sub = g.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=synth_cli.CLIParser)
+    p = sub.add_parser("run", help="run a case study into runs/<case>/<hash>/ and write its report",
+                       description="Train, synthesise, extract and compare for each seed; finished seeds "
+                       "are skipped. Writes manifest.json, metrics.json, figures/, circuits/, report.md.")
+    p.add_argument("case", help="a case file (cases/sparse_parity.toml) or a case name (sparse_parity)")
+    p.add_argument("--seeds", type=int, default=None, help="number of seeds (default: the case's)")
+    p.add_argument("--out", default="runs", help="folder of run folders (default: runs)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a case key, e.g. --set train.lr=0.05 (repeatable)")
+    p.add_argument("--no-cache", action="store_true", help="do not reuse or store trained models")
+    _common(p)
+    p = sub.add_parser("list", help="the case files in cases/ with their titles",
+                       description="List the case studies (and say which files are invalid).")
+    p.add_argument("--dir", default=None, help="folder of case files (default: the project's cases/)")
+    _common(p)
+
+    g = groups.add_parser("compare", help="compare two programs, or a trained network with a case's synthesis",
+                          description="Functional and structural comparisons.")
+    sub = g.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=synth_cli.CLIParser)
+    p = sub.add_parser("programs", help="functional and structural comparison of two programs",
+                       description="Agreement on the whole domain, sizes, supports, shared intermediate "
+                       "functions, graph edit distance and isomorphism of two programs.")
+    p.add_argument("a", help='program text, e.g. "xor(x0, xor(x1, x2))"')
+    p.add_argument("b", help="program text")
+    p.add_argument("--inputs", type=int, default=None, help="number of Boolean inputs (default: as read)")
+    p.add_argument("--p", type=int, default=None, help="modulus for Z_p programs (inputs a, b)")
+    p.add_argument("--ged-timeout", type=float, default=2.0, help="seconds for graph edit distance")
+    _common(p)
+    p = sub.add_parser("net", help="compare a trained checkpoint with the synthesis of a case's task",
+                       description="Load a model checkpoint (a .pt file of the model cache, or a state_dict) "
+                       "built as the case describes, and compare it with the shortest programs of the "
+                       "case's training data in each basis.")
+    p.add_argument("checkpoint", help="path of a .pt checkpoint (weights_only)")
+    p.add_argument("--case", required=True, help="the case file or name the network was trained for")
+    p.add_argument("--seed", type=int, default=None, help="split seed of the task (default: the case's run.seed)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    _common(p)
+
+    p = groups.add_parser("report", help="re-render report.md and figures of a run folder",
+                          description="Re-render report.md and figures/ from a run folder's files.")
+    p.add_argument("folder", help="a run folder runs/<case>/<hash>")
+    _common(p)
     return parser
+
+
+def _progress(args: Any):
+    if getattr(args, "quiet", False):
+        return None
+    return lambda s: print(f"[occam] {s}", file=sys.stderr, flush=True)
+
+
+def _out(args: Any, obj: Any, text: str) -> None:
+    from .runfolder import to_jsonable
+    if getattr(args, "json", False):
+        print(json.dumps(to_jsonable(obj), indent=2, sort_keys=True))
+    else:
+        print(text)
+
+
+def _case_run(args: Any, argv: Sequence[str] | None) -> int:
+    from .study import run_case
+    r = run_case(args.case, seeds=args.seeds, out=args.out, overrides=args.overrides,
+                 cache=not args.no_cache, progress=_progress(args),
+                 argv=["occam", *(argv if argv is not None else sys.argv[1:])])
+    agg = r.metrics["aggregate"]
+    lines = [f"run folder: {r.folder}", f"report: {r.report}",
+             f"seeds: {len(r.computed)} computed, {len(r.skipped)} finished earlier, {r.seconds:.1f} s"]
+    for b, row in agg["bases"].items():
+        imp = row["implements_shortest"]
+        sb = row["shortest_best"]["mean"]
+        lines.append(f"basis {b}: implements the shortest program in {imp['count']}/{imp['n']} seeds; "
+                     f"held-out agreement with it {100 * sb:.1f}%" if sb is not None else f"basis {b}: -")
+    _out(args, {"folder": str(r.folder), "report": str(r.report), "computed": list(r.computed),
+                "skipped": list(r.skipped), "seconds": r.seconds, "metrics": r.metrics}, "\n".join(lines))
+    return 0
+
+
+def _case_list(args: Any) -> int:
+    from .cases import list_cases
+    from .errors import CompareError
+    from pathlib import Path
+    if args.dir is not None and not Path(args.dir).is_dir():
+        raise CompareError(f"--dir {args.dir!r}: not a folder")
+    rows = list_cases(args.dir)
+    text = "\n".join(f"{r['name']:<18} {r['title'] if not r['error'] else 'INVALID: ' + r['error']}"
+                     for r in rows) or "(no case files)"
+    _out(args, rows, text)
+    return 0
+
+
+def _compare_programs(args: Any) -> int:
+    from .match import compare_programs
+    from .errors import CompareError
+    if args.inputs is not None and not 1 <= args.inputs <= 20:
+        raise CompareError(f"--inputs must be in 1..20, got {args.inputs}")
+    d = compare_programs(args.a, args.b, n_inputs=args.inputs, p=args.p, ged_timeout=args.ged_timeout)
+    ged = "n/a (search did not finish)" if d["graph_edit_distance"] is None else f"{d['graph_edit_distance']:g}"
+    text = "\n".join([
+        f"A: {d['a']}  (size {d['size_a']} in {d['basis_a']}, depth {d['depth_a']}, support {d['support_a']})",
+        f"B: {d['b']}  (size {d['size_b']} in {d['basis_b']}, depth {d['depth_b']}, support {d['support_b']})",
+        f"agreement on all {d['points']} inputs: {100 * d['agreement']:.2f}% "
+        f"({'equivalent' if d['equivalent'] else 'different functions'})",
+        f"support Jaccard {d['support_jaccard']:.2f}; shared intermediate functions "
+        f"{'n/a' if d['shared_intermediate'] is None else format(d['shared_intermediate'], '.2f')}; "
+        f"isomorphic {'yes' if d['isomorphic'] else 'no'}; graph edit distance {ged}"])
+    _out(args, d, text)
+    return 0
+
+
+def _compare_net(args: Any) -> int:
+    import torch
+
+    import synth
+
+    from .cases import load_case
+    from .errors import CompareError
+    from .match import bounded_synthesize, match
+    case = load_case(args.case, overrides=args.overrides)
+    seed = case.config["run"]["seed"] if args.seed is None else args.seed
+    task = case.make_task(seed)
+    model = case.make_model(task, 0)
+    try:
+        blob = torch.load(args.checkpoint, weights_only=True)
+    except FileNotFoundError:
+        raise CompareError(f"{args.checkpoint}: no such checkpoint file") from None
+    except Exception as exc:
+        raise CompareError(f"{args.checkpoint}: cannot load a checkpoint ({type(exc).__name__}: {exc})") from None
+    state = blob.get("state", blob) if isinstance(blob, dict) else None
+    try:
+        model.load_state_dict(state)
+    except Exception as exc:
+        raise CompareError(f"{args.checkpoint}: the weights do not fit the network of case {case.name!r} "
+                           f"({str(exc).splitlines()[0]})") from None
+    say = _progress(args) or (lambda s: None)
+    s = case.config["synth"]
+    out = {}
+    for b in s["bases"]:
+        say(f"synthesising in basis {b} ...")
+        res = bounded_synthesize(task.train_spec(), basis=b, mode=s["mode"], budget_s=s["budget_s"],
+                                 top_k=s["top_k"], slack=s["slack"])
+        circuit = None
+        if task.domain == "bool" and case.config["extract"]["method"] != "none":
+            from .extract import extract
+            say(f"extracting a circuit in basis {b} ...")
+            try:
+                circuit = extract(model, task, method=case.config["extract"]["method"], basis=b,
+                                  budget_s=case.config["extract"]["budget_s"])
+            except CompareError as exc:
+                say(f"extraction failed: {exc}")
+        out[b] = match(model, res, task, circuit=circuit, budget_s=s["function_budget_s"]).as_dict()
+    _out(args, out, "\n".join(c["verdict"] for c in out.values()))
+    return 0
+
+
+def _report(args: Any) -> int:
+    from .report import write_report
+    path = write_report(args.folder)
+    _out(args, {"report": str(path)}, f"report: {path}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``occam``; returns the exit status (0 success, 2 a user's mistake)."""
+    from .errors import CompareError
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
-    return synth_cli.run(args)
+    if args.group == "synth":
+        return synth_cli.run(args)
+    handlers = {("case", "run"): lambda: _case_run(args, argv), ("case", "list"): lambda: _case_list(args),
+                ("compare", "programs"): lambda: _compare_programs(args),
+                ("compare", "net"): lambda: _compare_net(args), ("report", None): lambda: _report(args)}
+    try:
+        return handlers[(args.group, getattr(args, "command", None))]()
+    except (CompareError, ValueError) as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"occam: error: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("occam: interrupted (finished seeds are kept; run again to resume)", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

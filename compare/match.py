@@ -37,7 +37,7 @@ import numpy as np
 
 from .errors import CompareError
 
-__all__ = ["Comparison", "match", "compare_programs", "binomial_log10_sf", "nearest_neighbour",
+__all__ = ["Comparison", "match", "bounded_synthesize", "compare_programs", "binomial_log10_sf", "nearest_neighbour",
            "min_degree_interpolator", "majority_label", "function_min_program"]
 
 _SAMPLE_POINTS = 1 << 14      # points used to compare node functions when the domain is larger than 2**16
@@ -118,6 +118,44 @@ def min_degree_interpolator(X_train: np.ndarray, y_train: np.ndarray, X_query: n
 
 # --------------------------------------------------------------------------------------------- functions
 
+def bounded_synthesize(spec: Any, *, basis: str = "xag", mode: str = "formula", budget_s: float | None = 10.0,
+                       top_k: int = 10, slack: int = 1) -> Any:
+    """`synth.synthesize` with a hard wall-clock budget: iterative deepening over ``max_size``.
+
+    Each call searches sizes 0..s; the first s with a consistent program gives the exact minimum, and
+    one more call at ``min + slack`` fills the posterior. When the budget runs out first, the last
+    result is returned (``exact=False``, no program, a proven ``lower_bound``). This avoids the
+    unbudgeted Shannon-decomposition fallback of `synth.synthesize` (see the project's issue notes).
+    """
+    import time
+
+    import synth
+
+    t0 = time.perf_counter()
+    res, s = None, 0
+    while True:
+        left = None if budget_s is None else budget_s - (time.perf_counter() - t0)
+        if left is not None and left <= 0.05:
+            break
+        res = synth.synthesize(spec, basis=basis, mode=mode, max_size=s, budget_s=left, top_k=top_k, slack=0)
+        stopped = res.searched_size < s or any("search stopped" in n for n in res.notes)
+        if res.shortest and res.min_size is not None:
+            target = res.min_size + slack
+            if s >= target or stopped:
+                break
+            s = target
+            continue
+        if stopped:
+            break
+        s += 1
+    if res is None:
+        res = synth.synthesize(spec, basis=basis, mode=mode, max_size=0, top_k=top_k, slack=0)
+        res.exact = False
+    if res.stats is not None:
+        res.stats["seconds_total"] = round(time.perf_counter() - t0, 6)
+    return res
+
+
 def _labels_on(obj: Any, task: Any, idx: np.ndarray | None = None) -> np.ndarray:
     """Labels (ints) of a Program, Circuit, TrainedNet or model on the task's points ``idx`` (all if None)."""
     import synth
@@ -153,7 +191,7 @@ def function_min_program(labels: np.ndarray, task: Any, *, basis: str = "xag", m
     if task.domain == "zp":
         spec = synth.Spec.from_examples(task.inputs(), labels.astype(np.int64), p=task.p,
                                         source=f"function on the whole Z_{task.p} domain")
-        res = synth.synthesize(spec, basis="zp", top_k=1, budget_s=budget_s, slack=0)
+        res = bounded_synthesize(spec, basis="zp", top_k=1, budget_s=budget_s, slack=0)
         if not res.shortest:
             return None, False, "no program found within the budget"
         return res.shortest[0], bool(res.exact), "; ".join(res.notes)
@@ -168,8 +206,8 @@ def function_min_program(labels: np.ndarray, task: Any, *, basis: str = "xag", m
     for j, i in enumerate(sup):
         idx |= ((np.arange(1 << k) >> j) & 1) << i
     sub = table_from_labels(labels[idx].astype(bool))
-    res = synth.synthesize(synth.Spec.from_table(sub, k), basis=basis, mode=mode, top_k=1, budget_s=budget_s,
-                           slack=0)
+    res = bounded_synthesize(synth.Spec.from_table(sub, k), basis=basis, mode=mode, top_k=1, budget_s=budget_s,
+                             slack=0)
     if not res.shortest:
         return None, False, f"no program found within budget_s={budget_s}"
     return embed_program(res.shortest[0], n, list(sup), basis=basis), bool(res.exact), "; ".join(res.notes)
@@ -232,10 +270,16 @@ def _ged(G1: Any, G2: Any, timeout: float) -> tuple[float | None, bool]:
 
     if G1.number_of_nodes() + G2.number_of_nodes() > 24:
         return None, False
+    if nx.is_isomorphic(G1, G2, node_match=_node_match):
+        return 0.0, True
+    # a lower bound: every node or edge count difference costs at least one edit
+    lower = abs(G1.number_of_nodes() - G2.number_of_nodes()) + abs(G1.number_of_edges() - G2.number_of_edges())
     best = None
     t0 = time.perf_counter()
     for v in nx.optimize_graph_edit_distance(G1, G2, node_match=_node_match):
         best = v
+        if v <= max(lower, 1):
+            break
         if time.perf_counter() - t0 > timeout:
             return None, False
     return (None if best is None else float(best)), True
@@ -314,7 +358,7 @@ class Comparison:
     complexity: dict
     structure: dict
     verdict: str
-    implements_shortest: bool
+    implements_shortest: bool | None
     notes: list = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -332,7 +376,7 @@ def _r(x: float | None, nd: int = 6) -> float | None:
 
 def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None,
           labels: np.ndarray | None = None, ged_timeout: float = 1.0, budget_s: float | None = 30.0,
-          baselines: bool = True) -> Comparison:
+          baselines: bool = True, cache: dict | None = None) -> Comparison:
     """Compare a network (TrainedNet or model), an extracted `Circuit` or a `synth.Program` with a synthesis.
 
     Parameters
@@ -345,6 +389,8 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
     ged_timeout : seconds for the graph edit distance search (the best distance found is reported).
     budget_s : synthesis budget for the minimal program of the network's function and of the target.
     baselines : compute nearest-neighbour and minimum-degree baselines (the slowest part on big tasks).
+    cache : a dict kept across calls for the same network and task (several bases): basis-independent
+        numbers (baselines, the target's support) are computed once.
     """
     import synth
 
@@ -406,18 +452,26 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
             "majority": None, "min_degree": None, "min_degree_degree": None}
     if agree_short:
         base["shortest_log10_p"] = _r(binomial_log10_sf(function["n_agree_shortest"], n_q, chance), 3)
+    cache = {} if cache is None else cache
     if n_q:
-        ytr = task.labels[tr].astype(np.int64)
-        base["majority"] = _r(float((majority_label(ytr, n_q) == yq).mean()))
-        if baselines and task.domain == "bool":
-            Xtr = task.inputs(tr)
-            base["nearest_neighbour"] = _r(float((nearest_neighbour(Xtr, ytr, Xq) == yq).mean()))
-            md, deg = min_degree_interpolator(Xtr, ytr, Xq)
-            if md is not None:
-                base["min_degree"] = _r(float((md == yq).mean()))
-                base["min_degree_degree"] = deg
-            else:
-                notes.append("minimum-degree interpolator skipped: more than 6000 Fourier characters needed")
+        if "baselines" not in cache:
+            found: dict[str, Any] = {}
+            ytr = task.labels[tr].astype(np.int64)
+            found["majority"] = majority_label(ytr, n_q)
+            if baselines and task.domain == "bool":
+                Xtr = task.inputs(tr)
+                found["nearest_neighbour"] = nearest_neighbour(Xtr, ytr, Xq)
+                found["min_degree"], found["min_degree_degree"] = min_degree_interpolator(Xtr, ytr, Xq)
+            cache["baselines"] = found
+        found = cache["baselines"]
+        base["majority"] = _r(float((found["majority"] == yq).mean()))
+        if found.get("nearest_neighbour") is not None:
+            base["nearest_neighbour"] = _r(float((found["nearest_neighbour"] == yq).mean()))
+        if found.get("min_degree") is not None:
+            base["min_degree"] = _r(float((found["min_degree"] == yq).mean()))
+            base["min_degree_degree"] = found["min_degree_degree"]
+        elif baselines and task.domain == "bool":
+            notes.append("minimum-degree interpolator skipped: more than 6000 Fourier characters needed")
 
     # ---- complexity
     basis, mode = synthesis.basis, synthesis.mode
@@ -437,7 +491,11 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
         if rank is None:
             rank_note = (f"beyond the {len(synthesis.consistent)} consistent functions enumerated "
                          f"(sizes <= {synthesis.searched_size})")
+    upper = [v for v in (synthesis.min_size, int(tprog.size) if tprog is not None else None,
+                         int(fprog.size) if fprog is not None and train_acc == 1.0 else None) if v is not None]
+    lower = int(synthesis.lower_bound) if synthesis.lower_bound is not None else 0
     complexity = {
+        "shortest_lower_bound": lower, "shortest_upper_bound": min(upper) if upper else None,
         "circuit_size": int(circuit_prog.size) if circuit_prog is not None else None,
         "circuit_basis": circuit_prog.basis_name if circuit_prog is not None else None,
         "circuit_fidelity": _r(getattr(circuit, "fidelity", None)) if circuit is not None
@@ -495,7 +553,16 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
             structure["graph_edit_distance"] = _r(ged, 3)
             structure["ged_exact"] = complete
             structure["isomorphic"] = bool(nx.is_isomorphic(G1, G2, node_match=_node_match))
-    implements = bool(train_acc == 1.0 and agree_short and max(agree_short) == 1.0)
+    # True: agrees with a shortest program everywhere held out, or is consistent with a proven-minimal size;
+    # None: undetermined (no shortest program found and the network's size is above the proven bound)
+    if agree_short:
+        implements: bool | None = bool(train_acc == 1.0 and max(agree_short) == 1.0)
+    elif train_acc < 1.0:
+        implements = False
+    elif fprog is not None and int(fprog.size) <= lower:
+        implements = True
+    else:
+        implements = None
     comp = Comparison(task=task.name, basis=basis, mode=mode, n_heldout=n_q, function=function, baselines=base,
                       complexity=complexity, structure=structure, verdict="", implements_shortest=implements,
                       notes=notes)
@@ -510,7 +577,15 @@ def verdict(c: Comparison) -> str:
     """One sentence that quotes the comparison's numbers."""
     f, b, k, s = c.function, c.baselines, c.complexity, c.structure
     if f["shortest_best"] is None:
-        return f"No shortest program was found in basis {c.basis}; nothing to compare."
+        lo, hi = k["shortest_lower_bound"], k["shortest_upper_bound"]
+        status = {True: "the network computes a shortest consistent function",
+                  False: "the network does NOT implement a shortest program",
+                  None: "it is undetermined whether the network implements the shortest program"}
+        return (f"In basis {c.basis} the search budget ran out before a consistent program was found, so "
+                f"the shortest consistent program has size between {lo} (proven) and {hi} (a known "
+                f"consistent program); the network's function has minimal size {k['net_min_size']} (target "
+                f"{k['target_min_size']}) and agrees {_pct(f['target'])} with the target on "
+                f"{c.n_heldout} held-out inputs: {status[c.implements_shortest]}.")
     head = ("the network implements the shortest program" if c.implements_shortest else
             "the network does NOT implement the shortest program")
     p = b["shortest_log10_p"]

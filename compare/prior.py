@@ -95,6 +95,8 @@ class PriorConfig:
     mode : ``formula`` or ``circuit`` (circuit mode only for n <= 4).
     measures : other complexity measures: ``lz`` (Lempel–Ziv) and/or ``sop`` (sympy SOP operator count).
     size_budget_s : seconds per basis for minimal sizes when n >= 5 (enumeration is stopped there).
+    size_levels : when n >= 5, enumerate no size beyond this one (None: only the time budget). A time
+        budget makes the censoring depend on the machine's speed; a level cap that binds first does not.
     max_measured : most distinct functions given sizes / measures; beyond, the 100 most frequent plus a
         seeded uniform sample of the others (stated in the report).
     """
@@ -113,6 +115,7 @@ class PriorConfig:
     mode: str = "formula"
     measures: tuple[str, ...] = ("lz", "sop")
     size_budget_s: float = 120.0
+    size_levels: int | None = None
     max_measured: int = 20_000
 
     def __post_init__(self) -> None:
@@ -157,6 +160,9 @@ class PriorConfig:
                     raise bad("bases", f"basis {b!r} is not Boolean")
             except synth.SynthError as e:
                 raise CompareError(f"PriorConfig.bases: {e}") from None
+        if self.size_levels is not None and (isinstance(self.size_levels, bool)
+                                             or not isinstance(self.size_levels, int) or self.size_levels < 0):
+            raise bad("size_levels", "must be None or an int >= 0")
         if self.mode not in ("formula", "circuit"):
             raise bad("mode", "must be 'formula' or 'circuit'")
         if self.mode == "circuit" and self.n_inputs > 4 and bases:
@@ -432,11 +438,13 @@ _CENSUS_CACHE: dict[tuple[int, str, str], np.ndarray] = {}
 
 
 def minimal_sizes(tables: Sequence[int], n: int, basis: str, mode: str = "formula", *,
-                  budget_s: float = 120.0, max_entries: int = 60_000_000) -> tuple[np.ndarray, np.ndarray, dict]:
+                  budget_s: float = 120.0, max_entries: int = 60_000_000, max_level: int | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, dict]:
     """Minimal size of each function in ``basis``: (sizes, exact, info).
 
     n <= 4: ``synth.census`` (every function, exact). n >= 5 (formula mode only): formulas are enumerated
-    by size on the full truth table until every requested function is found or the budget ends; a
+    by size on the full truth table until every requested function is found, size ``max_level`` is done
+    or the budget (seconds, stored signatures) ends; a
     function not found has ``exact[i] = False`` and ``sizes[i]`` = the first size not finished (a lower
     bound). ``info`` says how far the enumeration got.
 
@@ -485,7 +493,8 @@ def minimal_sizes(tables: Sequence[int], n: int, basis: str, mode: str = "formul
                 sizes[open_[hit]] = s
             finished = s
             s += 1
-            if s > 64:
+            if s > 64 or (max_level is not None and s > max_level):
+                note = f"stopped after size {finished} (max_level)" if (sizes < 0).any() else note
                 break
     except BudgetExceeded as e:
         note = f"stopped while building size {s}: {e}"
@@ -694,7 +703,8 @@ def run_prior_study(config: PriorConfig, seed: int = 0, out_dir: str | os.PathLi
     sizes, exact, info = {}, {}, {}
     for b in config.bases:
         t = time.perf_counter()
-        sizes[b], exact[b], info[b] = minimal_sizes(tables, n, b, config.mode, budget_s=config.size_budget_s)
+        sizes[b], exact[b], info[b] = minimal_sizes(tables, n, b, config.mode, budget_s=config.size_budget_s,
+                                                    max_level=config.size_levels)
         secs[f"sizes_{b}"] = time.perf_counter() - t
         say(f"minimal sizes in {b}: {info[b]}")
     meas: dict[str, np.ndarray] = {}
@@ -766,14 +776,15 @@ def _save_fig(fig, path: Path) -> None:
     _atomic_bytes(path, buf.getvalue())
 
 
-def _verdict(rho: float | None, what: str) -> str:
-    if rho is None:
-        return f"no correlation measurable with {what}"
-    if rho <= -0.3:
-        return f"simpler functions are more probable ({what}: ρ = {rho:+.2f})"
-    if rho < -0.1:
-        return f"weak simplicity bias ({what}: ρ = {rho:+.2f})"
-    return f"no simplicity bias ({what}: ρ = {rho:+.2f})"
+def _verdict_sizes(rhos: list) -> str:
+    r = [x for x in rhos if x is not None]
+    if not r:
+        return "No correlation measurable"
+    if max(r) <= -0.3:
+        return "Simpler functions are more probable"
+    if max(r) < -0.1:
+        return "Weak simplicity bias"
+    return "No consistent simplicity bias"
 
 
 def _figures(study: PriorStudy, fig_dir: Path) -> list[str]:
@@ -802,9 +813,10 @@ def _figures(study: PriorStudy, fig_dir: Path) -> list[str]:
     ax.set_xlabel("rank of function (by frequency)")
     ax.set_ylabel("P_NN(f)  (fraction of networks)")
     slope = f"{z['slope']:.2f}" if z.get("slope") is not None else "n/a"
-    ax.set_title(f"Prior over functions is Zipf-like (slope {slope})\n{cfg.label}", fontsize=10)
+    ax.set_title(f"P_NN falls with rank as rank^{slope} (fit); the most frequent function has P = {p[0]:.2g}\n"
+                 f"{cfg.label}", fontsize=10)
     ax.legend(fontsize=8, loc="upper right")
-    ax.text(0.02, 0.03, tag, transform=ax.transAxes, fontsize=7, color="0.3")
+    ax.text(0.02, 0.10, tag, transform=ax.transAxes, fontsize=7, color="0.3")
     _save_fig(fig, fig_dir / "rank.png")
     plt.close(fig)
     files.append("figures/rank.png")
@@ -833,15 +845,16 @@ def _figures(study: PriorStudy, fig_dir: Path) -> list[str]:
                         label=f"envelope fit: {e['bits_per_gate']:.2f} bits/gate")
             c = study.correlations[f"size_{b}"]
             rho = c["rho"]
-            titles.append(f"{b}: ρ = {rho:+.2f}" if rho is not None else f"{b}: ρ n/a")
+            titles.append(f"{rho:+.2f} ({b})" if rho is not None else f"n/a ({b})")
             ax.set_title(f"basis {b} ({cfg.mode}); Spearman ρ = "
                          + (f"{rho:+.2f}" if rho is not None else "n/a"), fontsize=9)
+            ax.axhline(math.log10(1 / N), color="0.5", lw=0.8, ls=":", label="one sample (resolution floor)")
             ax.set_xlabel(f"minimal {cfg.mode} size in {b} (gates)")
             if j == 0:
                 ax.set_ylabel("log10 P_NN(f)")
             ax.legend(fontsize=7, loc="upper right")
-        rho0 = study.correlations[f"size_{bases[0]}"]["rho"]
-        fig.suptitle(f"{_verdict(rho0, 'minimal size').capitalize()} — {', '.join(titles)}\n"
+        rhos = [study.correlations[f"size_{b}"]["rho"] for b in bases]
+        fig.suptitle(f"{_verdict_sizes(rhos)}: Spearman ρ(log P, minimal size) = {', '.join(titles)}\n"
                      f"{cfg.label}; {tag}", fontsize=9)
         fig.tight_layout()
         _save_fig(fig, fig_dir / "size.png")
@@ -855,10 +868,13 @@ def _figures(study: PriorStudy, fig_dir: Path) -> list[str]:
                                  squeeze=False, sharey=True)
         for j, (ax, (k, v)) in enumerate(zip(axes[0], study.measures.items())):
             jit = rng.uniform(-0.2, 0.2, len(v)) * (1 if k == "sop" else 0.5)
-            ax.plot(v + jit, logp, ".", ms=2.5, alpha=0.5, color=_PALETTE[j])
+            ax.plot(v + jit, logp, ".", ms=2.5, alpha=0.5, color=_PALETTE[0] if k == "lz" else _PALETTE[2],
+                    zorder=3, label="sampled functions")
             e = study.envelopes[k]
-            ax.plot(e["sizes"], e["max_log10_p"], "s-", ms=3, color=_PALETTE[1], lw=1, label="upper envelope")
+            ax.plot(e["sizes"], e["max_log10_p"], "-", color=_PALETTE[1], lw=1, alpha=0.8, zorder=2,
+                    label="upper envelope (max per value)")
             rho = study.correlations[k]["rho"]
+            ax.axhline(math.log10(1 / N), color="0.5", lw=0.8, ls=":", label="one sample (resolution floor)")
             ax.set_title(f"Spearman ρ = {rho:+.2f}" if rho is not None else "ρ n/a", fontsize=9)
             ax.set_xlabel(names[k])
             if j == 0:
@@ -866,7 +882,8 @@ def _figures(study: PriorStudy, fig_dir: Path) -> list[str]:
             ax.legend(fontsize=7)
         parts = [f"{k.upper()} ρ = {study.correlations[k]['rho']:+.2f}" for k in study.measures
                  if study.correlations[k]["rho"] is not None]
-        fig.suptitle(f"Compression proxies tell the same story: {', '.join(parts)}\n{cfg.label}; {tag}",
+        prx = [study.correlations[k]["rho"] for k in study.measures]
+        fig.suptitle(f"{_verdict_sizes(prx)} by compression proxies too: {', '.join(parts)}\n{cfg.label}; {tag}",
                      fontsize=9)
         fig.tight_layout()
         _save_fig(fig, fig_dir / "proxies.png")
@@ -994,6 +1011,8 @@ def add_prior_arguments(parser) -> None:
     parser.add_argument("--mode", default=d.mode, choices=("formula", "circuit"))
     parser.add_argument("--measures", default=",".join(d.measures), help="lz,sop (or empty)")
     parser.add_argument("--size-budget", type=float, default=d.size_budget_s, help="seconds per basis (n >= 5)")
+    parser.add_argument("--size-levels", type=int, default=None,
+                        help="n >= 5: enumerate sizes up to this one only (reproducible censoring)")
     parser.add_argument("--max-measured", type=int, default=d.max_measured)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=1, help="sampling processes (results do not depend on it)")
@@ -1015,7 +1034,8 @@ def prior_from_args(args) -> PriorStudy:
                       inputs=args.inputs, samples=int(samples), batch=args.batch,
                       bases=tuple(b for b in args.bases.split(",") if b), mode=args.mode,
                       measures=tuple(m for m in args.measures.split(",") if m),
-                      size_budget_s=args.size_budget, max_measured=args.max_measured)
+                      size_budget_s=args.size_budget, size_levels=args.size_levels,
+                      max_measured=args.max_measured)
     study = run_prior_study(cfg, args.seed, args.out, workers=args.workers, progress=print)
     print(study.headline())
     print(f"wrote {args.out}/report.md")

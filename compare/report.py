@@ -43,8 +43,13 @@ def load_run(folder: str | Path) -> dict[str, Any]:
         raise CompareError(f"{folder}: no finished seed (no seeds/*/metrics.json)")
     seeds.sort(key=lambda m: m["seed_index"])
     from .study import aggregate
-    return {"folder": folder, "manifest": read_json(folder / "manifest.json"), "seeds": seeds,
-            "aggregate": aggregate(seeds)}
+    man = read_json(folder / "manifest.json")
+    order = man["config"]["synth"]["bases"]
+    for m in seeds:       # JSON files sort their keys: restore the case's order of bases
+        for key in ("synthesis", "comparisons", "extraction", "circuits"):
+            if key in m:
+                m[key] = {b: m[key][b] for b in order if b in m[key]}
+    return {"folder": folder, "manifest": man, "seeds": seeds, "aggregate": aggregate(seeds, order)}
 
 
 # ----------------------------------------------------------------------------------------------- figures
@@ -82,8 +87,9 @@ def _fig_training(run: dict, path: Path) -> str:
     ax.set_ylim(-0.02, 1.02)
     te = [m["training"]["test_acc"] for m in seeds]
     fit = [m["training"]["fit_epoch"] for m in seeds if m["training"]["fit_epoch"] is not None]
+    acc = f"{min(te):.0%}" if min(te) == max(te) else f"{min(te):.0%}–{max(te):.0%}"
     title = (f"Fits its training set by epoch {max(fit)} in every seed; final held-out accuracy "
-             f"{min(te):.0%}–{max(te):.0%}" if len(fit) == len(seeds) else
+             f"{acc}" if len(fit) == len(seeds) else
              f"Training set fitted in {len(fit)} of {len(seeds)} seeds")
     ax.set_title(title, fontsize=10)
     ax.legend(frameon=False, loc="lower right", title=f"{len(seeds)} seed(s), one line each")
@@ -126,10 +132,13 @@ def _fig_agreement(run: dict, path: Path) -> str:
     ax.set_ylabel("agreement with the network\non held-out inputs (fraction)")
     ax.set_ylim(0, 1.08)
     ax.set_xlim(-0.6, len(bases) - 0.4 + 0.6)
-    b0 = bases[0]
+    found = [b for b in bases if agg["bases"][b]["shortest_best"]["mean"] is not None]
+    b0 = found[0] if found else bases[0]
     sb = agg["bases"][b0]["shortest_best"]["mean"]
     nn = agg["bases"][b0]["nearest_neighbour"]["mean"]
-    title = f"Network vs shortest {b0} program: {sb:.0%} agreement" if sb is not None else "Agreement"
+    tg = agg["bases"][b0]["target"]["mean"]
+    title = (f"Network agrees {sb:.0%} with the shortest {b0} program on held-out inputs" if sb is not None
+             else f"No shortest program found within budget; network agrees {tg:.0%} with the target")
     if nn is not None:
         title += f" (nearest neighbour {nn:.0%})"
     ax.set_title(f"{title}\nmean over {n_seeds} seed(s), bars = 95% CI", fontsize=10)
@@ -152,6 +161,13 @@ def _fig_sizes(run: dict, path: Path) -> str:
         ax.bar(x + (j - (len(keys) - 1) / 2) * width, [v[0] for v in vals], width * 0.92,
                yerr=np.array([[v[1] for v in vals], [v[2] for v in vals]]), capsize=2,
                color=OKABE_ITO[j], label=lab, error_kw={"lw": 0.8})
+    lb = [(i, agg["bases"][b]["shortest_lower_bound"]["mean"]) for i, b in enumerate(bases)
+          if agg["bases"][b]["shortest_size"]["mean"] is None and agg["bases"][b]["shortest_lower_bound"]["mean"]]
+    if lb and keys:
+        j0 = 0
+        ax.bar([x[i] + (j0 - (len(keys) - 1) / 2) * width for i, _ in lb], [v for _, v in lb], width * 0.92,
+               color="white", edgecolor=OKABE_ITO[0], hatch="//",
+               label="proven lower bound (search budget ran out)")
     ax.set_xticks(x)
     ax.set_xticklabels([f"basis {b}" for b in bases])
     ax.set_ylabel("size (gate cost in the basis)")
@@ -234,17 +250,23 @@ def _fig_circuits(run: dict, path: Path) -> str | None:
             draw_program(ep, row[1], f"extracted from the network (seed 0), basis {b}: size {ep.size}, "
                                      f"fidelity {ex['fidelity']:.3f}")
         else:
-            why = (ex or {}).get("error") or "no extraction"
+            why = (ex or {}).get("error") or "(not extracted in this basis; see [extract] bases)"
             row[1].text(0.5, 0.5, "no circuit extracted:\n" + _wrap(why, 60), ha="center", va="center",
                         fontsize=8)
             row[1].set_axis_off()
+    with_circuit = [p for p in pairs if p[2] is not None]
+    pairs = with_circuit + [p for p in pairs if p[2] is None]
     comp = m0["comparisons"][pairs[0][0]]
-    iso = comp["structure"].get("isomorphic")
-    head = ("Extracted circuit is isomorphic to the shortest program" if iso else
-            "Extracted circuit differs in structure from the shortest program" if iso is not None else
-            "Shortest programs (no extracted circuit)")
-    fig.suptitle(f"{head} (seed 0 of {len(run['seeds'])}; blue = input, orange = gate, red = output)",
-                 fontsize=10)
+    iso = comp["structure"].get("isomorphic") if with_circuit else None
+    b0 = pairs[0][0]
+    head = (f"Extracted circuit is isomorphic to the shortest {b0} program" if iso else
+            f"Extracted circuit computes the same function but differs in structure from the shortest {b0} "
+            "program" if iso is not None and comp["function"]["shortest_best"] == 1.0 and
+            m0["training"]["train_acc"] == 1.0 else
+            f"Extracted circuit differs from the shortest {b0} program" if iso is not None else
+            "Shortest consistent programs (no circuit extracted)")
+    fig.suptitle(f"{head}\n(seed 0 of {len(run['seeds'])}; blue square = input, orange = gate or constant, "
+                 "red = output)", fontsize=10)
     fig.tight_layout()
     return _save(fig, path)
 
@@ -284,7 +306,7 @@ def _f(x: Any, pct: bool = False, nd: int = 2) -> str:
     if pct:
         return f"{100 * x:.1f}%"
     if isinstance(x, float):
-        return f"{x:.{nd}f}"
+        return str(int(x)) if x.is_integer() and not pct and nd == 2 and abs(x) > 1.5 else f"{x:.{nd}f}"
     return str(x)
 
 
@@ -295,6 +317,8 @@ def _ci(d: dict, pct: bool = False) -> str:
         return _f(d["mean"], pct)
     if pct:
         return f"{100 * d['mean']:.1f}% [{100 * d['lo']:.1f}, {100 * d['hi']:.1f}]"
+    if d["lo"] == d["hi"] == d["mean"] and float(d["mean"]).is_integer():
+        return str(int(d["mean"]))
     return f"{d['mean']:.2f} [{d['lo']:.2f}, {d['hi']:.2f}]"
 
 
@@ -362,6 +386,8 @@ def render_markdown(run: dict, figures: dict[str, str | None]) -> str:
             ("baseline: minimum-degree interpolator", ("min_degree", True)),
             ("baseline: majority label", ("majority", True)),
             ("size of shortest consistent program", ("shortest_size", False)),
+            ("proven lower bound on the shortest size", ("shortest_lower_bound", False)),
+            ("smallest known consistent program (upper bound)", ("shortest_upper_bound", False)),
             ("shortest size proven minimal (seeds)", "exact"),
             ("minimal size of network's function", ("net_min_size", False)),
             ("minimal size of target", ("target_min_size", False)),
@@ -377,7 +403,9 @@ def render_markdown(run: dict, figures: dict[str, str | None]) -> str:
         for b in bases:
             r = agg["bases"][b]
             if spec is None:
-                cells.append(f"{r['implements_shortest']['count']} / {r['implements_shortest']['n']}")
+                im = r["implements_shortest"]
+                und = f" ({im['undetermined']} undetermined)" if im.get("undetermined") else ""
+                cells.append(f"{im['count']} / {im['n']}{und}")
             elif spec == "exact":
                 cells.append(f"{r['synthesis_exact']['count']} / {r['synthesis_exact']['n']}")
             elif spec == "iso":
@@ -397,7 +425,10 @@ def render_markdown(run: dict, figures: dict[str, str | None]) -> str:
     for m in seeds:
         for b, c in m["comparisons"].items():
             k, s, f = c["complexity"], c["structure"], c["function"]
-            ss = f"{k['shortest_size']}" + ("" if k["shortest_exact"] else " (≤)")
+            ss = (f"{k['shortest_size']}" if k["shortest_exact"] else
+                  f"{k['shortest_size']} (≥ {k['shortest_lower_bound']})" if k["shortest_size"] is not None else
+                  (f"{k['shortest_lower_bound']}–{k['shortest_upper_bound']} (bounds)"
+                   if k["shortest_upper_bound"] is not None else f"≥ {k['shortest_lower_bound']} (bound)"))
             L.append(f"| {m['seed_index']} ({m['seed']}) | {b} | {_f(m['training']['test_acc'], True)} | "
                      f"{_f(c['implements_shortest'])} | {_f(f['shortest_best'], True)} | {_f(f['target'], True)} | "
                      f"{_f(k['net_min_size'])} | {ss} | {_f(k['circuit_size'])} | {_f(k['circuit_fidelity'])} | "
@@ -451,9 +482,17 @@ def render_markdown(run: dict, figures: dict[str, str | None]) -> str:
 def _summary_sentence(b: str, r: dict, n: int) -> str:
     imp = r["implements_shortest"]
     sb = r["shortest_best"]
+    und = f", undetermined in {imp['undetermined']}" if imp.get("undetermined") else ""
+    if sb["mean"] is None:
+        return (f"**basis {b}**: no consistent program was found within the search budget; the shortest "
+                f"consistent size is at least {_ci(r['shortest_lower_bound'])}"
+                + (f" and at most {_ci(r['shortest_upper_bound'])}" if r["shortest_upper_bound"]["mean"] is not None
+                   else "") + f"; the network's function has minimal size "
+                f"{_ci(r['net_min_size'])} (target {_ci(r['target_min_size'])}); it computes a shortest "
+                f"consistent function in {imp['count']} of {imp['n']} seeds{und}.")
     txt = (f"**basis {b}**: the network implemented the shortest consistent program in {imp['count']} of "
-           f"{imp['n']} seeds (held-out agreement {_ci(sb, True)}, vs {_f(r['random_consistent']['mean'], True)} "
-           f"for a random consistent function")
+           f"{imp['n']} seeds{und} (held-out agreement {_ci(sb, True)}, vs "
+           f"{_f(r['random_consistent']['mean'], True)} for a random consistent function")
     if r["nearest_neighbour"]["mean"] is not None:
         txt += f", {_f(r['nearest_neighbour']['mean'], True)} for nearest neighbour"
     txt += ")"

@@ -92,6 +92,8 @@ AGG_METRICS: dict[str, tuple[str, ...]] = {
     "net_min_size": ("complexity", "net_min_size"),
     "target_min_size": ("complexity", "target_min_size"),
     "shortest_size": ("complexity", "shortest_size"),
+    "shortest_lower_bound": ("complexity", "shortest_lower_bound"),
+    "shortest_upper_bound": ("complexity", "shortest_upper_bound"),
     "circuit_size": ("complexity", "circuit_size"),
     "circuit_fidelity": ("complexity", "circuit_fidelity"),
     "rank": ("complexity", "rank"),
@@ -110,17 +112,19 @@ def _get(d: dict, path: tuple[str, ...]) -> Any:
     return d
 
 
-def aggregate(seed_metrics: Sequence[dict]) -> dict[str, Any]:
+def aggregate(seed_metrics: Sequence[dict], bases: Sequence[str] | None = None) -> dict[str, Any]:
     """Means and 95 % intervals over seeds: training, per basis comparison numbers, Z_p Fourier numbers."""
     out: dict[str, Any] = {"n_seeds": len(seed_metrics)}
     out["training"] = {k: mean_ci([_get(m, ("training", k)) for m in seed_metrics])
                        for k in ("train_acc", "test_acc", "fit_epoch", "generalise_epoch", "epochs")}
-    bases = list(seed_metrics[0]["comparisons"]) if seed_metrics else []
+    if bases is None:
+        bases = list(seed_metrics[0]["comparisons"]) if seed_metrics else []
     per_basis = {}
     for b in bases:
         comps = [m["comparisons"][b] for m in seed_metrics if b in m["comparisons"]]
         row = {k: mean_ci([_get(c, p) for c in comps]) for k, p in AGG_METRICS.items()}
-        row["implements_shortest"] = {"count": sum(bool(c["implements_shortest"]) for c in comps),
+        row["implements_shortest"] = {"count": sum(c["implements_shortest"] is True for c in comps),
+                                      "undetermined": sum(c["implements_shortest"] is None for c in comps),
                                       "n": len(comps)}
         iso = [c["structure"].get("isomorphic") for c in comps if c["structure"].get("isomorphic") is not None]
         row["isomorphic"] = {"count": sum(bool(x) for x in iso), "n": len(iso)}
@@ -185,7 +189,7 @@ def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | P
     from .extract import extract
     from .fourier import fourier_report
     from .function import net_function
-    from .match import match
+    from .match import bounded_synthesize, match
     from .train import predict, train
 
     say = progress or (lambda s: None)
@@ -221,11 +225,12 @@ def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | P
     cdir = folder / "circuits"
     spec = task.train_spec()
     s = cfg["synth"]
+    match_cache: dict = {}
     for b in s["bases"]:
         say(f"seed {index}: synthesising in basis {b} ...")
         t = time.perf_counter()
-        res = synth.synthesize(spec, basis=b, mode=s["mode"], budget_s=s["budget_s"], top_k=s["top_k"],
-                               slack=s["slack"])
+        res = bounded_synthesize(spec, basis=b, mode=s["mode"], budget_s=s["budget_s"], top_k=s["top_k"],
+                                 slack=s["slack"])
         timings[f"synth_{b}"] = round(time.perf_counter() - t, 3)
         metrics["synthesis"][b] = _synthesis_record(res)
         files = {}
@@ -249,7 +254,7 @@ def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | P
             timings[f"extract_{b}"] = round(time.perf_counter() - t, 3)
         t = time.perf_counter()
         comp = match(net, res, task, circuit=circuit, labels=labels, ged_timeout=cfg["run"]["ged_timeout"],
-                     budget_s=s["budget_s"])
+                     budget_s=s["function_budget_s"], cache=match_cache)
         timings[f"match_{b}"] = round(time.perf_counter() - t, 3)
         metrics["comparisons"][b] = comp.as_dict()
         metrics["circuits"][b] = files
@@ -308,7 +313,7 @@ def run_case(path: str | Path | Case, *, seeds: int | None = None, out: str | Pa
         all_metrics.append(run_seed(case, i, seed, sd, cache=cache_dir, progress=say))
         say(f"seed {i + 1}/{n} ({seed}): done in {time.perf_counter() - ts:.1f} s")
         computed.append(i)
-    agg = aggregate(all_metrics)
+    agg = aggregate(all_metrics, case.config["synth"]["bases"])
     metrics = {"case": case.name, "hash": case.hash(), "n_seeds": n, "aggregate": agg,
                "per_seed": [_seed_row(m) for m in all_metrics]}
     atomic_write_json(folder / "metrics.json", metrics)
@@ -329,7 +334,9 @@ def _seed_row(m: dict) -> dict[str, Any]:
             "implements_shortest": c["implements_shortest"],
             "shortest_best": c["function"]["shortest_best"], "posterior_map": c["function"]["posterior_map"],
             "target": c["function"]["target"], "net_min_size": c["complexity"]["net_min_size"],
-            "shortest_size": c["complexity"]["shortest_size"], "shortest_exact": c["complexity"]["shortest_exact"],
+            "shortest_size": c["complexity"]["shortest_size"],
+            "shortest_bounds": [c["complexity"]["shortest_lower_bound"], c["complexity"]["shortest_upper_bound"]],
+            "shortest_exact": c["complexity"]["shortest_exact"],
             "circuit_size": c["complexity"]["circuit_size"], "fidelity": c["complexity"]["circuit_fidelity"],
             "rank": c["complexity"]["rank"], "isomorphic": c["structure"]["isomorphic"],
             "shared_intermediate": c["structure"]["shared_intermediate"],

@@ -28,6 +28,19 @@ MAX_CENSUS_INPUTS = {"formula": 5, "circuit": 4}
 TARGETED_REMAINING = 512  # search the last functions one by one when at most this many are left
 
 
+def _targeted_cost(en: Enumerator, size: int) -> float:
+    """Rough work of one targeted search at ``size``: operand filters for 2-input operations (linear in
+    the level sizes), operand pairs for 3-input ones."""
+    total = 0.0
+    for op in en.ops:
+        if op.cost > size:
+            continue
+        for split in en._splits(op, size - op.cost):
+            sizes = [len(en.levels[s]) for s in split]
+            total += sizes[0] * sizes[1] if op.arity == 3 else sum(sizes)
+    return total
+
+
 def _next_level_cost(en: Enumerator, size: int) -> float:
     """Candidates the full level ``size`` would evaluate (product of operand level sizes)."""
     total = 0.0
@@ -153,7 +166,8 @@ def _formula_census(n: int, b: Basis, budget_s, progress, t0) -> Census:
             remaining = np.flatnonzero(sizes < 0)
             if en.free_not:
                 remaining = remaining[(remaining & 1) == 0]
-            if s > 0 and 0 < len(remaining) <= TARGETED_REMAINING and _next_level_cost(en, s) > 2e7:
+            if s > 0 and 0 < len(remaining) <= TARGETED_REMAINING and \
+                    len(remaining) * _targeted_cost(en, s) < _next_level_cost(en, s):
                 # few functions left and the next level is expensive: search for each one directly
                 # (meet in the middle on the last gate) instead of building the level
                 for t in remaining:

@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -87,8 +88,11 @@ class _Emitter:
 
 
 def shannon_upper_bound(spec: Spec, basis: str | Basis = "xag", *, max_leaf_size: int = 3,
-                        leaf_budget_s: float = 2.0) -> Program:
-    """A formula consistent with every example of a Boolean spec, built by Shannon decomposition."""
+                        leaf_budget_s: float = 2.0, budget_s: float | None = None) -> Program:
+    """A formula consistent with every example of a Boolean spec, built by Shannon decomposition.
+
+    ``budget_s`` bounds the whole construction: exact leaf searches stop when it runs out, and the rest
+    of the tree is split on the most informative variable down to constant leaves (always fast)."""
     from .synthesize import synthesize
     b = get_basis(basis)
     if spec.p is not None:
@@ -96,6 +100,7 @@ def shannon_upper_bound(spec: Spec, basis: str | Basis = "xag", *, max_leaf_size
     em = _Emitter(spec.n_inputs, b)
 
     cache: dict[bytes, Program | None] = {}
+    deadline = None if budget_s is None else time.perf_counter() + budget_s
 
     def leaf(X: np.ndarray, y: np.ndarray) -> Program | None:
         key = X.tobytes() + b"|" + y.tobytes()
@@ -103,9 +108,13 @@ def shannon_upper_bound(spec: Spec, basis: str | Basis = "xag", *, max_leaf_size
             if y.min() == y.max():
                 cache[key] = Program(spec.n_inputs, [(str(int(y[0])), ())], basis=b)
             else:
+                left = leaf_budget_s if deadline is None else min(leaf_budget_s,
+                                                                  deadline - time.perf_counter())
+                if left <= 0.01:
+                    return None  # out of time: no exact leaves any more (not cached: it is no answer)
                 r = synthesize(Spec.from_examples(X, y), basis=b, max_size=max_leaf_size,
-                               budget_s=leaf_budget_s, top_k=1, slack=0)
-                cache[key] = r.shortest[0] if r.shortest else None
+                               budget_s=left, top_k=1, slack=0)
+                cache[key] = r.shortest[0] if r.shortest and r.exact else None
         return cache[key]
 
     def solve(X: np.ndarray, y: np.ndarray, free: list[int]) -> int:
@@ -137,3 +146,68 @@ def shannon_upper_bound(spec: Spec, basis: str | Basis = "xag", *, max_leaf_size
     out = solve(spec.X.astype(np.uint8), spec.y.astype(np.uint8), list(range(spec.n_inputs)))
     from .simplify import simplify_negations
     return simplify_negations(Program(spec.n_inputs, em.nodes, out, basis=b))
+
+
+def translate(prog: Program, basis: str | Basis, *, tree: bool = True) -> Program:
+    """The same function written in another Boolean basis, gate by gate: each gate becomes the
+    minimum formula of its truth table in the target basis (from the 2- or 3-input census there).
+    With ``tree`` (formula mode) an operand that a template uses twice is copied, so the result is a
+    formula and its size an upper bound on the minimum formula size; otherwise operands are shared.
+
+    >>> str(translate(Program.parse("xor(x0, x1)", basis="xag"), "aon"))
+    'and(or(x0, x1), not(and(x0, x1)))'
+    """
+    from .census import census
+    from .dsl import GATES
+    b = get_basis(basis)
+    if prog.p is not None:
+        raise SynthError("translate is for Boolean programs")
+    n = prog.n_inputs
+    nodes: list[tuple[str, tuple[int, ...]]] = []
+    ref = list(range(n))  # old ref -> new ref
+
+    def copy(r: int) -> int:
+        """A fresh copy of the subtree at ref r (inputs are leaves, never copied)."""
+        if r < n:
+            return r
+        op, args = nodes[r - n]
+        nodes.append((op, tuple(copy(a) for a in args)))
+        return n + len(nodes) - 1
+
+    def paste(template: Program, args: list[int]) -> int:
+        local = list(args)
+        used = [0] * len(args)
+        for nd in template.nodes:
+            if nd.is_const:
+                nodes.append((nd.op, ()))
+            else:
+                new_args = []
+                for a in nd.args:
+                    r = local[a]
+                    if a < len(args):
+                        used[a] += 1
+                        if tree and used[a] > 1:
+                            r = copy(r)
+                    new_args.append(r)
+                nodes.append((nd.op, tuple(new_args)))
+            local.append(n + len(nodes) - 1)
+        return local[template.output]
+
+    for nd in prog.nodes:
+        if nd.is_const:
+            nodes.append((nd.op, ()))
+            ref.append(n + len(nodes) - 1)
+            continue
+        g = GATES[nd.op]
+        table = g.table
+        if g.arity == 1:  # not(a) = the 1-input table 0b01, written as a 2-input gate of a and a
+            table, args = 0b0011, [ref[nd.args[0]], ref[nd.args[0]]]
+        else:
+            args = [ref[a] for a in nd.args]
+        arity = max(2, g.arity)
+        c = census(arity, b, "formula")
+        if c.size(table) < 0:
+            raise SynthError(f"gate {nd.op!r} cannot be written in basis {b.name!r}")
+        ref.append(paste(c.program(table), args))
+    from .simplify import simplify_negations
+    return simplify_negations(Program(n, nodes, ref[prog.output], basis=b))

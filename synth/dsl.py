@@ -403,11 +403,11 @@ class Program:
         return seen
 
     def is_tree(self) -> bool:
-        """True when every node is used once (the program is a formula)."""
+        """True when every gate node is used once (the program is a formula; constants are leaves)."""
         uses: dict[int, int] = {}
         for nd in self.nodes:
             for a in nd.args:
-                if a >= self.n_inputs:
+                if a >= self.n_inputs and not self.nodes[a - self.n_inputs].is_const:
                     uses[a] = uses.get(a, 0) + 1
         return all(c <= 1 for c in uses.values())
 

@@ -214,7 +214,7 @@ def _pack_spec(spec: Spec) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, np.
 
 
 def _formula_search(spec: Spec, b: Basis, max_size, top_k, budget_s, slack, max_entries,
-                    progress) -> SynthesisResult:
+                    progress, fallback: bool = True) -> SynthesisResult:
     inputs, m, y, care, qpos = _pack_spec(spec)
     budget = Budget(seconds=budget_s, max_entries=max_entries)
     en = Enumerator(inputs, m, b, budget=budget, progress=progress)
@@ -294,16 +294,15 @@ def _formula_search(spec: Spec, b: Basis, max_size, top_k, budget_s, slack, max_
         exact = False
         notes.append(f"no consistent program of size <= {searched} in basis {b.name!r} (lower bound "
                      f"{searched + 1})")
-        if max_size is None:
-            from .decompose import shannon_upper_bound
-            ub = shannon_upper_bound(spec, b)
+        if max_size is None and fallback:
+            ub = _upper_bound(spec, b, budget_s)
             bits = unpack_bits(pack_bits(ub.evaluate(spec.points())), m)
             consistent = [ConsistentFunction(ub.size, ub, bits[qpos].astype(np.uint8))]
             shortest = [ub]
             min_size = ub.size
             frontier.append(FrontierEntry(ub.size, 0, ub))
-            notes.append(f"upper bound {ub.size} from Shannon decomposition with exact leaves "
-                         "(not proven minimal)")
+            notes.append(f"upper bound {ub.size} from Shannon decomposition with exact leaves or "
+                         "the xag program translated gate by gate (not proven minimal)")
     # truncation: consistent functions not enumerated have minimal size > searched
     n_unseen = unseen_count_log2(2, m - spec.n_examples, len(consistent))
     unseen_bits = min_bits_for_size(searched + 1, spec.n_inputs, b)
@@ -313,6 +312,26 @@ def _formula_search(spec: Spec, b: Basis, max_size, top_k, budget_s, slack, max_
              "levels": [len(lv) for lv in en.levels], "points": m}
     return SynthesisResult(spec, b.name, "formula", min_size, shortest, frontier, consistent, exact,
                            searched, trunc, stats, notes, lower_bound=lower)
+
+
+def _upper_bound(spec: Spec, b: Basis, budget_s: float | None) -> Program:
+    """The smaller of two consistent programs: Shannon decomposition with exact leaves, and the xag
+    result translated gate by gate into the basis. Each gets a share of the caller's budget (at
+    least a second) on top of it."""
+    from .decompose import shannon_upper_bound, translate
+    share = None if budget_s is None else max(1.0, 0.25 * budget_s)
+    best = shannon_upper_bound(spec, b, budget_s=share)
+    if b.name != "xag" and b.domain == "bool":
+        try:
+            r = _formula_search(spec, get_basis("xag"), None, 1, share, 0, 30_000_000, None,
+                                fallback=False)
+            if r.shortest:
+                cand = translate(r.shortest[0], b)
+                if cand.size < best.size:
+                    best = cand
+        except SynthError:
+            pass  # a basis that cannot express some xag gate: keep the decomposition
+    return best
 
 
 def _first_key(found: dict, s: int) -> bytes:

@@ -35,8 +35,8 @@ __all__ = ["input_table", "gate_value", "ref_formula_sizes", "ref_circuit_sizes"
 
 NAMED_BASES = ("full", "aig", "xag", "aon", "aoxn", "mig", "mux")
 
-_FORMULA_CACHE: dict[tuple[int, str], dict[int, int]] = {}
-_CIRCUIT_CACHE: dict[tuple[int, str], dict[int, int]] = {}
+_FORMULA_CACHE: dict[tuple, dict[int, int]] = {}    # keyed by (n, sorted gate costs)
+_CIRCUIT_CACHE: dict[tuple, dict[int, int]] = {}
 
 
 def input_table(i: int, n: int) -> int:
@@ -57,9 +57,18 @@ def gate_value(table: int, arity: int, args, full: int):
     return out & full
 
 
-def basis_gates(basis: str) -> tuple[list[tuple[str, int, int, int]], bool]:
+def _costs(basis) -> dict[str, int]:
+    """Gate name -> cost, for a named basis or any object with a ``costs`` mapping (a user basis)."""
+    return dict(BASES[basis].costs if isinstance(basis, str) else basis.costs)
+
+
+def _key(n: int, basis) -> tuple:
+    return (n, tuple(sorted(_costs(basis).items())))
+
+
+def basis_gates(basis) -> tuple[list[tuple[str, int, int, int]], bool]:
     """The gates of a basis that cost something, as (name, arity, table, cost), and whether NOT is free."""
-    costs = BASES[basis].costs
+    costs = _costs(basis)
     free_not = costs.get("not") == 0
     gates = []
     for name, cost in costs.items():
@@ -93,9 +102,9 @@ def _compositions(total: int, parts: int):
             yield (first,) + rest
 
 
-def ref_formula_sizes(n: int, basis: str) -> dict[int, int]:
-    """Minimum formula cost of every function of n inputs in a named basis: {table: cost}."""
-    key = (n, basis)
+def ref_formula_sizes(n: int, basis) -> dict[int, int]:
+    """Minimum formula cost of every function of n inputs in a basis (a name or a user `Basis`)."""
+    key = _key(n, basis)
     if key in _FORMULA_CACHE:
         return _FORMULA_CACHE[key]
     full = (1 << (1 << n)) - 1
@@ -164,13 +173,13 @@ def _distinct_gates(gates, free_not: bool):
     return kept
 
 
-def ref_circuit_sizes(n: int, basis: str, *, chunk: int = 4096) -> dict[int, int]:
+def ref_circuit_sizes(n: int, basis, *, chunk: int = 4096) -> dict[int, int]:
     """Minimum circuit cost (shared gates) of every function of n <= 3 inputs: {table: cost}.
 
     Breadth-first over the sets of functions a circuit computes (see the module docstring). Every gate
     of the basis must cost 1 (negation may be free), as in all named bases.
     """
-    key = (n, basis)
+    key = _key(n, basis)
     if key in _CIRCUIT_CACHE:
         return _CIRCUIT_CACHE[key]
     if n > 3:

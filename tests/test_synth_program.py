@@ -162,14 +162,21 @@ def test_canonical_form_commutative_argument_order():
     assert c == Program.parse("and(x0, x1)", basis="aig") and c.size == 1
 
 
-def test_canonical_form_with_duplicated_identical_nodes():
-    """Two structurally identical nodes (t0 = t1 = not(x0)): swapping the arguments of a commutative
-    gate over them gives the same program, which must compare equal (it does not: BUG)."""
-    a = Program.parse("t0 = not(x0); t1 = not(x0); out = or(and(t0, t1), t1)", basis="aon")
-    b = Program.parse("t0 = not(x0); t1 = not(x0); out = or(and(t1, t0), t1)", basis="aon")
-    assert a.truth_table() == b.truth_table()
-    assert a == b, (str(a), str(b))
-    assert hash(a) == hash(b)
+@pytest.mark.parametrize("a,b,basis", [
+    ("t0 = not(x0); t1 = not(x0); out = or(and(t0, t1), t1)",
+     "t0 = not(x0); t1 = not(x0); out = or(and(t1, t0), t1)", "aon"),
+    ("t0 = not(x0); t1 = not(x0); out = and(and(t0, t1), or(t0, t1))",
+     "t0 = not(x0); t1 = not(x0); out = and(and(t0, t1), or(t1, t0))", "aon"),
+    ("t0 = not(x1); t1 = not(x1); out = maj(t0, t1, maj(x0, t0, t1))",
+     "t0 = not(x1); t1 = not(x1); out = maj(t0, t1, maj(x0, t1, t0))", "mig"),
+], ids=["or-and", "and-or", "maj-maj"])
+def test_canonical_form_with_duplicated_identical_nodes(a, b, basis):
+    """Two structurally identical nodes t0, t1 (both not(x)): swapping the arguments of a commutative
+    gate over them writes the same program, which must compare equal."""
+    pa, pb = Program.parse(a, basis=basis), Program.parse(b, basis=basis)
+    assert pa.truth_table() == pb.truth_table()
+    assert pa == pb, (str(pa), str(pb))
+    assert hash(pa) == hash(pb)
 
 
 def test_programs_are_immutable_and_hashable():

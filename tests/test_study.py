@@ -1,0 +1,92 @@
+"""run_case end to end on a tiny case: run folder layout, determinism, resume, report."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from compare import CompareError
+from compare.cases import load_case_text
+from compare.study import mean_ci, run_case
+
+TINY = """
+[case]
+name = "tiny_parity"
+title = "Tiny parity"
+claim = "A small MLP computes XOR of 2 of 4 inputs."
+expect = "Full agreement."
+[task]
+target = "parity"
+params = { n = 4, k = 2 }
+train_fraction = 0.75
+[net]
+widths = [8]
+[train]
+optimizer = "adamw"
+lr = 0.05
+loss = "hinge"
+weight_decay = 0.01
+epochs = 400
+cleanup_epochs = 100
+eval_every = 20
+[extract]
+budget_s = 5
+[synth]
+bases = ["xag", "aon"]
+budget_s = 2
+function_budget_s = 1
+[run]
+seeds = 2
+ged_timeout = 5
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return load_case_text(TINY, source="tiny.toml")
+
+
+def test_run_folder_layout_resume_and_report(tiny, tmp_path):
+    r = run_case(tiny, out=tmp_path, cache=False, report=True)
+    f = r.folder
+    assert f == tmp_path / "tiny_parity" / tiny.hash()
+    assert r.computed == (0, 1) and r.skipped == ()
+    man = json.loads((f / "manifest.json").read_text())
+    assert man["config"]["task"]["target"] == "parity" and len(man["seeds"]) == 2
+    assert {"python", "torch", "numpy", "sympy", "networkx"} <= set(man["versions"])
+    for name in ("metrics.json", "report.md", "figures/agreement.png", "figures/training.png",
+                 "figures/sizes.png", "figures/circuits.png", "circuits/shortest_xag.dot",
+                 "circuits/shortest_xag.txt"):
+        assert (f / name).is_file(), name
+    agg = json.loads((f / "metrics.json").read_text())["aggregate"]
+    assert agg["n_seeds"] == 2 and set(agg["bases"]) == {"xag", "aon"}
+    text = (f / "report.md").read_text()
+    assert "## Verdict" in text and "basis xag" in text and "figures/agreement.png" in text
+    assert not list(f.rglob("*.tmp"))
+    # resume: finished seeds are skipped; more seeds add only the new one, in the same folder
+    r2 = run_case(tiny, out=tmp_path, cache=False, report=False, seeds=3)
+    assert r2.folder == f and r2.skipped == (0, 1) and r2.computed == (2,)
+
+
+def test_same_seed_gives_identical_metrics(tiny, tmp_path):
+    one = run_case(tiny, out=tmp_path / "a", seeds=1, cache=False, report=False)
+    two = run_case(tiny, out=tmp_path / "b", seeds=1, cache=False, report=False)
+    sa = next((one.folder / "seeds").iterdir()) / "metrics.json"
+    sb = next((two.folder / "seeds").iterdir()) / "metrics.json"
+    assert sa.read_bytes() == sb.read_bytes()
+    assert (one.folder / "metrics.json").read_bytes() == (two.folder / "metrics.json").read_bytes()
+
+
+def test_bad_seeds_and_overrides_write_nothing(tiny, tmp_path):
+    with pytest.raises(CompareError, match="--seeds"):
+        run_case(tiny, out=tmp_path, seeds=0)
+    with pytest.raises(CompareError, match=r"\[train\] lr"):
+        run_case(tiny, out=tmp_path, overrides=["train.lr=-1"])
+    assert not any(tmp_path.iterdir())
+
+
+def test_mean_ci():
+    assert mean_ci([1.0, 1.0, 1.0]) == {"mean": 1.0, "lo": 1.0, "hi": 1.0, "n": 3}
+    d = mean_ci([0.0, 1.0, None])
+    assert d["n"] == 2 and d["lo"] < 0.5 < d["hi"]
+    assert mean_ci([])["mean"] is None
