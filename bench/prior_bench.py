@@ -11,7 +11,8 @@ each timed four ways in the same run:
 - ``batched-1t``: the same with one torch thread,
 - ``batched-2p``: two worker processes with one thread each (includes process start-up),
 - ``loop``: a plain per-network Python loop (sample each layer's weights, forward the 128 inputs, threshold,
-  pack the truth table) — the baseline the speed-up is measured against,
+  pack the truth table) — the baseline the speed-up is measured against; timed with torch's default
+  threads and with one thread, and the faster of the two is the baseline,
 - ``loop-mlp``: a per-network loop that builds a `compare.MLP` per network (what a first script would do).
 
 Prints a table and writes bench/results/prior_bench.json (atomically). The machine's load average
@@ -101,14 +102,24 @@ def main(argv=None) -> dict:
         n_batched = int((10_000 if deep else 200_000) * scale)
         n_loop = int((1_000 if deep else 3_000) * scale)
         cfg = PriorConfig(**arch, samples=n_batched, batch=batch, bases=(), measures=())
-        loop = _loop_raw(cfg, n_loop, 0)
-        loop_mlp = _loop_mlp(cfg, max(30, n_loop // 10), 0)
+        # small per-network ops suffer from intra-op threading on a busy machine: time the loops with
+        # torch's default threads and with one thread, and compare against the faster of the two
+        loop_default = _loop_raw(cfg, n_loop, 0)
+        loop_mlp_default = _loop_mlp(cfg, max(30, n_loop // 10), 0)
+        torch.set_num_threads(1)
+        loop_1t = _loop_raw(cfg, n_loop, 0)
+        loop_mlp_1t = _loop_mlp(cfg, max(30, n_loop // 10), 0)
+        torch.set_num_threads(default_threads)
+        loop, loop_mlp = max(loop_default, loop_1t), max(loop_mlp_default, loop_mlp_1t)
         r_default, distinct = _batched(cfg, 0)
         r_1t, _ = _batched(cfg, 0, threads=1)
         r_2p, distinct_2p = _batched(cfg, 0, workers=2)
         assert distinct_2p == distinct, "workers changed the counts"
         rows.append({"arch": name, "batch": batch, "samples": n_batched, "distinct_functions": distinct,
                      "loop_nets_per_s": round(loop, 1), "loop_mlp_nets_per_s": round(loop_mlp, 1),
+                     "loop_default_threads_nets_per_s": round(loop_default, 1), "loop_1thread_nets_per_s": round(loop_1t, 1),
+                     "loop_mlp_default_threads_nets_per_s": round(loop_mlp_default, 1),
+                     "loop_mlp_1thread_nets_per_s": round(loop_mlp_1t, 1),
                      "batched_nets_per_s": round(r_default, 1), "batched_1thread_nets_per_s": round(r_1t, 1),
                      "batched_2proc_nets_per_s": round(r_2p, 1),
                      "best_batched_nets_per_s": round(max(r_default, r_1t, r_2p), 1),
@@ -129,7 +140,8 @@ def main(argv=None) -> dict:
         print(f"{r['arch']:16s} {r['loop_nets_per_s']:8.0f} {r['loop_mlp_nets_per_s']:9.0f} "
               f"{r['batched_nets_per_s']:9.0f} {r['batched_1thread_nets_per_s']:9.0f} "
               f"{r['batched_2proc_nets_per_s']:9.0f} {r['speedup_vs_loop']:8.1f}x")
-    print(f"(nets/s; speed-up = best batched / loop; {os.cpu_count()} CPUs; load average "
+    print(f"(nets/s; loop = faster of default threads / 1 thread; speed-up = best batched / loop; "
+          f"{os.cpu_count()} CPUs; load average "
           f"{load_before[0]:.1f} before, {load_after[0]:.1f} after)")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

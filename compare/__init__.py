@@ -15,6 +15,8 @@ for importing torch until a network is touched.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 
 from .errors import CompareError
 
@@ -28,9 +30,32 @@ _EXPORTS = {
     "NetFunction": "function", "embed_program": "function", "net_function": "function",
     "FourierReport": "fourier", "fourier_report": "fourier", "frequency_power": "fourier",
     "key_frequencies": "fourier", "restricted_accuracy": "fourier",
+    "match": "match", "Comparison": "match", "compare_programs": "match",
+    "load_case": "cases", "Case": "cases", "list_cases": "cases",
+    "run_case": "study", "RunResult": "study", "write_report": "report",
+    "PriorConfig": "prior", "PriorStudy": "prior", "FunctionCounts": "prior", "count_functions": "prior",
+    "sample_functions": "prior", "minimal_sizes": "prior", "run_prior_study": "prior",
+    "LearnabilityConfig": "learnability", "LearnabilityStudy": "learnability",
+    "run_learnability_study": "learnability",
 }
 
 __all__ = ["CompareError", *_EXPORTS]
+
+
+class _Package(types.ModuleType):
+    """`compare.train` and `compare.extract` are functions that share their names with submodules;
+    importing a submodule sets the package attribute to the module, so these two names are always
+    resolved to the functions here."""
+
+    def __getattribute__(self, name: str):
+        if name in _SHADOWED:
+            module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
+            return getattr(module, name)
+        return super().__getattribute__(name)
+
+
+_SHADOWED = frozenset({"train", "extract"})
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str):
@@ -38,7 +63,8 @@ def __getattr__(name: str):
     if module is None:
         raise AttributeError(f"module 'compare' has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
+    if name not in _SHADOWED:
+        globals()[name] = value
     return value
 
 

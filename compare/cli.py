@@ -23,7 +23,7 @@ def _common(p: Any) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
-def build_parser():
+def build_parser(with_prior: bool = True):
     """The argparse parser of ``occam`` (groups: synth, case, compare, report)."""
     parser = synth_cli.CLIParser(prog="occam", description="occam-circuits: do trained networks "
                                  "implement the simplest programs that fit their data?")
@@ -74,6 +74,15 @@ def build_parser():
     p.add_argument("--seed", type=int, default=None, help="split seed of the task (default: the case's run.seed)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     _common(p)
+
+    p = groups.add_parser("prior", help="random-initialisation prior study: P_NN(f) vs minimal size",
+                          description="Sample randomly initialised networks, count the functions they "
+                          "compute on all 2^n inputs, and relate log P(f) to the minimal program size in "
+                          "each basis, LZ complexity and SOP size; writes report.md, figures and JSON.")
+    if with_prior:  # compare.prior imports torch: only when the prior group is what was asked for
+        from .prior import add_prior_arguments
+        add_prior_arguments(p)
+        _common(p)
 
     p = groups.add_parser("report", help="re-render report.md and figures of a run folder",
                           description="Re-render report.md and figures/ from a run folder's files.")
@@ -191,6 +200,14 @@ def _compare_net(args: Any) -> int:
     return 0
 
 
+def _prior(args: Any) -> int:
+    from .prior import prior_from_args
+    study = prior_from_args(args)   # prints progress, the headline and where the report went
+    if getattr(args, "json", False):
+        _out(args, study.as_dict(), "")
+    return 0
+
+
 def _report(args: Any) -> int:
     from .report import write_report
     path = write_report(args.folder)
@@ -201,7 +218,8 @@ def _report(args: Any) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``occam``; returns the exit status (0 success, 2 a user's mistake)."""
     from .errors import CompareError
-    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(with_prior=bool(words) and words[0] == "prior")
     try:
         args = parser.parse_args(argv)
     except SystemExit as e:
@@ -210,7 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return synth_cli.run(args)
     handlers = {("case", "run"): lambda: _case_run(args, argv), ("case", "list"): lambda: _case_list(args),
                 ("compare", "programs"): lambda: _compare_programs(args),
-                ("compare", "net"): lambda: _compare_net(args), ("report", None): lambda: _report(args)}
+                ("compare", "net"): lambda: _compare_net(args), ("report", None): lambda: _report(args),
+                ("prior", None): lambda: _prior(args)}
     try:
         return handlers[(args.group, getattr(args, "command", None))]()
     except (CompareError, ValueError) as exc:

@@ -16,6 +16,11 @@ such c; it is exact because every level below it was complete. Circuits agreeing
 interchangeable, so deduplication on the points loses nothing: every consistent function (on examples
 and queries) of minimum cost is found.
 
+Pruning: every gate of a minimal circuit is used, so each state carries its *sinks* (members no other
+member uses; when a state is reached in several ways, the members that are sinks in all of them). The
+search is iterative deepening on the target cost c: a state of cost k may keep at most
+1 + (c - k) // min_cost * (max_arity - 1) sinks, and the output gate must use every sink.
+
 A budget (seconds, states per level) that runs out returns ``exact=False`` with the proven lower bound
 (every cost below it was searched completely and had no consistent circuit).
 
@@ -34,7 +39,7 @@ from typing import Callable
 
 import numpy as np
 
-from .dsl import GATES, Basis, Program, get_basis
+from .dsl import Basis, Program, get_basis
 from .enumerate import SearchOp, _negate_inputs, search_ops
 from .errors import SynthError
 from .semantics import eval_words, n_words, pack_bits, unpack_bits
@@ -101,35 +106,11 @@ def _void(rows: np.ndarray) -> np.ndarray:
     return rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
 
 
-def _unique_rows(rows: np.ndarray, id_bits: int) -> np.ndarray:
-    """Indices of one occurrence of each distinct row of a small-int matrix (N, K). Rows are packed into
-    one uint64 key when they fit (exact); otherwise they are sorted by a 64-bit hash and equal
-    neighbours compared in full (a hash collision can only leave a duplicate, never merge two rows)."""
-    N, K = rows.shape
-    if N == 0:
-        return np.zeros(0, np.int64)
-    if K == 0:
-        return np.zeros(1, np.int64)
-    r = rows.astype(np.uint64)
-    if K * id_bits <= 64:
-        key = np.zeros(N, np.uint64)
-        for j in range(K):
-            key |= r[:, j] << np.uint64(id_bits * j)
-        order = np.argsort(key)
-        sk = key[order]
-        return order[np.r_[True, sk[1:] != sk[:-1]]]
-    key = np.zeros(N, np.uint64)
-    for j in range(K):
-        key = (key ^ r[:, j]) * _HASH[j % len(_HASH)]
-        key ^= key >> np.uint64(29)
-    order = np.argsort(key)
-    sk, sr = key[order], rows[order]
-    same = (sk[1:] == sk[:-1]) & (sr[1:] == sr[:-1]).all(axis=1)
-    return order[np.r_[True, ~same]]
-
-
 def _unique_rows_and(rows: np.ndarray, flags: np.ndarray, id_bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """Like `_unique_rows`, and for each kept row the AND of ``flags`` (N, F) over its duplicates."""
+    """Indices of one occurrence of each distinct row of a small-int matrix (N, K), and for each the AND
+    of ``flags`` (N, F) over its duplicates. Rows are packed into one uint64 key when they fit (exact);
+    otherwise sorted by a 64-bit hash with equal neighbours compared in full (a hash collision can only
+    leave a duplicate, never merge two different rows)."""
     N, K = rows.shape
     if N == 0:
         return np.zeros(0, np.int64), flags[:0]
@@ -391,11 +372,6 @@ class _Engine:
             V[:, self.nleaf:] = self.table.sigs[rows]
         return V
 
-    def _chunks(self, lv: _Level, per_state_words: int):
-        step = max(1, _CHUNK_WORDS // max(1, per_state_words))
-        for s0 in range(0, len(lv), step):
-            yield s0, lv.rows[s0:s0 + step]
-
     # -- building a level ------------------------------------------------------------------------
     def sink_bound(self, level: int, target: int) -> int:
         """Most unused gates (sinks) a state of cost ``level`` may have and still finish as a circuit of
@@ -491,6 +467,7 @@ class _Engine:
                                     np.zeros(0, np.int64))
             return True
         both, meta = self._merge(pend_rows, pend_meta, k_new)
+        self._check_time()
         order = np.lexsort(both.T[::-1])
         both, meta = both[order], meta[order]      # a deterministic order, whatever the chunking
         if self.seen_by_k is not None:

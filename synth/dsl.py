@@ -525,13 +525,23 @@ def _canonicalise(n: int, nodes: list[Node], output: int, basis: Basis) -> tuple
                                      digest_size=12).hexdigest()
     full_key = [keys[r] + (ctx[r],) for r in range(total)]
 
-    def ordered_args(i: int) -> tuple[int, ...]:
-        nd = nodes[i]
-        if table[nd.op].commutative:
-            return tuple(sorted(nd.args, key=lambda a: full_key[a]))
-        return nd.args
-
+    order: dict[int, tuple[int, ...]] = {}
     new_index: dict[int, int] = {}
+
+    def ordered_args(i: int) -> tuple[int, ...]:
+        """Arguments in canonical order, fixed when the node is first reached: by refined key, and
+        among ties (automorphic twins) already-numbered refs first, by number."""
+        if i not in order:
+            nd = nodes[i]
+            if nd.is_const:
+                order[i] = ()
+            elif table[nd.op].commutative:
+                big = 1 << 60
+                order[i] = tuple(sorted(nd.args, key=lambda a: (full_key[a], new_index.get(a, big))))
+            else:
+                order[i] = nd.args
+        return order[i]
+
     out_nodes: list[Node] = []
     if output >= n:  # iterative post-order DFS
         stack: list[tuple[int, int]] = [(output, 0)]
@@ -540,7 +550,7 @@ def _canonicalise(n: int, nodes: list[Node], output: int, basis: Basis) -> tuple
             if r < n or r in new_index:
                 continue
             i = r - n
-            args = () if nodes[i].is_const else ordered_args(i)
+            args = ordered_args(i)
             if k < len(args):
                 stack.append((r, k + 1))
                 stack.append((args[k], 0))

@@ -100,8 +100,10 @@ def _swap01(table: int, arity: int) -> int:
 def search_ops(basis: Basis) -> list[SearchOp]:
     """The operations a search combines operands with, for a basis (free negations folded in).
 
+    AND under each operand polarity (up to output negation: nor, a&~b, ~a&b, nand) and XOR:
+
     >>> sorted(hex(op.table) for op in search_ops(get_basis("xag")))
-    ['0x2', '0x4', '0x6', '0x8', '0xe']
+    ['0x1', '0x2', '0x4', '0x6', '0x7']
     """
     if basis.domain != "bool":
         raise SynthError(f"search_ops is for Boolean bases; {basis.name!r} is {basis.domain}")

@@ -184,10 +184,12 @@ class Spec:
     def from_csv(cls, path: str | Path, queries: str | Path | None = None, *, p: int | None = None) -> "Spec":
         """Examples from a CSV file: one column per input, the last column the output; a header row of
         names is optional. ``queries``: a CSV of inputs only (or with an ignored output column)."""
-        X, y = _read_csv(Path(path), with_output=True)
+        X, y, lines = _read_csv(Path(path), with_output=True)
+        _check_rows(Path(path), X, y, lines, p)
         Q = None
         if queries is not None:
-            Q, _ = _read_csv(Path(queries), with_output=False, n_inputs=X.shape[1])
+            Q, _, qlines = _read_csv(Path(queries), with_output=False, n_inputs=X.shape[1])
+            _check_rows(Path(queries), Q, None, qlines, p)
         return cls(X, y, Q if Q is not None else np.zeros((0, X.shape[1])), p=p, source=str(path))
 
     @classmethod
@@ -221,10 +223,35 @@ class Spec:
         return float(self.n_queries) if self.p is None else self.n_queries * math.log2(self.p)
 
 
-def _read_csv(path: Path, *, with_output: bool, n_inputs: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _check_rows(path: Path, X: np.ndarray, y: np.ndarray | None, lines: list[int], p: int | None) -> None:
+    """Values in the domain and one output per input, with errors naming the file's line numbers."""
+    hi = 2 if p is None else p
+    dom = "0/1" if p is None else f"in 0..{p - 1}"
+    for name, arr in (("inputs", X), ("outputs", y)):
+        if arr is None or not arr.size:
+            continue
+        bad = np.argwhere((arr < 0) | (arr >= hi))
+        if len(bad):
+            row = int(bad[0][0])
+            raise SynthError(f"{path}, line {lines[row]}: {name} must be {dom}; found {arr[tuple(bad[0])]}")
+    if y is None:
+        return
+    first: dict[bytes, int] = {}
+    for i, row in enumerate(X):
+        k = row.tobytes()
+        if k in first and y[first[k]] != y[i]:
+            j = first[k]
+            raise SynthError(f"{path}, line {lines[i]}: input {row.tolist()} is given two outputs "
+                             f"({int(y[j])} on line {lines[j]}, {int(y[i])} on line {lines[i]})")
+        first.setdefault(k, i)
+
+
+def _read_csv(path: Path, *, with_output: bool, n_inputs: int | None = None
+              ) -> tuple[np.ndarray, np.ndarray, list[int]]:
     if not path.exists():
         raise SynthError(f"{path}: file not found")
     rows: list[list[int]] = []
+    line_of: list[int] = []
     try:
         with path.open(newline="") as fh:
             for lineno, rec in enumerate(csv.reader(fh), start=1):
@@ -239,6 +266,7 @@ def _read_csv(path: Path, *, with_output: bool, n_inputs: int | None = None) -> 
                 if rows and len(vals) != len(rows[0]):
                     raise SynthError(f"{path}, line {lineno}: {len(vals)} columns, expected {len(rows[0])}")
                 rows.append(vals)
+                line_of.append(lineno)
     except UnicodeDecodeError:
         raise SynthError(f"{path}: not a text CSV file") from None
     if not rows:
@@ -247,9 +275,9 @@ def _read_csv(path: Path, *, with_output: bool, n_inputs: int | None = None) -> 
     if with_output:
         if arr.shape[1] < 2:
             raise SynthError(f"{path}: need at least one input column and an output column")
-        return arr[:, :-1], arr[:, -1]
+        return arr[:, :-1], arr[:, -1], line_of
     if n_inputs is not None and arr.shape[1] == n_inputs + 1:
         arr = arr[:, :-1]
     if n_inputs is not None and arr.shape[1] != n_inputs:
         raise SynthError(f"{path}: queries have {arr.shape[1]} columns, the examples {n_inputs} inputs")
-    return arr, np.zeros(0)
+    return arr, np.zeros(0), line_of

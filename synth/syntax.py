@@ -1,12 +1,12 @@
 """Text forms of programs (expression and straight-line), and exports to sympy, networkx and DOT.
 
 Expression form is used when the program is a tree: ``xor(x0, and(x1, x2))``. When a node is shared,
-the straight-line form names every gate: ``t0 = and(x1, x2); t1 = xor(x0, t0); out = or(t1, t0)``.
+the straight-line form names every gate: ``t0 = and(x1, x2); t1 = xor(x0, t0); out = or(t0, t1)``.
 `parse_program` reads both (statements separated by ``;`` or newlines; ``#`` starts a comment).
 
 >>> from synth.dsl import Program
 >>> str(Program.parse("t0 = and(x1, x2); out = or(xor(x0, t0), t0)"))
-'t0 = and(x1, x2); t1 = xor(x0, t0); out = or(t1, t0)'
+'t0 = and(x1, x2); t1 = xor(x0, t0); out = or(t0, t1)'
 """
 
 from __future__ import annotations
@@ -265,7 +265,8 @@ _SYMPY = {
     "nleft": lambda ba, a, b: ba.Not(a), "nright": lambda ba, a, b: ba.Not(b),
     "not": lambda ba, a: ba.Not(a),
     "maj": lambda ba, a, b, c: ba.Or(ba.And(a, b), ba.And(a, c), ba.And(b, c)),
-    "ite": lambda ba, s, a, b: ba.ITE(s, a, b),
+    # written out: sympy's ITE is mishandled by satisfiable() in sympy 1.14
+    "ite": lambda ba, s, a, b: ba.Or(ba.And(s, a), ba.And(ba.Not(s), b)),
 }
 _SYMPY_ZP = {
     "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b, "neg": lambda a: -a,

@@ -174,6 +174,9 @@ def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
     for name, v, lo in (("top_k", top_k, 1), ("slack", slack, 0)):
         if not isinstance(v, int) or v < lo:
             raise SynthError(f"{name} must be an int >= {lo}, got {v!r}")
+    if not isinstance(max_entries, int) or isinstance(max_entries, bool) or max_entries < 1:
+        raise SynthError(f"max_entries (the memory budget, in stored signatures) must be an int >= 1, "
+                         f"got {max_entries!r}")
     if max_size is not None and (not isinstance(max_size, int) or max_size < 0):
         raise SynthError(f"max_size must be an int >= 0, got {max_size!r}")
     if budget_s is not None and (not isinstance(budget_s, (int, float)) or budget_s <= 0):
@@ -183,11 +186,7 @@ def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
         if spec.n_inputs <= CENSUS_INPUTS:
             res = _circuit_by_census(spec, b, max_size, top_k, budget_s, progress)
         else:
-            res = _formula_search(spec, b, max_size, top_k, budget_s, slack, max_entries, progress)
-            res.mode = "circuit"
-            res.exact = False
-            res.notes.append(f"circuit mode is exact up to {CENSUS_INPUTS} inputs; with {spec.n_inputs} "
-                             "the shortest formula is returned as an upper bound on the circuit size")
+            res = _circuit_by_search(spec, b, max_size, top_k, budget_s, slack, max_entries, progress)
     else:
         res = _formula_search(spec, b, max_size, top_k, budget_s, slack, max_entries, progress)
     res.stats["seconds"] = round(time.perf_counter() - t0, 6)
@@ -355,6 +354,65 @@ def _pareto(entries: list[FrontierEntry]) -> list[FrontierEntry]:
         if not out or e.errors < out[-1].errors:
             out.append(e)
     return out
+
+
+# ------------------------------------------------------------------------------------------------------
+# circuit mode for more inputs: formula upper bound + exact small-circuit search
+# ------------------------------------------------------------------------------------------------------
+
+def _circuit_by_search(spec: Spec, b: Basis, max_size, top_k, budget_s, slack, max_entries,
+                       progress) -> SynthesisResult:
+    """n > 4: the shortest formula bounds the circuit size from above; `small_circuit_search` proves
+    the minimum when it is small enough to reach within the budget (a formula is a circuit, so when
+    the proven lower bound meets the formula size, the formula is a minimum circuit)."""
+    from .circuit_search import small_circuit_search
+    t0 = time.perf_counter()
+    half = None if budget_s is None else budget_s / 2   # the rest goes to the circuit search
+    res = _formula_search(spec, b, max_size, top_k, half, 0, max_entries, progress)
+    res.mode = "circuit"
+    upper = res.min_size
+    left = None if budget_s is None else max(0.5, budget_s - (time.perf_counter() - t0))
+    cap = max_size if max_size is not None else (None if upper is None else upper - 1)
+    if cap is not None and cap < 0:
+        res.exact = res.exact and upper is not None
+        return res
+    cs = small_circuit_search(spec, b, max_cost=cap, budget_s=left, progress=progress)
+    _, m, _, _, qpos = _pack_spec(spec)
+    if cs.min_size is not None and cs.exact and (upper is None or cs.min_size <= upper):
+        outs = cs.outputs()
+        consistent = [ConsistentFunction(cs.min_size, p, outs[i, qpos].astype(np.uint8))
+                      for i, p in enumerate(cs.programs)]
+        consistent.sort(key=lambda c: (c.bits, str(c.program)))
+        res.min_size = cs.min_size
+        res.shortest = [c.program for c in consistent][:top_k]
+        res.consistent = consistent
+        res.exact = True
+        res.lower_bound = cs.min_size
+        res.frontier = _pareto([e for e in res.frontier if e.size < cs.min_size] +
+                               [FrontierEntry(cs.min_size, 0, consistent[0].program)])
+        res.notes.append(f"minimum circuit size {cs.min_size} proven by the small-circuit search "
+                         f"({cs.seconds:.2f} s)")
+        res.truncation_mass = 1.0 if spec.n_queries else 0.0
+        if spec.n_queries:
+            res.notes.append("circuit mode beyond 4 inputs enumerates the minimum-size circuits only: the "
+                             "posterior is over those functions (truncation mass bound 1)")
+        return res
+    proven = cs.lower_bound
+    if upper is not None and proven >= upper:
+        res.lower_bound = upper
+        res.exact = True   # a formula is a circuit, and no smaller circuit exists
+        res.notes.append(f"no circuit smaller than the formula (size {upper}): it is a minimum circuit "
+                         "(other minimum circuits computing other consistent functions may exist)")
+        return res
+    if upper is not None and cs.min_size is None and cs.exact and cap is not None and cap == upper - 1:
+        res.lower_bound = upper
+        res.notes.append(f"no circuit smaller than the formula (size {upper}): it is a minimum circuit")
+        return res
+    res.exact = False
+    res.lower_bound = max(proven, 0)
+    res.notes.append(f"circuit size between {res.lower_bound} (proven by the small-circuit search) and "
+                     f"{upper} (the shortest formula): not exact")
+    return res
 
 
 # ------------------------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """Learnability study (compare.learnability): targets, batched training, permutation test, study output."""
 
 import json
-import math
 
 import numpy as np
 import pytest

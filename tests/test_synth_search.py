@@ -56,7 +56,8 @@ def test_parity_of_three_among_ten_inputs(parity_spec):
 
 
 def test_parity_in_circuit_mode_beyond_census_is_flagged(parity_spec):
-    """Circuit mode with 10 inputs gives an upper bound, flagged inexact, still a correct program."""
+    """Circuit mode with 10 inputs (beyond the exact census) still returns correct programs; here the
+    size is 2, which is tight: no single gate computes the parity of three inputs."""
     r = synthesize(parity_spec, basis="xag", mode="circuit")
     assert r.shortest and all(_errors(p, parity_spec) == 0 for p in r.shortest)
     assert r.min_size == 2          # two XORs cannot be beaten: one gate is never parity of three
@@ -152,6 +153,20 @@ def test_default_slack_posterior_and_truncation():
     post = r.posterior()
     assert np.all((post >= 0) & (post <= 1))
     assert r.posterior_model().weights.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("mode", ["formula", "circuit"])
+def test_queries_that_are_examples_and_repeated_queries(mode):
+    X = [[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 1]]
+    spec = Spec.from_examples(X, [0, 1, 1, 1], queries=[[1, 0, 0], [1, 0, 0], [0, 0, 1], [1, 1, 0]])
+    assert spec.queries.tolist() == [[1, 0, 0], [0, 0, 1], [1, 1, 0]]     # repeats dropped, order kept
+    r = synthesize(spec, basis="aig", mode=mode)
+    post = r.posterior()
+    assert post.shape == (3,) and post[0] == pytest.approx(1.0)          # a query that is an example
+    assert r.posterior([1, 0, 0]) == pytest.approx([1.0])
+    assert r.posterior([[0, 0, 0], [0, 0, 1]]) == pytest.approx([0.0, post[1]])
+    for c in r.consistent:
+        assert c.query_outputs.tolist() == c.program.evaluate(spec.queries).astype(int).tolist()
 
 
 def test_posterior_on_program_split():

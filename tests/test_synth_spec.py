@@ -158,7 +158,7 @@ def test_from_csv_zp(tmp_path):
     ("x0,x1,y\n0,0,0\n0,a,1\n", 3),          # not an integer
     ("0,0,0\n0,1\n", 2),                      # wrong number of columns
     ("x0,x1,y\n0,0,0\n0,1,1,1\n", 3),
-])
+], ids=["not-an-integer", "too-few-columns", "too-many-columns"])
 def test_from_csv_parse_errors_name_file_and_line(tmp_path, text, line):
     f = tmp_path / "bad.csv"
     f.write_text(text)
@@ -185,7 +185,7 @@ def test_from_csv_empty_and_missing(tmp_path):
 @pytest.mark.parametrize("text,line,fragment", [
     ("x0,x1,y\n0,0,0\n0,2,1\n", 3, "0/1"),             # a value outside {0, 1}
     ("x0,x1,y\n0,0,0\n1,1,1\n0,0,1\n", 4, "two outputs"),  # one input given two outputs
-])
+], ids=["value-2", "two-outputs"])
 def test_from_csv_value_errors_name_file_and_line(tmp_path, text, line, fragment):
     """Errors found after parsing should still point at the file *line* (DESIGN.md: messages say
     where: file, key, line), not at a 0-based data row."""
