@@ -40,6 +40,7 @@ from typing import Callable
 import numpy as np
 
 from .dsl import Basis, Program, get_basis
+from .simplify import _permute
 from .enumerate import SearchOp, _negate_inputs, search_ops
 from .errors import SynthError
 from .semantics import eval_words, n_words, pack_bits, unpack_bits
@@ -135,14 +136,6 @@ def _unique_rows_and(rows: np.ndarray, flags: np.ndarray, id_bits: int) -> tuple
     merged = np.logical_and.reduceat(flags[order], starts, axis=0) if flags.shape[1] else flags[order[starts]]
     return order[starts], merged
 
-
-def _permute(table: int, arity: int, perm: tuple[int, ...]) -> int:
-    """Table of h(x) = g(x[perm[0]], x[perm[1]], ...)."""
-    out = 0
-    for t in range(1 << arity):
-        u = sum(((t >> perm[i]) & 1) << i for i in range(arity))
-        out |= ((table >> u) & 1) << t
-    return out
 
 
 def _recipes(basis: Basis) -> dict[tuple[int, int], tuple[str, int, int]]:
