@@ -142,7 +142,8 @@ def _compare_programs(args: Any) -> int:
     if args.inputs is not None and not 1 <= args.inputs <= 20:
         raise CompareError(f"--inputs must be in 1..20, got {args.inputs}")
     d = compare_programs(args.a, args.b, n_inputs=args.inputs, p=args.p, ged_timeout=args.ged_timeout)
-    ged = "n/a (search did not finish)" if d["graph_edit_distance"] is None else f"{d['graph_edit_distance']:g}"
+    ged = ("n/a (graphs too large)" if d["graph_edit_distance"] is None else
+           f"{d['graph_edit_distance']:g}" + ("" if d["ged_exact"] else " (upper bound)"))
     text = "\n".join([
         f"A: {d['a']}  (size {d['size_a']} in {d['basis_a']}, depth {d['depth_a']}, support {d['support_a']})",
         f"B: {d['b']}  (size {d['size_b']} in {d['basis_b']}, depth {d['depth_b']}, support {d['support_b']})",

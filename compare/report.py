@@ -396,7 +396,7 @@ def render_markdown(run: dict, figures: dict[str, str | None]) -> str:
             ("extracted circuit fidelity", ("circuit_fidelity", False)),
             ("support Jaccard (network's function vs shortest)", ("support_jaccard", False)),
             ("shared intermediate functions", ("shared_intermediate", False)),
-            ("graph edit distance (exact searches only)", ("graph_edit_distance", False)),
+            ("graph edit distance (exact up to 14 nodes, else an upper bound)", ("graph_edit_distance", False)),
             ("extracted circuit isomorphic to shortest (seeds)", "iso")]
     for label, spec in rows:
         cells = []
