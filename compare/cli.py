@@ -159,8 +159,6 @@ def _compare_programs(args: Any) -> int:
 def _compare_net(args: Any) -> int:
     import torch
 
-    import synth
-
     from .cases import load_case
     from .errors import CompareError
     from .match import bounded_synthesize, match

@@ -184,7 +184,6 @@ def _synthesis_record(res: Any) -> dict[str, Any]:
 def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | Path = True,
              progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run one seed of a case into ``folder`` (train, synthesise, extract, match); returns its metrics."""
-    import synth
 
     from .extract import extract
     from .fourier import fourier_report

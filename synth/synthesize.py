@@ -218,7 +218,6 @@ def _formula_search(spec: Spec, b: Basis, max_size, top_k, budget_s, slack, max_
     budget = Budget(seconds=budget_s, max_entries=max_entries)
     en = Enumerator(inputs, m, b, budget=budget, progress=progress)
     ncare = spec.n_examples
-    ybar = ~y & en.valid
     found: dict[bytes, tuple[int, Program]] = {}   # consistent signature -> (size, program)
     frontier: list[FrontierEntry] = []
     min_size: int | None = None
