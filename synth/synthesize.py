@@ -34,6 +34,7 @@ __all__ = ["synthesize", "SynthesisResult", "FrontierEntry", "ConsistentFunction
 
 MODES = ("formula", "circuit")
 CENSUS_INPUTS = 4  # circuit mode is exact through the census up to this many inputs
+MAX_CONSISTENT = 20_000  # consistent functions kept (each gets a program) in one formula search
 
 
 @dataclass(frozen=True)
@@ -238,9 +239,10 @@ def _formula_search(spec: Spec, b: Basis, max_size, top_k, budget_s, slack, max_
             err = np.minimum(err, err_c)
         best = int(np.argmin(err))
         frontier.append(FrontierEntry(s, int(err[best]), en.program(s, best, negate=bool(negate[best]))))
-        for i in np.nonzero(err == 0)[0]:
+        for i in np.nonzero(err == 0)[0][:max(0, MAX_CONSISTENT - len(found))]:
             sig = lv.sigs[i] ^ (en.valid if negate[i] else np.uint64(0))
-            found.setdefault(sig.tobytes(), (s, en.program(s, int(i), negate=bool(negate[i]))))
+            if sig.tobytes() not in found:
+                found[sig.tobytes()] = (s, en.program(s, int(i), negate=bool(negate[i])))
 
     def stop_size() -> int | None:
         if max_size is not None:
@@ -267,12 +269,12 @@ def _formula_search(spec: Spec, b: Basis, max_size, top_k, budget_s, slack, max_
                 if new and min_size is None:
                     min_size = s
                     last = stop_size() == s
+                for sig, rec in new:   # recorded now, so a budget running out later loses nothing
+                    negate = bool(((sig ^ y) & care).any())
+                    val = sig ^ (en.valid if negate else np.uint64(0))
+                    if val.tobytes() not in found and len(found) < MAX_CONSISTENT:
+                        found[val.tobytes()] = (s, en.program_from_recipe(rec, sig, negate))
                 if last:
-                    for sig, rec in new:
-                        negate = bool(((sig ^ y) & care).any())
-                        val = sig ^ (en.valid if negate else np.uint64(0))
-                        if val.tobytes() not in found:
-                            found[val.tobytes()] = (s, en.program_from_recipe(rec, sig, negate))
                     if new:
                         frontier.append(FrontierEntry(s, 0, found[_first_key(found, s)][1]))
                     searched = s
@@ -283,8 +285,14 @@ def _formula_search(spec: Spec, b: Basis, max_size, top_k, budget_s, slack, max_
             if min_size is None and any(v[0] == s for v in found.values()):
                 min_size = s
     except BudgetExceeded as e:
-        exact = False
-        notes.append(f"search stopped: {e}; sizes up to {searched} were searched completely")
+        # a minimum found before the budget ran out is still proven (every smaller size was complete)
+        exact = min_size is not None
+        notes.append(f"search stopped: {e}; sizes up to {searched} were searched completely"
+                     + ("" if min_size is None else "; the minimum size is proven, ties and the posterior "
+                        "may be incomplete"))
+    if len(found) >= MAX_CONSISTENT:
+        notes.append(f"more than {MAX_CONSISTENT} consistent functions: the first {MAX_CONSISTENT} are kept "
+                     "(the posterior covers those; see truncation_mass)")
     consistent = _consistent_list(found, spec, qpos, m)
     shortest = [c.program for c in consistent if c.size == min_size][:top_k]
     lower = min_size if (min_size is not None and exact) else searched + 1
