@@ -37,6 +37,8 @@ _EXPORTS = {
     "sample_functions": "prior", "minimal_sizes": "prior", "run_prior_study": "prior",
     "LearnabilityConfig": "learnability", "LearnabilityStudy": "learnability",
     "run_learnability_study": "learnability",
+    "Job": "sweep", "SweepResult": "sweep", "plan_sweep": "sweep", "run_sweep": "sweep",
+    "parse_seeds": "sweep",
 }
 
 __all__ = ["CompareError", *_EXPORTS]

@@ -84,6 +84,20 @@ def build_parser(with_prior: bool = True):
         add_prior_arguments(p)
         _common(p)
 
+    p = groups.add_parser("sweep", help="many case studies x seeds on one machine or a Dask cluster",
+                          description="Run every (case, seed) job that has not finished yet, on the chosen "
+                          "backend, then gather each case's metrics and report from its run folder on disk "
+                          "(so every backend gives the same output; an interrupted sweep resumes).")
+    p.add_argument("cases", nargs="+", help="case files or names")
+    p.add_argument("--seeds", default=None, help="seed indices: N or A:B (default: each case's run.seeds)")
+    p.add_argument("--backend", default="serial", choices=("serial", "joblib", "dask"))
+    p.add_argument("--n-jobs", type=int, default=2, help="parallel jobs (joblib, local Dask cluster)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="a Dask scheduler address")
+    p.add_argument("--out", default="runs", help="folder of run folders (default: runs)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--no-cache", action="store_true", help="do not reuse or store trained models")
+    _common(p)
+
     p = groups.add_parser("report", help="re-render report.md and figures of a run folder",
                           description="Re-render report.md and figures/ from a run folder's files.")
     p.add_argument("folder", help="a run folder runs/<case>/<hash>")
@@ -199,6 +213,28 @@ def _compare_net(args: Any) -> int:
     return 0
 
 
+def _sweep(args: Any, argv: Sequence[str] | None) -> int:
+    from .cases import load_case
+    from .sweep import parse_seeds, plan_sweep, run_sweep
+    if args.seeds is None:
+        counts = {load_case(c, overrides=args.overrides).config["run"]["seeds"] for c in args.cases}
+        seeds = parse_seeds(max(counts))
+    else:
+        seeds = parse_seeds(args.seeds)
+    jobs = plan_sweep(args.cases, seeds, overrides=tuple(args.overrides))
+    r = run_sweep(jobs, out=args.out, backend=args.backend, n_jobs=args.n_jobs, scheduler=args.scheduler,
+                  cache=not args.no_cache, progress=_progress(args),
+                  argv=["occam", *(argv if argv is not None else sys.argv[1:])])
+    lines = [f"{len(r.computed)} jobs computed, {len(r.skipped)} finished earlier, {len(r.failed)} failed; "
+             f"{r.seconds:.1f} s on {r.backend}"]
+    lines += [f"  {f}" for f in r.folders]
+    lines += [f"  FAILED {job}: {err}" for job, err in r.failed]
+    _out(args, {"computed": [str(j) for j in r.computed], "skipped": [str(j) for j in r.skipped],
+                "failed": [[str(j), e] for j, e in r.failed], "folders": [str(f) for f in r.folders],
+                "seconds": r.seconds, "backend": r.backend}, "\n".join(lines))
+    return 0 if r.ok else 1
+
+
 def _prior(args: Any) -> int:
     from .prior import prior_from_args
     study = prior_from_args(args)   # prints progress, the headline and where the report went
@@ -228,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {("case", "run"): lambda: _case_run(args, argv), ("case", "list"): lambda: _case_list(args),
                 ("compare", "programs"): lambda: _compare_programs(args),
                 ("compare", "net"): lambda: _compare_net(args), ("report", None): lambda: _report(args),
-                ("prior", None): lambda: _prior(args)}
+                ("prior", None): lambda: _prior(args), ("sweep", None): lambda: _sweep(args, argv)}
     try:
         return handlers[(args.group, getattr(args, "command", None))]()
     except (CompareError, ValueError) as exc:

@@ -1,0 +1,327 @@
+"""Sweeps: many (case, config, seed) jobs on one machine or a Dask cluster, resumable, gathered from disk.
+
+::
+
+    jobs = plan_sweep(["cases/parity.toml", "cases/majority.toml"], parse_seeds("0:20"))
+    res = run_sweep(jobs, out="runs", backend="joblib", n_jobs=2)      # or "serial", "dask"
+
+A `Job` is (case file, overrides, seed index): a pure function of the case's config and its seed that
+writes one seed folder ``<out>/<case>/<hash>/seeds/<i>-<seed>/`` through `compare.study.run_seed`
+(every file written atomically, ``metrics.json`` last). A job whose seed folder already holds a complete
+``metrics.json`` is skipped, so a sweep killed at any moment resumes without redoing a finished seed and
+without a half-written file. Workers return only a small status record; the results are then read back
+FROM DISK and each case folder is re-aggregated (``manifest.json``, ``metrics.json``, ``report.md``) in the
+calling process, so the serial, joblib and Dask backends give the same output.
+
+Backends: ``serial`` (in process), ``joblib`` (`joblib.Parallel` with processes, ``n_jobs`` workers),
+``dask`` (`joblib.parallel_config(backend="dask")` on a `distributed.Client` at ``scheduler``, or on a
+loopback `distributed.LocalCluster` with 2 worker processes when ``scheduler`` is None). With a remote
+scheduler, the workers must see the same file system path as ``out`` and the case files.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from .cases import _MAX_SEEDS, Case, _resolve, load_case
+from .errors import CompareError
+from .runfolder import atomic_write_json, git_commit, read_json, versions
+from .study import _seed_dir, _seed_row, aggregate, run_folder, run_seed
+
+__all__ = ["Job", "SweepResult", "BACKENDS", "parse_seeds", "plan_sweep", "run_job", "run_sweep",
+           "gather_case"]
+
+BACKENDS = ("serial", "joblib", "dask")
+
+
+# ----------------------------------------------------------------------------------------------- jobs
+
+@dataclass(frozen=True)
+class Job:
+    """One seed of one case config: ``case`` is an absolute case-file path, ``overrides`` its ``--set`` items."""
+
+    case: str
+    overrides: tuple[str, ...]
+    seed_index: int
+
+    def load(self) -> Case:
+        """The validated `Case` (overrides applied)."""
+        return load_case(self.case, overrides=self.overrides)
+
+    def seed(self, case: Case | None = None) -> int:
+        """The integer seed of this job (``SeedSequence(run.seed).spawn(n)[seed_index]``, stable in ``n``)."""
+        case = case or self.load()
+        return case.seeds(self.seed_index + 1)[self.seed_index]
+
+    def folder(self, out: str | Path = "runs", case: Case | None = None) -> Path:
+        """The case run folder ``<out>/<case>/<hash>``."""
+        return run_folder(case or self.load(), out)
+
+    def seed_dir(self, out: str | Path = "runs", case: Case | None = None) -> Path:
+        """The job's seed folder ``<out>/<case>/<hash>/seeds/<i>-<seed>``."""
+        case = case or self.load()
+        return _seed_dir(run_folder(case, out), self.seed_index, self.seed(case))
+
+    def done(self, out: str | Path = "runs", case: Case | None = None) -> bool:
+        """True when the seed folder holds a complete ``metrics.json`` (the job is finished)."""
+        return _read_complete(self.seed_dir(out, case) / "metrics.json") is not None
+
+
+def _read_complete(path: Path) -> dict | None:
+    """The metrics in ``path`` when the file exists, parses and is a finished seed's record; else None."""
+    try:
+        m = read_json(path)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(m, dict) or "seed_index" not in m or "comparisons" not in m:
+        return None
+    return m
+
+
+def parse_seeds(text: str | int | range) -> range:
+    """``"a:b"`` -> ``range(a, b)``; ``"n"`` or ``n`` -> ``range(n)``; a `range` is checked and returned."""
+    if isinstance(text, range):
+        r = text
+    elif isinstance(text, bool):
+        raise CompareError(f"--seeds must be 'A:B' or a count, got {text!r}")
+    elif isinstance(text, int):
+        r = range(text)
+    elif isinstance(text, str):
+        s = text.strip()
+        try:
+            if ":" in s:
+                a, b = s.split(":")
+                r = range(int(a) if a.strip() else 0, int(b))
+            else:
+                r = range(int(s))
+        except ValueError:
+            raise CompareError(f"--seeds must be 'A:B' (seed indices A..B-1) or a count N, got {text!r}") from None
+    else:
+        raise CompareError(f"--seeds must be 'A:B' or a count, got {text!r}")
+    if r.step != 1 or r.start < 0 or r.stop <= r.start or r.stop > _MAX_SEEDS:
+        raise CompareError(f"--seeds {text!r}: need 0 <= A < B <= {_MAX_SEEDS} (a non-empty range of seed "
+                           f"indices with step 1), got {r}")
+    return r
+
+
+def plan_sweep(case_paths: str | Path | Iterable[str | Path], seeds: range | int | str,
+               overrides: Sequence[str] = ()) -> list[Job]:
+    """Jobs for every case file x seed index (case-major). Each case is loaded once to validate it."""
+    if isinstance(case_paths, (str, Path)):
+        case_paths = [case_paths]
+    paths = list(case_paths)
+    if not paths:
+        raise CompareError("a sweep needs at least one case file")
+    r = parse_seeds(seeds)
+    ov = tuple(str(o) for o in overrides)
+    jobs: list[Job] = []
+    seen: set[str] = set()
+    for p in paths:
+        path = str(_resolve(p).resolve())
+        load_case(path, overrides=ov)           # raises CompareError for a bad case or override
+        if path in seen:
+            continue
+        seen.add(path)
+        jobs.extend(Job(path, ov, i) for i in r)
+    return jobs
+
+
+# ----------------------------------------------------------------------------------------------- one job
+
+def run_job(job: Job, out: str | Path = "runs", cache: bool | str | Path = True) -> dict[str, Any]:
+    """Run one job into its seed folder (skipped when finished). Returns a small status record; never raises
+    for a failure inside the job (status ``failed`` with the error), so one bad job does not stop a sweep."""
+    t0 = time.perf_counter()
+    rec: dict[str, Any] = {"case": job.case, "overrides": list(job.overrides), "seed_index": job.seed_index}
+    try:
+        case = job.load()
+        seed = job.seed(case)
+        sd = _seed_dir(run_folder(case, out), job.seed_index, seed)
+        rec.update(name=case.name, seed=seed, folder=str(sd))
+        if _read_complete(sd / "metrics.json") is not None:
+            rec["status"] = "skipped"
+        else:
+            cache_dir: bool | Path = (Path(out) / ".models") if cache is True else (Path(cache) if cache else False)
+            run_seed(case, job.seed_index, seed, sd, cache=cache_dir)
+            rec["status"] = "done"
+    except Exception as exc:        # reported in SweepResult.failed; the other jobs go on
+        rec["status"] = "failed"
+        rec["error"] = f"{type(exc).__name__}: {exc}"
+        rec["traceback"] = traceback.format_exc()
+    rec["seconds"] = round(time.perf_counter() - t0, 3)
+    return rec
+
+
+# ----------------------------------------------------------------------------------------------- gather
+
+def gather_case(case: Case, seed_indices: Iterable[int], out: str | Path = "runs", *, report: bool = True,
+                argv: Sequence[str] | None = None) -> dict[str, Any] | None:
+    """Re-aggregate a case folder from the seed folders on disk (only ``seed_indices``, only finished ones):
+    writes ``manifest.json``, ``metrics.json`` (same format as `run_case`) and, with ``report``, the report.
+    Returns the aggregated metrics, or None when none of the seeds is finished."""
+    folder = run_folder(case, out)
+    idx = sorted(set(seed_indices))
+    if not idx:
+        return None
+    all_seeds = case.seeds(idx[-1] + 1)
+    found = []
+    for i in idx:
+        m = _read_complete(_seed_dir(folder, i, all_seeds[i]) / "metrics.json")
+        if m is not None:
+            found.append(m)
+    if not found:
+        return None
+    n = len(found)
+    seed_list = [m["seed"] for m in found]
+    manifest = {"case": case.name, "title": case.title, "source": case.source, "hash": case.hash(),
+                "config": case.with_overrides([f"run.seeds={n}"]).config, "overrides": list(case.overrides),
+                "n_seeds": n, "seeds": seed_list, "seed_indices": [m["seed_index"] for m in found],
+                "seed_derivation": f"numpy.random.SeedSequence({case.config['run']['seed']})"
+                ".spawn(n)[i].generate_state(1)[0]",
+                "argv": list(argv) if argv is not None else list(sys.argv), "versions": versions(),
+                "git_commit": git_commit(), "gathered_by": "compare.sweep"}
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(folder / "manifest.json", manifest)
+    agg = aggregate(found, case.config["synth"]["bases"])
+    metrics = {"case": case.name, "hash": case.hash(), "n_seeds": n, "aggregate": agg,
+               "per_seed": [_seed_row(m) for m in found]}
+    atomic_write_json(folder / "metrics.json", metrics)
+    if report:
+        from .report import write_report
+        write_report(folder)
+    return metrics
+
+
+# ----------------------------------------------------------------------------------------------- sweep
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What `run_sweep` returns: per-job status records and the case folders gathered from disk."""
+
+    out: Path
+    backend: str
+    computed: tuple[Job, ...]
+    skipped: tuple[Job, ...]
+    failed: tuple[tuple[Job, str], ...]
+    folders: tuple[Path, ...]
+    metrics: dict[str, dict] = field(default_factory=dict)      # str(folder) -> aggregated metrics
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when no job failed."""
+        return not self.failed
+
+
+def _dispatch(todo: list[Job], out: Path, cache: Any, backend: str, n_jobs: int, scheduler: str | None,
+              say: Callable[[str], None]) -> list[dict]:
+    total = len(todo)
+    recs: list[dict] = []
+
+    def note(rec: dict) -> None:
+        recs.append(rec)
+        tag = f"{rec.get('name', Path(rec['case']).stem)} seed {rec['seed_index']}"
+        msg = rec["status"] if rec["status"] != "failed" else f"FAILED ({rec['error']})"
+        say(f"[{len(recs)}/{total}] {tag}: {msg} in {rec['seconds']:.1f} s")
+
+    if backend == "serial" or not todo:
+        for j in todo:
+            note(run_job(j, out, cache))
+        return recs
+    import joblib
+
+    def run_parallel(n: int) -> None:
+        par = joblib.Parallel(n_jobs=n, return_as="generator_unordered")
+        for rec in par(joblib.delayed(run_job)(j, out, cache) for j in todo):
+            note(rec)
+
+    if backend == "joblib":
+        with joblib.parallel_config(backend="loky"):
+            run_parallel(n_jobs)
+        return recs
+    # dask
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:     # pragma: no cover - optional dependency
+        raise CompareError(f"--backend dask needs dask.distributed: {exc}") from None
+    cluster = None
+    if scheduler is None:
+        say("starting a LocalCluster (2 worker processes, loopback) ...")
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                               host="127.0.0.1")
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as exc:
+            raise CompareError(f"--scheduler {scheduler!r}: cannot connect: {exc}") from None
+    try:
+        with joblib.parallel_config(backend="dask"):
+            run_parallel(-1)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return recs
+
+
+def run_sweep(jobs: Sequence[Job], *, out: str | Path = "runs", backend: str = "serial", n_jobs: int = 2,
+              scheduler: str | None = None, cache: bool | str | Path = True, report: bool = True,
+              progress: Callable[[str], None] | None = None, argv: Sequence[str] | None = None) -> SweepResult:
+    """Run the jobs not finished yet on ``backend``, then gather every case folder from disk.
+
+    ``cache`` is as in `run_case` (True: ``<out>/.models``). ``report=False`` skips figures and report.md.
+    Failed jobs are listed in ``SweepResult.failed`` (their seed folder has no ``metrics.json``, so a
+    rerun tries them again); the finished seeds are still gathered.
+    """
+    if backend not in BACKENDS:
+        raise CompareError(f"unknown backend {backend!r} (known: {', '.join(BACKENDS)})")
+    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0 or n_jobs < -1:
+        raise CompareError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}")
+    if scheduler is not None and backend != "dask":
+        raise CompareError(f"--scheduler needs --backend dask (got backend {backend!r})")
+    jobs = list(jobs)
+    for j in jobs:
+        if not isinstance(j, Job):
+            raise CompareError(f"run_sweep takes Jobs from plan_sweep, got {j!r}")
+    say = progress or (lambda s: None)
+    t0 = time.perf_counter()
+    out = Path(out).resolve()
+    cases: dict[tuple[str, tuple[str, ...]], Case] = {}
+    for j in jobs:
+        if (j.case, j.overrides) not in cases:
+            cases[(j.case, j.overrides)] = j.load()
+    skipped, todo = [], []
+    for j in jobs:
+        (skipped if j.done(out, cases[(j.case, j.overrides)]) else todo).append(j)
+    say(f"sweep: {len(jobs)} job(s), {len(skipped)} finished earlier, {len(todo)} to run on {backend}")
+    recs = _dispatch(todo, out, cache, backend, n_jobs, scheduler, say)
+    by_key = {(r["case"], tuple(r["overrides"]), r["seed_index"]): r for r in recs}
+    computed, failed = [], []
+    for j in todo:
+        r = by_key.get((j.case, j.overrides, j.seed_index))
+        if r is None:
+            failed.append((j, "no result returned"))
+        elif r["status"] == "failed":
+            failed.append((j, r["error"]))
+        elif r["status"] == "skipped":      # finished by someone else in the meantime
+            skipped.append(j)
+        else:
+            computed.append(j)
+    folders, metrics = [], {}
+    for key, case in cases.items():
+        idx = [j.seed_index for j in jobs if (j.case, j.overrides) == key]
+        say(f"gathering {case.name} ({len(idx)} seed(s)) from disk ...")
+        m = gather_case(case, idx, out, report=report, argv=argv)
+        folder = run_folder(case, out)
+        folders.append(folder)
+        if m is not None:
+            metrics[str(folder)] = m
+    order = {j: k for k, j in enumerate(jobs)}
+    return SweepResult(out, backend, tuple(sorted(computed, key=order.get)), tuple(sorted(skipped, key=order.get)),
+                       tuple(failed), tuple(folders), metrics, time.perf_counter() - t0)
