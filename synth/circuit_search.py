@@ -41,7 +41,7 @@ import numpy as np
 
 from .dsl import Basis, Program, get_basis
 from .simplify import _permute
-from .enumerate import SearchOp, _negate_inputs, search_ops
+from .enumerate import SearchOp, _recipes, search_ops
 from .errors import SynthError
 from .semantics import eval_words, n_words, pack_bits, unpack_bits
 from .simplify import simplify_negations
@@ -136,25 +136,6 @@ def _unique_rows_and(rows: np.ndarray, flags: np.ndarray, id_bits: int) -> tuple
     merged = np.logical_and.reduceat(flags[order], starts, axis=0) if flags.shape[1] else flags[order[starts]]
     return order[starts], merged
 
-
-
-def _recipes(basis: Basis) -> dict[tuple[int, int], tuple[str, int, int]]:
-    """For each (arity, table over operands): the basis gate, operand negations and output negation
-    realising it at the least cost, then with the fewest ``not`` nodes (negations only when free)."""
-    best: dict[tuple[int, int], tuple[tuple[int, int], tuple[str, int, int]]] = {}
-    free = basis.free_not
-    for g in basis.gates:
-        if g.name == "not" and free:
-            continue
-        full = (1 << (1 << g.arity)) - 1
-        for mask in (range(1 << g.arity) if free else [0]):
-            t = _negate_inputs(g.table, g.arity, mask)
-            for out_neg in ((0, 1) if free else (0,)):
-                key = (g.arity, t ^ (full if out_neg else 0))
-                score = (basis.cost(g.name), bin(mask).count("1") + out_neg)
-                if key not in best or best[key][0] > score:
-                    best[key] = (score, (g.name, mask, out_neg))
-    return {k: v[1] for k, v in best.items()}
 
 
 class _SigTable:

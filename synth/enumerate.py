@@ -611,23 +611,26 @@ _RECIPE_CACHE: dict[str, dict] = {}
 
 def _recipes(basis: Basis) -> dict[tuple[int, int], tuple[str, int, int]]:
     """For each (arity, table over operands): the basis gate, operand negations and output negation
-    that realise it with the fewest `not` nodes."""
+    that realise it at the least cost (gate cost plus the cost of its `not` nodes), then with the
+    fewest `not` nodes. Negations are used wherever the basis has `not`, free or paid."""
     key = basis.name + repr(sorted(basis.costs.items()))
     if key in _RECIPE_CACHE:
         return _RECIPE_CACHE[key]
-    best: dict[tuple[int, int], tuple[int, tuple[str, int, int]]] = {}
-    free = basis.free_not or "not" in basis
+    best: dict[tuple[int, int], tuple[tuple[int, int], tuple[str, int, int]]] = {}
+    has_not = "not" in basis
+    not_cost = basis.cost("not") if has_not else 0
     for g in basis.gates:
+        if g.name == "not" and basis.free_not:
+            continue  # free negations are written by the callers themselves
         full = (1 << (1 << g.arity)) - 1
-        for mask in (range(1 << g.arity) if free else [0]):
+        for mask in (range(1 << g.arity) if has_not else [0]):
             t = _negate_inputs(g.table, g.arity, mask)
-            for out_neg in ((0, 1) if free else (0,)):
-                tt = t ^ (full if out_neg else 0)
-                cost = bin(mask).count("1") + out_neg
-                k = (g.arity, tt)
-                if k not in best or best[k][0] > cost:
-                    best[k] = (cost, (g.name, mask, out_neg))
-    # a table and its operand-swapped twin: for 2-input gates reached only with swapped arguments
+            for out_neg in ((0, 1) if has_not else (0,)):
+                nots = bin(mask).count("1") + out_neg
+                k = (g.arity, t ^ (full if out_neg else 0))
+                score = (basis.cost(g.name) + nots * not_cost, nots)
+                if k not in best or best[k][0] > score:
+                    best[k] = (score, (g.name, mask, out_neg))
     out = {k: v[1] for k, v in best.items()}
     _RECIPE_CACHE[key] = out
     return out
