@@ -377,6 +377,32 @@ class _Engine:
             uses[np.arange(len(tup)), tup[:, a]] = True
         return uses
 
+    def _chunks(self, c: int, target: int, *, final: bool):
+        """For each op and each chunk of the states of level c - cost(op), the (state, operand tuple)
+        pairs that `_pairs` keeps: (op index, op, state width, tuples, their use flags, chunk start,
+        rows, sinks, state indices, tuple indices). ``final``: the output gate of a cost-c circuit
+        (every sink used); otherwise a gate added towards ``target``."""
+        for oi, (op, sym) in enumerate(self.ops):
+            src = self.levels.get(c - op.cost)
+            if src is None or len(src) == 0:
+                continue
+            k = src.rows.shape[1]
+            L = self.nleaf + k
+            tup = self._tuples(op.arity, sym, L, need_member=final and c - op.cost > 0)
+            if len(tup) == 0:
+                continue
+            uses = self._uses(tup, L)
+            step = max(1, _CHUNK_WORDS // max(1, len(tup) * self.W * 2))
+            for s0 in range(0, len(src), step):
+                self._check_time()
+                rows, sinks = src.rows[s0:s0 + step], src.sinks[s0:s0 + step]
+                if final:
+                    si, ti = self._pairs(rows, sinks, tup, uses, c - op.cost, c, final=True)
+                else:
+                    si, ti = self._pairs(rows, sinks, tup, uses, c, target, final=False)
+                if len(si):
+                    yield oi, op, k, tup, uses, s0, rows, sinks, si, ti
+
     def build(self, c: int, target: int) -> bool:
         """Build level c (states of cost c with few enough sinks for ``target``) from the levels
         c - cost(op). False when it would exceed max_states."""
@@ -384,56 +410,42 @@ class _Engine:
         pend_meta: list[np.ndarray] = []   # (M, 6): parent, op, a0, a1, a2, newid
         pending = 0
         k_new = None
-        for oi, (op, sym) in enumerate(self.ops):
+        for op, _ in self.ops:   # the state width of the level being built (as the last source sets it)
             src = self.levels.get(c - op.cost)
-            if src is None or len(src) == 0:
+            if src is not None and len(src):
+                k_new = src.rows.shape[1] + 1
+        for oi, op, k, tup, uses, s0, rows, sinks, si, ti in self._chunks(c, target, final=False):
+            V = self._operands(rows)
+            out = op.fn(*(V[si, tup[ti, a]] for a in range(op.arity)))    # (P, W)
+            out, _ = self._normalise(out)
+            nid = self.table.ids(out)
+            useless = np.isin(nid, self.leaf_ids)
+            if k:
+                useless |= (rows[si] == nid[:, None]).any(axis=1)
+            keep = ~useless
+            si, ti, nid = si[keep], ti[keep], nid[keep]
+            if not len(si):
                 continue
-            k = src.rows.shape[1]
-            k_new = k + 1
-            L = self.nleaf + k
-            tup = self._tuples(op.arity, sym, L, need_member=False)
-            T = len(tup)
-            if T == 0:
-                continue
-            uses = self._uses(tup, L)
-            step = max(1, _CHUNK_WORDS // max(1, T * self.W * 2))
-            for s0 in range(0, len(src), step):
-                self._check_time()
-                rows, sinks = src.rows[s0:s0 + step], src.sinks[s0:s0 + step]
-                si, ti = self._pairs(rows, sinks, tup, uses, c, target, final=False)
-                if not len(si):
-                    continue
-                V = self._operands(rows)
-                out = op.fn(*(V[si, tup[ti, a]] for a in range(op.arity)))    # (P, W)
-                out, _ = self._normalise(out)
-                nid = self.table.ids(out)
-                useless = np.isin(nid, self.leaf_ids)
-                if k:
-                    useless |= (rows[si] == nid[:, None]).any(axis=1)
-                keep = ~useless
-                si, ti, nid = si[keep], ti[keep], nid[keep]
-                if not len(si):
-                    continue
-                new_rows = np.concatenate([rows[si], nid[:, None].astype(np.int32)], axis=1)
-                new_sinks = np.concatenate([sinks[si] & ~uses[ti, self.nleaf:],
-                                            np.ones((len(si), 1), bool)], axis=1)
-                order = np.argsort(new_rows, axis=1, kind="stable")
-                new_rows = np.take_along_axis(new_rows, order, axis=1)
-                new_sinks = np.take_along_axis(new_sinks, order, axis=1)
-                first, new_sinks = _unique_rows_and(new_rows, new_sinks, self.id_bits())
-                meta = np.zeros((len(first), 6), np.int64)
-                meta[:, 0] = s0 + si[first]
-                meta[:, 1] = oi
-                meta[:, 2:2 + op.arity] = tup[ti[first]]
-                meta[:, 5] = nid[first]
-                pend_rows.append(np.concatenate([new_rows[first], new_sinks], axis=1))
-                pend_meta.append(meta)
-                pending += len(first)
-                if pending > _MERGE_ROWS:
-                    r, mt = self._merge(pend_rows, pend_meta, k_new)
-                    pend_rows, pend_meta, pending = [r], [mt], len(r)
-                    if pending > self.max_states:
-                        return False
+            new_rows = np.concatenate([rows[si], nid[:, None].astype(np.int32)], axis=1)
+            new_sinks = np.concatenate([sinks[si] & ~uses[ti, self.nleaf:],
+                                        np.ones((len(si), 1), bool)], axis=1)
+            order = np.argsort(new_rows, axis=1, kind="stable")
+            new_rows = np.take_along_axis(new_rows, order, axis=1)
+            new_sinks = np.take_along_axis(new_sinks, order, axis=1)
+            first, new_sinks = _unique_rows_and(new_rows, new_sinks, self.id_bits())
+            meta = np.zeros((len(first), 6), np.int64)
+            meta[:, 0] = s0 + si[first]
+            meta[:, 1] = oi
+            meta[:, 2:2 + op.arity] = tup[ti[first]]
+            meta[:, 5] = nid[first]
+            pend_rows.append(np.concatenate([new_rows[first], new_sinks], axis=1))
+            pend_meta.append(meta)
+            pending += len(first)
+            if pending > _MERGE_ROWS:
+                r, mt = self._merge(pend_rows, pend_meta, k_new)
+                pend_rows, pend_meta, pending = [r], [mt], len(r)
+                if pending > self.max_states:
+                    return False
         if k_new is None or not pend_rows:
             kk = k_new or 0
             self.levels[c] = _Level(c, np.zeros((0, kk), np.int32), np.zeros((0, kk), bool),
@@ -478,47 +490,30 @@ class _Engine:
         found: dict[bytes, tuple] = {}
         complete = True
         y, care = self.y, self.care
-        for oi, (op, sym) in enumerate(self.ops):
-            src = self.levels.get(c - op.cost)
-            if src is None or len(src) == 0:
+        for oi, op, k, tup, uses, s0, rows, sinks, si, ti in self._chunks(c, c, final=True):
+            V = self._operands(rows)
+            out = op.fn(*(V[si, tup[ti, a]] for a in range(op.arity))) & self.valid   # (P, W)
+            d = (out ^ y) & care
+            hit = ~d.any(axis=1)
+            neg = np.zeros_like(hit)
+            if self.free:
+                neg = (d == care).all(axis=1) & ~hit
+                hit |= neg
+            h = np.flatnonzero(hit)
+            if not len(h):
                 continue
-            k = src.rows.shape[1]
-            L = self.nleaf + k
-            tup = self._tuples(op.arity, sym, L, need_member=c - op.cost > 0)
-            T = len(tup)
-            if T == 0:
-                continue
-            uses = self._uses(tup, L)
-            step = max(1, _CHUNK_WORDS // max(1, T * self.W * 2))
-            for s0 in range(0, len(src), step):
-                self._check_time()
-                rows, sinks = src.rows[s0:s0 + step], src.sinks[s0:s0 + step]
-                si, ti = self._pairs(rows, sinks, tup, uses, c - op.cost, c, final=True)
-                if not len(si):
+            ng = neg[h]
+            sigs = (out[h] ^ np.where(ng[:, None], self.valid[None, :], np.uint64(0))) & self.valid
+            _, first = np.unique(_void(sigs), return_index=True)
+            for f in np.sort(first).tolist():
+                key = sigs[f].tobytes()
+                if key in found:
                     continue
-                V = self._operands(rows)
-                out = op.fn(*(V[si, tup[ti, a]] for a in range(op.arity))) & self.valid   # (P, W)
-                d = (out ^ y) & care
-                hit = ~d.any(axis=1)
-                neg = np.zeros_like(hit)
-                if self.free:
-                    neg = (d == care).all(axis=1) & ~hit
-                    hit |= neg
-                h = np.flatnonzero(hit)
-                if not len(h):
-                    continue
-                ng = neg[h]
-                sigs = (out[h] ^ np.where(ng[:, None], self.valid[None, :], np.uint64(0))) & self.valid
-                _, first = np.unique(_void(sigs), return_index=True)
-                for f in np.sort(first).tolist():
-                    key = sigs[f].tobytes()
-                    if key in found:
-                        continue
-                    if len(found) >= limit:
-                        complete = False
-                        break
-                    found[key] = (key, c - op.cost, s0 + int(si[h[f]]), oi,
-                                  tuple(int(a) for a in tup[ti[h[f]]]), bool(ng[f]))
+                if len(found) >= limit:
+                    complete = False
+                    break
+                found[key] = (key, c - op.cost, s0 + int(si[h[f]]), oi,
+                              tuple(int(a) for a in tup[ti[h[f]]]), bool(ng[f]))
         return list(found.values()), complete
 
     # -- programs ------------------------------------------------------------------------------------
@@ -576,7 +571,6 @@ class _Engine:
         def gate(oi: int, sids: tuple[int, ...], out_neg: bool) -> int:
             """Ref computing op(sigs) (complemented when out_neg)."""
             op, _ = self.ops[oi]
-            full = (1 << (1 << op.arity)) - 1
             name, mask, oneg = self.recipes[(op.arity, op.table)]
             r = add(name, tuple(operand(s, bool((mask >> i) & 1)) for i, s in enumerate(sids)))
             return negate_ref(r) if bool(oneg) != out_neg else r

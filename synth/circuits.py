@@ -753,7 +753,6 @@ class _Engine:
         lit: dict[int, int] = {}  # actual function -> ref
         for i, x in enumerate(self.inputs):
             lit[x] = i
-        const_ref: dict[int, int] = {}
 
         def ref_of(f: int) -> int:
             if f in lit:
