@@ -509,9 +509,13 @@ def _canonicalise(n: int, nodes: list[Node], output: int, basis: Basis) -> tuple
     # refine each key by the context it is used in (parents' keys and argument positions, top-down),
     # a Weisfeiler-Lehman step, so ties left between arguments are true symmetries.
     total = n + len(nodes)
+    live = {output}   # only nodes that reach the output count as users (dead nodes are dropped)
+    for r in range(total - 1, n - 1, -1):
+        if r in live:
+            live.update(nodes[r - n].args)
     users: list[list[tuple[int, int]]] = [[] for _ in range(total)]
     for i, nd in enumerate(nodes):
-        if nd.is_const:
+        if nd.is_const or n + i not in live:
             continue
         comm = table[nd.op].commutative
         for pos, a in enumerate(nd.args):
