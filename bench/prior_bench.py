@@ -7,9 +7,10 @@ Two architectures on all 2^7 = 128 inputs:
 
 each timed four ways in the same run:
 
-- ``batched``: `compare.prior.count_functions` in this process with torch's default threads,
-- ``batched-1t``: the same with one torch thread,
-- ``batched-2p``: two worker processes with one thread each (includes process start-up),
+- ``batched``: `compare.prior.count_functions` in this process: one batch per sampling thread, as many
+  threads as torch's default (2 here),
+- ``batched-1t``: the same with one thread,
+- ``batched-2p``: two worker processes with one thread each (includes process start-up, about 2 s),
 - ``loop``: a plain per-network Python loop (sample each layer's weights, forward the 128 inputs, threshold,
   pack the truth table) — the baseline the speed-up is measured against; timed with torch's default
   threads and with one thread, and the faster of the two is the baseline,
@@ -40,8 +41,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from compare.batched import all_inputs, pack_tables  # noqa: E402
 from compare.nets import MLP, activation_fn  # noqa: E402
-from compare.prior import PriorConfig, _inputs, _pack, count_functions  # noqa: E402
+from compare.prior import PriorConfig, count_functions  # noqa: E402
 
 ARCHS = {
     "7-40-40-1 relu": dict(n_inputs=7, widths=(40, 40), activation="relu", sigma_w=1.0, sigma_b=0.0),
@@ -52,7 +54,7 @@ ARCHS = {
 def _loop_raw(cfg: PriorConfig, count: int, seed: int) -> float:
     """Per-network loop on raw tensors; returns nets/s."""
     g = torch.Generator().manual_seed(seed)
-    X = _inputs(cfg.n_inputs, cfg.inputs)
+    X = all_inputs(cfg.n_inputs, cfg.inputs)
     act = activation_fn(cfg.activation)
     dims = [cfg.n_inputs, *cfg.widths, 1]
     t = time.perf_counter()
@@ -65,26 +67,27 @@ def _loop_raw(cfg: PriorConfig, count: int, seed: int) -> float:
                 h = h @ W + bias
                 if k < len(dims) - 2:
                     h = act(h)
-            _pack((h.T > 0).numpy())
+            pack_tables((h.T > 0).numpy())
     return count / (time.perf_counter() - t)
 
 
 def _loop_mlp(cfg: PriorConfig, count: int, seed: int) -> float:
     """Per-network loop building a compare.MLP each time; returns nets/s."""
-    X = _inputs(cfg.n_inputs, cfg.inputs)
+    X = all_inputs(cfg.n_inputs, cfg.inputs)
     t = time.perf_counter()
     with torch.no_grad():
         for i in range(count):
             net = MLP(cfg.n_inputs, list(cfg.widths), cfg.activation, bias=cfg.bias, sigma_w=cfg.sigma_w,
                       sigma_b=cfg.sigma_b, seed=seed + i)
-            _pack((net(X) > 0).numpy()[None, :])
+            pack_tables((net(X) > 0).numpy()[None, :])
     return count / (time.perf_counter() - t)
 
 
-def _batched(cfg: PriorConfig, seed: int, **kw) -> tuple[float, int]:
+def _batched(cfg: PriorConfig, seed: int, **kw) -> tuple[float, tuple]:
+    """nets/s and the counts themselves (to check that threads and workers do not change them)."""
     t = time.perf_counter()
     c = count_functions(cfg, seed, **kw)
-    return cfg.samples / (time.perf_counter() - t), len(c.tables)
+    return cfg.samples / (time.perf_counter() - t), (tuple(c.tables), tuple(c.counts.tolist()))
 
 
 def main(argv=None) -> dict:
@@ -98,7 +101,7 @@ def main(argv=None) -> dict:
     rows = []
     for name, arch in ARCHS.items():
         deep = len(arch["widths"]) > 2
-        batch = 512 if deep else 1024
+        batch = 256 if deep else 512
         n_batched = int((10_000 if deep else 200_000) * scale)
         n_loop = int((1_000 if deep else 3_000) * scale)
         cfg = PriorConfig(**arch, samples=n_batched, batch=batch, bases=(), measures=())
@@ -111,10 +114,12 @@ def main(argv=None) -> dict:
         loop_mlp_1t = _loop_mlp(cfg, max(30, n_loop // 10), 0)
         torch.set_num_threads(default_threads)
         loop, loop_mlp = max(loop_default, loop_1t), max(loop_mlp_default, loop_mlp_1t)
-        r_default, distinct = _batched(cfg, 0)
-        r_1t, _ = _batched(cfg, 0, threads=1)
-        r_2p, distinct_2p = _batched(cfg, 0, workers=2)
-        assert distinct_2p == distinct, "workers changed the counts"
+        r_default, counts = _batched(cfg, 0)
+        r_1t, counts_1t = _batched(cfg, 0, threads=1)
+        r_2p, counts_2p = _batched(cfg, 0, workers=2)
+        if not counts == counts_1t == counts_2p:
+            raise SystemExit("threads or workers changed the counts: a reproducibility bug")
+        distinct = len(counts[0])
         rows.append({"arch": name, "batch": batch, "samples": n_batched, "distinct_functions": distinct,
                      "loop_nets_per_s": round(loop, 1), "loop_mlp_nets_per_s": round(loop_mlp, 1),
                      "loop_default_threads_nets_per_s": round(loop_default, 1), "loop_1thread_nets_per_s": round(loop_1t, 1),

@@ -8,6 +8,11 @@ Public API (everything else is private)::
     fn = compare.net_function(net)                 # the network's truth table and its minimal program
     report = compare.fourier_report(zp_net)        # key frequencies of a Z_p network
 
+    # simplicity-bias studies (each writes report.md, JSON and figures to out_dir)
+    compare.run_prior_study(compare.PriorConfig(n_inputs=5, samples=10**6), seed=0, out_dir="runs/prior")
+    compare.run_posterior_study(compare.PosteriorConfig(), seed=0, out_dir="runs/posterior")
+    compare.run_learnability_study(compare.LearnabilityConfig(), seed=0, out_dir="runs/learnability")
+
 Names are imported on first use (PEP 562), so ``occam synth ...`` and ``import compare`` do not pay
 for importing torch until a network is touched.
 """
@@ -37,6 +42,8 @@ _EXPORTS = {
     "sample_functions": "prior", "minimal_sizes": "prior", "run_prior_study": "prior",
     "LearnabilityConfig": "learnability", "LearnabilityStudy": "learnability",
     "run_learnability_study": "learnability",
+    "PosteriorConfig": "posterior", "PosteriorStudy": "posterior", "run_posterior_study": "posterior",
+    "NetPrior": "batched", "NetBatch": "batched", "train_batch": "batched",
     "Job": "sweep", "SweepResult": "sweep", "plan_sweep": "sweep", "run_sweep": "sweep",
     "parse_seeds": "sweep",
 }

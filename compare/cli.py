@@ -23,8 +23,9 @@ def _common(p: Any) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
-def build_parser(with_prior: bool = True):
-    """The argparse parser of ``occam`` (groups: synth, case, compare, report)."""
+def build_parser(with_study: str | None = None):
+    """The argparse parser of ``occam``. ``with_study`` ("prior", "posterior" or "learnability") adds that
+    study's arguments (they import torch, so only when that group is the one asked for)."""
     parser = synth_cli.CLIParser(prog="occam", description="occam-circuits: do trained networks "
                                  "implement the simplest programs that fit their data?")
     groups = parser.add_subparsers(dest="group", metavar="GROUP", required=True,
@@ -75,13 +76,32 @@ def build_parser(with_prior: bool = True):
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     _common(p)
 
+    # the study groups import torch: their arguments are added only when that group was asked for
     p = groups.add_parser("prior", help="random-initialisation prior study: P_NN(f) vs minimal size",
                           description="Sample randomly initialised networks, count the functions they "
                           "compute on all 2^n inputs, and relate log P(f) to the minimal program size in "
                           "each basis, LZ complexity and SOP size; writes report.md, figures and JSON.")
-    if with_prior:  # compare.prior imports torch: only when the prior group is what was asked for
+    if with_study == "prior":
         from .prior import add_prior_arguments
         add_prior_arguments(p)
+        _common(p)
+    p = groups.add_parser("posterior", help="posterior study: trained networks vs P_B (rejection sampling) "
+                          "vs the length posterior", description="For each target: train many networks to "
+                          "fit a training set (P_SGD), rejection-sample the same network's prior (P_B) and "
+                          "enumerate the length posterior (P_len); compare them (distances, rank "
+                          "correlations, noise tests); writes report.md, figures and JSON.")
+    if with_study == "posterior":
+        from .posterior import add_posterior_arguments
+        add_posterior_arguments(p)
+        _common(p)
+    p = groups.add_parser("learnability", help="learnability study: target minimal size vs held-out "
+                          "accuracy, with negative controls", description="Targets of known minimal size "
+                          "and random targets, trained at several training fractions in several regimes "
+                          "(including chaotic tanh); Spearman correlations with permutation tests and "
+                          "bootstrap intervals; writes report.md, figures and JSON.")
+    if with_study == "learnability":
+        from .learnability import add_learnability_arguments
+        add_learnability_arguments(p)
         _common(p)
 
     p = groups.add_parser("sweep", help="many case studies x seeds on one machine or a Dask cluster",
@@ -103,6 +123,9 @@ def build_parser(with_prior: bool = True):
     p.add_argument("folder", help="a run folder runs/<case>/<hash>")
     _common(p)
     return parser
+
+
+_STUDIES = ("prior", "posterior", "learnability")
 
 
 def _progress(args: Any):
@@ -235,11 +258,12 @@ def _sweep(args: Any, argv: Sequence[str] | None) -> int:
     return 0 if r.ok else 1
 
 
-def _prior(args: Any) -> int:
-    from .prior import prior_from_args
-    study = prior_from_args(args)   # prints progress, the headline and where the report went
-    if getattr(args, "json", False):
-        _out(args, study.as_dict(), "")
+def _study(args: Any, name: str) -> int:
+    import importlib
+    module = importlib.import_module(f".{name}", __package__)
+    study = getattr(module, f"{name}_from_args")(args, progress=_progress(args))
+    report = f"{args.out}/report.md"
+    _out(args, study.as_dict(), f"{study.headline()}\nreport: {report}")
     return 0
 
 
@@ -254,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``occam``; returns the exit status (0 success, 2 a user's mistake)."""
     from .errors import CompareError
     words = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(with_prior=bool(words) and words[0] == "prior")
+    parser = build_parser(with_study=words[0] if words and words[0] in _STUDIES else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as e:
@@ -264,7 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {("case", "run"): lambda: _case_run(args, argv), ("case", "list"): lambda: _case_list(args),
                 ("compare", "programs"): lambda: _compare_programs(args),
                 ("compare", "net"): lambda: _compare_net(args), ("report", None): lambda: _report(args),
-                ("prior", None): lambda: _prior(args), ("sweep", None): lambda: _sweep(args, argv)}
+                ("sweep", None): lambda: _sweep(args, argv),
+                **{(name, None): (lambda name=name: _study(args, name)) for name in _STUDIES}}
     try:
         return handlers[(args.group, getattr(args, "command", None))]()
     except (CompareError, ValueError) as exc:

@@ -39,11 +39,14 @@ import numpy as np
 import torch
 
 from .errors import CompareError
-from .nets import ACTIVATIONS, activation_fn
-from .prior import (_PALETTE, _atomic_bytes, _atomic_json, _inputs, _rank, _save_fig, _versions, spearman)
+from .nets import ACTIVATIONS
+from .batched import NetPrior, all_inputs, train_batch
+from .figures import PALETTE, pyplot, save_png
+from .runfolder import atomic_write_json, atomic_write_text, versions
+from .stats import bootstrap_ci, fmt_ci, partial_spearman, permutation_spearman, spearman_ci
 
-__all__ = ["LearnabilityConfig", "LearnabilityStudy", "select_targets", "train_batch", "permutation_spearman",
-           "run_learnability_study"]
+__all__ = ["LearnabilityConfig", "LearnabilityStudy", "select_targets", "run_learnability_study",
+           "add_learnability_arguments", "learnability_from_args", "parse_regimes"]
 
 
 @dataclass(frozen=True)
@@ -71,13 +74,15 @@ class LearnabilityConfig:
     epochs: int = 500
     lr: float = 0.01
     permutations: int = 5000
+    bootstrap: int = 1000
     enumeration_budget_s: float = 60.0
 
     def __post_init__(self) -> None:
         def bad(key, why):
             return CompareError(f"LearnabilityConfig.{key}: {why}, got {getattr(self, key)!r}")
         for key, lo in (("n_inputs", 2), ("max_size", 0), ("targets_per_size", 1), ("random_targets", 0),
-                        ("seeds", 1), ("epochs", 1), ("permutations", 10)):
+                        ("seeds", 1), ("epochs", 1), ("permutations", 10),
+                        ("bootstrap", 0)):
             v = getattr(self, key)
             if isinstance(v, bool) or not isinstance(v, int) or v < lo:
                 raise bad(key, f"must be an int >= {lo}")
@@ -190,96 +195,6 @@ def select_targets(cfg: LearnabilityConfig, seed: int) -> list[Target]:
 
 
 # ---------------------------------------------------------------------------------------------------
-# batched training
-
-
-def train_batch(X: torch.Tensor, Y: torch.Tensor, train_mask: torch.Tensor, widths: tuple[int, ...],
-                activation: str, sigma_w: float, sigma_b: float, *, epochs: int, lr: float,
-                gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """Train B independent MLPs at once, network i on the points where ``train_mask[i]``.
-
-    X (m, n) inputs; Y (B, m) 0/1 labels; returns (logits (B, m) after training, train accuracy (B,)).
-    Init: W ~ N(0, σ_w²/fan_in), b ~ N(0, σ_b²) (the `standard` convention of `compare.prior`).
-    Full-batch Adam on the mean binary cross-entropy of each network's training points.
-    """
-    B, m = Y.shape
-    dims = [X.shape[1], *widths, 1]
-    params = []
-    for a, b in zip(dims[:-1], dims[1:]):
-        W = (torch.randn(B, a, b, generator=gen) * (sigma_w / math.sqrt(a))).requires_grad_()
-        bb = (torch.randn(B, 1, b, generator=gen) * sigma_b).requires_grad_()
-        params += [W, bb]
-    act = activation_fn(activation)
-    Xe = X.expand(B, *X.shape)
-    w = train_mask.float()
-    w = w / w.sum(1, keepdim=True)
-
-    def forward():
-        h = Xe
-        for k in range(0, len(params), 2):
-            h = torch.baddbmm(params[k + 1], h, params[k])
-            if k + 2 < len(params):
-                h = act(h)
-        return h.squeeze(-1)
-
-    opt = torch.optim.Adam(params, lr=lr)
-    for step in range(epochs):
-        opt.zero_grad()
-        logits = forward()
-        loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, Y, reduction="none") * w).sum()
-        loss.backward()
-        opt.step()
-        if step % 25 == 24:
-            with torch.no_grad():
-                if (((logits > 0).float() == Y) | ~train_mask).all():
-                    break
-    with torch.no_grad():
-        logits = forward()
-        train_acc = ((((logits > 0).float() == Y) & train_mask).sum(1) / train_mask.sum(1))
-    return logits.detach(), train_acc
-
-
-# ---------------------------------------------------------------------------------------------------
-# statistics
-
-
-def permutation_spearman(x, y, *, permutations: int, seed: int) -> dict[str, Any]:
-    """Spearman ρ with a two-sided permutation p-value ((#|ρ_perm| >= |ρ| + 1) / (permutations + 1)).
-
-    >>> r = permutation_spearman([1, 2, 3, 4, 5, 6], [2, 1, 4, 3, 6, 5], permutations=200, seed=0)
-    >>> round(r["rho"], 3), r["p_perm"] < 0.1
-    (0.829, True)
-    """
-    x = np.asarray(x, float)
-    y = np.asarray(y, float)
-    rho, _ = spearman(x, y)
-    if math.isnan(rho):
-        return {"rho": None, "p_perm": None, "points": int(len(x))}
-    rx, ry = _rank(x), _rank(y)
-    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0xB0B]))
-    perm = np.argsort(rng.random((permutations, len(x))), axis=1)
-    ryp = ry[perm]
-    rxc = rx - rx.mean()
-    rypc = ryp - ryp.mean(1, keepdims=True)
-    rhos = (rypc @ rxc) / (np.linalg.norm(rypc, axis=1) * np.linalg.norm(rxc))
-    p = (int((np.abs(rhos) >= abs(rho) - 1e-12).sum()) + 1) / (permutations + 1)
-    return {"rho": round(float(rho), 4), "p_perm": p, "points": int(len(x))}
-
-
-def _partial_spearman(x, y, z) -> float | None:
-    """Spearman of x and y with z partialled out (Pearson of rank residuals after regressing on rank z)."""
-    rx, ry, rz = _rank(np.asarray(x, float)), _rank(np.asarray(y, float)), _rank(np.asarray(z, float))
-    if len(rx) < 4 or np.ptp(rz) == 0:
-        return None
-    A = np.c_[np.ones_like(rz), rz]
-    ex = rx - A @ np.linalg.lstsq(A, rx, rcond=None)[0]
-    ey = ry - A @ np.linalg.lstsq(A, ry, rcond=None)[0]
-    if np.linalg.norm(ex) == 0 or np.linalg.norm(ey) == 0:
-        return None
-    return round(float(ex @ ey / (np.linalg.norm(ex) * np.linalg.norm(ey))), 4)
-
-
-# ---------------------------------------------------------------------------------------------------
 # the study
 
 
@@ -298,22 +213,86 @@ class LearnabilityStudy:
         parts = []
         for name, r in self.results.items():
             s = r["stats"]["size_vs_accuracy"]
-            if s["rho"] is not None:
-                parts.append(f"{name}: ρ(size, held-out acc @ {self.config.fixed_fraction:g}) = {s['rho']:+.2f} "
-                             f"(perm. p = {s['p_perm']:.2g}); random targets {r['random_mean_accuracy']:.2f}"
-                             if r["random_mean_accuracy"] is not None else
-                             f"{name}: ρ = {s['rho']:+.2f} (p = {s['p_perm']:.2g})")
+            if s["rho"] is None:
+                continue
+            txt = (f"{name}: ρ(size, held-out acc @ {self.config.fixed_fraction:g}) = {fmt_ci(s, 'rho')} "
+                   f"(perm. p = {s['p_perm']:.2g})")
+            if r["random_mean_accuracy"] is not None:
+                txt += f"; random targets {r['random_mean_accuracy']:.2f}"
+            parts.append(txt)
         return "; ".join(parts)
+
+    def verdict(self) -> list[str]:
+        """What the data support and what they do not, one sentence per point, with effect sizes."""
+        out = []
+        cfg = self.config
+        for name, r in self.results.items():
+            st = r["stats"]
+            s = st["size_vs_accuracy"]
+            if s["rho"] is None:
+                out.append(f"{name}: no correlation measurable (constant accuracy or sizes).")
+                continue
+            strong = s["p_perm"] < 0.05 and s["hi"] is not None and s["hi"] < 0
+            ps = st["size_vs_accuracy_partial_sensitivity"]
+            sens = st["sensitivity_vs_accuracy"]
+            line = (f"{name}: " + ("simpler targets generalise better" if strong else
+                                   "the data do not show that simpler targets generalise better")
+                    + f" — ρ(minimal size, held-out accuracy) = {fmt_ci(s, 'rho')}, permutation p = "
+                    f"{s['p_perm']:.2g}, over {s['points']} targets; average sensitivity alone gives ρ = "
+                    f"{fmt_ci(sens, 'rho')}")
+            if ps is not None:
+                line += (f", and size with sensitivity partialled out {fmt_ci(ps, 'rho')}"
+                         + (" (size adds to sensitivity)" if ps.get("hi") is not None and ps["hi"] < 0 else
+                            " (no evidence that size adds to sensitivity)"))
+            if r["random_mean_accuracy"] is not None and r.get("random_se_accuracy") is not None:
+                line += (f"; random targets reach {r['random_mean_accuracy']:.3f} ± {r['random_se_accuracy']:.3f} "
+                         "(chance 0.5)")
+            out.append(line + ".")
+        chaotic = [n for n, r in self.results.items() if r["activation"] == "tanh" and r["sigma_w"] >= 4]
+        ordered = [n for n, r in self.results.items() if n not in chaotic]
+        if chaotic and ordered:
+            a = self.results[ordered[0]]["stats"]["size_vs_accuracy"]["rho"]
+            b = self.results[chaotic[0]]["stats"]["size_vs_accuracy"]["rho"]
+            if a is not None and b is not None:
+                out.append(f"Negative control: in the chaotic regime ({chaotic[0]}) the correlation is {b:+.2f} "
+                           f"against {a:+.2f} for {ordered[0]}; a simplicity bias that comes from the "
+                           "parameter–function map should weaken there.")
+        out.append(f"Not tested here: other input sizes than n = {cfg.n_inputs}, other architectures than "
+                   f"widths {list(cfg.widths)}, and targets larger than size {cfg.max_size} in {cfg.basis}.")
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         n = self.config.n_inputs
         digits = max(1, (1 << n) // 4)
         return {"study": "learnability", "config": self.config.as_dict(), "seed": self.seed,
-                "headline": self.headline(),
+                "headline": self.headline(), "verdict": self.verdict(),
                 "targets": [{"table": f"{t.table:0{digits}x}", "size": t.size, "exact": t.exact, "kind": t.kind,
                              "entropy": round(t.entropy, 4), "sensitivity": t.sensitivity} for t in self.targets],
                 "results": self.results, "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
-                "figures": self.figures, "versions": _versions()}
+                "figures": self.figures, "versions": versions()}
+
+
+def _corr(x, y, cfg: LearnabilityConfig, seed: int) -> dict[str, Any]:
+    """Spearman ρ over targets: permutation p-value and a percentile bootstrap interval (targets resampled)."""
+    out = permutation_spearman(x, y, permutations=cfg.permutations, seed=seed)
+    ci = spearman_ci(x, y, reps=cfg.bootstrap, seed=seed)
+    out.update(lo=ci["lo"], hi=ci["hi"])
+    return out
+
+
+def _partial(x, y, z, cfg: LearnabilityConfig, seed: int) -> dict[str, Any] | None:
+    """Partial Spearman of x and y given z, with a percentile bootstrap interval over targets."""
+    x, y, z = (np.asarray(v, float) for v in (x, y, z))
+    rho = partial_spearman(x, y, z)
+    if rho is None:
+        return None
+
+    def stat(rng: np.random.Generator) -> float | None:
+        i = rng.integers(0, len(x), len(x))
+        return partial_spearman(x[i], y[i], z[i])
+
+    ci = bootstrap_ci(stat, reps=cfg.bootstrap, seed=seed)
+    return {"rho": rho, "lo": ci["lo"], "hi": ci["hi"]}
 
 
 def run_learnability_study(config: LearnabilityConfig, seed: int = 0, out_dir: str | os.PathLike | None = None,
@@ -330,7 +309,7 @@ def run_learnability_study(config: LearnabilityConfig, seed: int = 0, out_dir: s
     targets = select_targets(config, seed)
     secs["targets"] = time.perf_counter() - t0
     n, m = config.n_inputs, 1 << config.n_inputs
-    X = _inputs(n, "01")
+    X = all_inputs(n, "01")
     T, S = len(targets), config.seeds
     Y1 = torch.tensor([[(t.table >> i) & 1 for i in range(m)] for t in targets], dtype=torch.float32)
     Y = Y1.repeat_interleave(S, 0)                                  # (T*S, m)
@@ -342,18 +321,20 @@ def run_learnability_study(config: LearnabilityConfig, seed: int = 0, out_dir: s
         fit = np.zeros_like(acc)
         for fi, frac in enumerate(config.train_fractions):
             k = max(1, min(m - 1, round(frac * m)))
-            g = torch.Generator().manual_seed(int(np.random.SeedSequence([seed, ri, fi]).generate_state(1)[0]))
+            init_seed = int(np.random.SeedSequence([seed, ri, fi]).generate_state(1)[0])
             # the same training subsets for every regime: seeded by (seed, fraction) only
             gs = torch.Generator().manual_seed(int(np.random.SeedSequence([seed, 999, fi]).generate_state(1)[0]))
             order = torch.argsort(torch.rand(T * S, m, generator=gs), dim=1)
             mask = torch.zeros(T * S, m, dtype=torch.bool)
             mask.scatter_(1, order[:, :k], True)
-            logits, tr = train_batch(X, Y, mask, config.widths, act, sw, config.sigma_b, epochs=config.epochs,
-                                     lr=config.lr, gen=g)
+            prior = NetPrior(n, config.widths, act, sw, config.sigma_b)
+            tr = train_batch(prior, X, Y, mask, seed=init_seed, optimizer="adam", lr=config.lr,
+                             max_steps=config.epochs, stop="all_fit")
+            logits = tr.logits
             held = ~mask
             a = (((logits > 0).float() == Y) & held).sum(1) / held.sum(1)
             acc[fi] = a.numpy().reshape(T, S)
-            fit[fi] = tr.numpy().reshape(T, S)
+            fit[fi] = tr.train_accuracy.numpy().reshape(T, S)
         secs[name] = time.perf_counter() - t1
         mean = acc.mean(2)                                          # (F, T)
         fi0 = config.train_fractions.index(config.fixed_fraction)
@@ -369,14 +350,13 @@ def run_learnability_study(config: LearnabilityConfig, seed: int = 0, out_dir: s
         need = np.array([needed[j] if needed[j] is not None else cens for j in struct])
         ent = np.array([targets[j].entropy for j in struct])
         sen = np.array([targets[j].sensitivity for j in struct])
-        P = config.permutations
         stats = {
-            "size_vs_accuracy": permutation_spearman(size, accf, permutations=P, seed=seed),
-            "size_vs_needed_fraction": permutation_spearman(size, need, permutations=P, seed=seed + 1),
-            "entropy_vs_accuracy": permutation_spearman(ent, accf, permutations=P, seed=seed + 2),
-            "sensitivity_vs_accuracy": permutation_spearman(sen, accf, permutations=P, seed=seed + 3),
-            "size_vs_accuracy_partial_sensitivity": _partial_spearman(size, accf, sen),
-            "size_vs_accuracy_partial_entropy": _partial_spearman(size, accf, ent),
+            "size_vs_accuracy": _corr(size, accf, config, seed),
+            "size_vs_needed_fraction": _corr(size, need, config, seed + 1),
+            "entropy_vs_accuracy": _corr(ent, accf, config, seed + 2),
+            "sensitivity_vs_accuracy": _corr(sen, accf, config, seed + 3),
+            "size_vs_accuracy_partial_sensitivity": _partial(size, accf, sen, config, seed + 4),
+            "size_vs_accuracy_partial_entropy": _partial(size, accf, ent, config, seed + 5),
         }
         results[name] = {
             "activation": act, "sigma_w": sw,
@@ -398,15 +378,13 @@ def run_learnability_study(config: LearnabilityConfig, seed: int = 0, out_dir: s
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         study.figures = _figures(study, out / "figures")
-        _atomic_json(out / "learnability.json", study.as_dict())
-        _atomic_bytes(out / "report.md", _report(study).encode())
+        atomic_write_json(out / "learnability.json", study.as_dict())
+        atomic_write_text(out / "report.md", _report(study))
     return study
 
 
 def _figures(study: LearnabilityStudy, fig_dir: Path) -> list[str]:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     cfg = study.config
     fi0 = cfg.train_fractions.index(cfg.fixed_fraction)
@@ -416,7 +394,7 @@ def _figures(study: LearnabilityStudy, fig_dir: Path) -> list[str]:
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.4))
     rng = np.random.default_rng(0)
     for ri, (name, r) in enumerate(study.results.items()):
-        c = _PALETTE[ri % 8]
+        c = PALETTE[ri % 8]
         mean = np.array(r["mean_accuracy"])[fi0]
         xs = np.array([study.targets[j].size for j in struct], float)
         off = (ri - (len(study.results) - 1) / 2) * 0.18
@@ -451,27 +429,29 @@ def _figures(study: LearnabilityStudy, fig_dir: Path) -> list[str]:
     fig.suptitle(f"{verdict} (n = {cfg.n_inputs}, widths {list(cfg.widths)}; {len(struct)} structured + "
                  f"{len(rand)} random targets × {cfg.seeds} seeds; seed {study.seed})", fontsize=9)
     fig.tight_layout()
-    _save_fig(fig, fig_dir / "learnability.png")
-    plt.close(fig)
+    save_png(fig, fig_dir / "learnability.png")
     return ["figures/learnability.png"]
 
 
 def _report(study: LearnabilityStudy) -> str:
     cfg = study.config
-    L = ["# Learnability study", "", f"**Finding.** {study.headline()}.", "",
+    L = ["# Learnability study: does a target's minimal program size predict how well networks learn it?", "",
+         "## Findings", ""] + [f"- {v}" for v in study.verdict()] + ["",
          "## Configuration", "", "| key | value |", "|---|---|"]
     L += [f"| {k} | `{v}` |" for k, v in cfg.as_dict().items()]
-    L += ["", "## Statistics per regime (structured targets; p from a permutation test)", "",
+    L += ["", "## Statistics per regime (structured targets; p from a permutation test; 95 % bootstrap "
+          "intervals over targets in brackets)", "",
           "| regime | ρ(size, acc) | p | ρ(size, needed fraction) | p | ρ(entropy, acc) | ρ(sensitivity, acc) | "
           "ρ(size, acc \\| sensitivity) | mean acc structured | mean acc random (± s.e. over targets) | nets fitting train set |",
           "|---|---|---|---|---|---|---|---|---|---|---|"]
     f = (lambda v, s: "n/a" if v is None else format(v, s))
     for name, r in study.results.items():
         st = r["stats"]
-        L.append(f"| {name} | {f(st['size_vs_accuracy']['rho'], '+.3f')} | {f(st['size_vs_accuracy']['p_perm'], '.3g')} | "
-                 f"{f(st['size_vs_needed_fraction']['rho'], '+.3f')} | {f(st['size_vs_needed_fraction']['p_perm'], '.3g')} | "
-                 f"{f(st['entropy_vs_accuracy']['rho'], '+.3f')} | {f(st['sensitivity_vs_accuracy']['rho'], '+.3f')} | "
-                 f"{f(st['size_vs_accuracy_partial_sensitivity'], '+.3f')} | {r['structured_mean_accuracy']:.3f} | "
+        L.append(f"| {name} | {fmt_ci(st['size_vs_accuracy'], 'rho')} | {f(st['size_vs_accuracy']['p_perm'], '.3g')} | "
+                 f"{fmt_ci(st['size_vs_needed_fraction'], 'rho')} | "
+                 f"{f(st['size_vs_needed_fraction']['p_perm'], '.3g')} | "
+                 f"{fmt_ci(st['entropy_vs_accuracy'], 'rho')} | {fmt_ci(st['sensitivity_vs_accuracy'], 'rho')} | "
+                 f"{fmt_ci(st['size_vs_accuracy_partial_sensitivity'], 'rho')} | {r['structured_mean_accuracy']:.3f} | "
                  f"{f(r['random_mean_accuracy'], '.3f')} ± {f(r.get('random_se_accuracy'), '.3f')} | "
                  f"{r['train_fit_fraction']:.2f} |")
     L += ["", "Negative controls: random-function targets and tanh with σ_w = 8 (the chaotic regime, whose "
@@ -482,3 +462,70 @@ def _report(study: LearnabilityStudy) -> str:
           "## Figures", ""] + [f"![{x}]({x})" for x in study.figures]
     L += ["", "## Time", "", ", ".join(f"{k} {v:.1f} s" for k, v in study.seconds.items()), ""]
     return "\n".join(L)
+
+
+# ---------------------------------------------------------------------------------------------------
+# command line (wired into `occam learnability` by compare/cli.py)
+
+
+def _floats(text: str, option: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise CompareError(f"{option}: expected comma-separated numbers, got {text!r}") from None
+
+
+def parse_regimes(text: str) -> tuple[tuple[str, float], ...]:
+    """``relu:1,tanh:1,tanh:8`` -> (("relu", 1.0), ("tanh", 1.0), ("tanh", 8.0)).
+
+    >>> parse_regimes("relu:1,tanh:8")
+    (('relu', 1.0), ('tanh', 8.0))
+    """
+    out = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        act, colon, sw = part.partition(":")
+        try:
+            out.append((act.strip(), float(sw) if colon else 1.0))
+        except ValueError:
+            raise CompareError(f"--regimes: expected activation:sigma_w items such as relu:1,tanh:8, "
+                               f"got {part!r}") from None
+    return tuple(out)
+
+
+def add_learnability_arguments(parser: Any) -> None:
+    """Arguments of ``occam learnability`` on an argparse parser."""
+    d = LearnabilityConfig()
+    parser.add_argument("--n", type=int, default=d.n_inputs, help="number of Boolean inputs")
+    parser.add_argument("--widths", default=",".join(map(str, d.widths)), help="hidden widths, e.g. 64 or 40,40")
+    parser.add_argument("--regimes", default=",".join(f"{a}:{s:g}" for a, s in d.regimes),
+                        help="activation:sigma_w pairs (tanh:8 is the chaotic negative control)")
+    parser.add_argument("--sigma-b", type=float, default=d.sigma_b)
+    parser.add_argument("--basis", default=d.basis, help="basis of the targets' minimal sizes")
+    parser.add_argument("--max-size", type=int, default=d.max_size, help="targets of minimal size 0..this")
+    parser.add_argument("--targets-per-size", type=int, default=d.targets_per_size)
+    parser.add_argument("--random-targets", type=int, default=d.random_targets,
+                        help="uniformly random targets (negative control)")
+    parser.add_argument("--train-fractions", default=",".join(f"{f:g}" for f in d.train_fractions))
+    parser.add_argument("--fixed-fraction", type=float, default=d.fixed_fraction)
+    parser.add_argument("--threshold", type=float, default=d.threshold, help="held-out accuracy that counts as learned")
+    parser.add_argument("--seeds", type=int, default=d.seeds, help="networks per target and fraction")
+    parser.add_argument("--epochs", type=int, default=d.epochs)
+    parser.add_argument("--lr", type=float, default=d.lr)
+    parser.add_argument("--permutations", type=int, default=d.permutations)
+    parser.add_argument("--bootstrap", type=int, default=d.bootstrap)
+    parser.add_argument("--enumeration-budget", type=float, default=d.enumeration_budget_s)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", required=True, help="output folder")
+
+
+def learnability_from_args(args: Any, progress: Any = None) -> "LearnabilityStudy":
+    """Run the study from parsed `add_learnability_arguments` arguments."""
+    from .batched import parse_widths
+    cfg = LearnabilityConfig(n_inputs=args.n, widths=parse_widths(args.widths), regimes=parse_regimes(args.regimes),
+                             sigma_b=args.sigma_b, basis=args.basis, max_size=args.max_size,
+                             targets_per_size=args.targets_per_size, random_targets=args.random_targets,
+                             train_fractions=_floats(args.train_fractions, "--train-fractions"),
+                             fixed_fraction=args.fixed_fraction, threshold=args.threshold, seeds=args.seeds,
+                             epochs=args.epochs, lr=args.lr, permutations=args.permutations,
+                             bootstrap=args.bootstrap, enumeration_budget_s=args.enumeration_budget)
+    return run_learnability_study(cfg, args.seed, args.out, progress=progress)

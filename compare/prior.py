@@ -16,45 +16,38 @@ The fast path samples a whole batch of networks at once: the first layer is one 
 ``X (2^n, n) @ W1 (n, batch * h1)`` and every later layer one ``baddbmm`` over the batch; there is no
 per-network Python loop (see ``bench/prior_bench.py`` for the speed-up over a loop).
 
-Initialisation conventions (``init``):
-
-``standard``
-    W ~ N(0, σ_w² / fan_in), b ~ N(0, σ_b²) — as `compare.MLP` (and the published code of Valle-Pérez
-    et al., ``guillefix/nn-pacbayes``: ``VarianceScaling(scale=sigmaw**2, mode='fan_in')`` weights and
-    ``RandomNormal(stddev=sigmab)`` biases, found with the project's code search).
-``mingard2025``
-    W ~ N(0, σ_w² / fan_in), b ~ N(0, (σ_b σ_w / fan_out)²), the bias convention that issue 5 attributes
-    to the code published with Mingard et al. 2025. We could *not* find that code in the stored public
-    repositories (searched: ``guillefix/nn-pacbayes``, ``guillefix/nnbias``, code and page search for
-    the paper, "sigmab*sigmaw", "fan_out"); this is the issue's stated formula, implemented literally
-    (fan_out = the layer's output width; 1 for the last layer). Check it against their code before
-    claiming a reproduction of their figures.
+Networks are drawn and run by `compare.batched` (``NetPrior`` / ``NetBatch``): the initialisation
+conventions ``standard`` and ``mingard2025`` (the bias convention of the code published with Mingard et
+al. 2025, checked against it) are described there.
 
 >>> cfg = PriorConfig(n_inputs=3, widths=(8,), samples=2000, bases=("xag",), measures=())
 >>> counts = count_functions(cfg, seed=0)
 >>> counts.samples, int(counts.counts.sum())
 (2000, 2000)
->>> counts.tables[0] in (0x00, 0xff)       # constants are the most probable functions at this scale
-True
+>>> sorted(hex(t) for t in counts.tables[:2])  # σ_b = 0 fixes f(0) = 0; the constant 0 and OR lead
+['0x0', '0xfe']
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import os
-import platform
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
 
+from .batched import (INITS, INPUT_ENCODINGS, BatchRunner, NetBatch, NetPrior, pack_tables, parse_widths,
+                      validate_net_fields)
 from .errors import CompareError
-from .nets import ACTIVATIONS, activation_fn
+from .figures import PALETTE, pyplot, save_png
+from .nets import ACTIVATIONS
+from .runfolder import atomic_write_json, atomic_write_text, versions
+from .stats import fmt_ci, spearman
 
 __all__ = [
     "INITS", "PriorConfig", "FunctionCounts", "PriorStudy",
@@ -62,13 +55,8 @@ __all__ = [
     "add_prior_arguments", "prior_from_args",
 ]
 
-INITS = ("standard", "mingard2025")
-INPUT_ENCODINGS = ("01", "pm1")
 MEASURES = ("lz", "sop")
-MAX_SAMPLE_INPUTS = 16
 
-# Okabe–Ito colour-blind-safe palette
-_PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -98,6 +86,7 @@ class PriorConfig:
         budget makes the censoring depend on the machine's speed; a level cap that binds first does not.
     max_measured : most distinct functions given sizes / measures; beyond, the 100 most frequent plus a
         seeded uniform sample of the others (stated in the report).
+    bootstrap : resamples of the networks for the intervals of the correlations (0: none).
     """
 
     n_inputs: int = 5
@@ -109,47 +98,28 @@ class PriorConfig:
     init: str = "standard"
     inputs: str = "01"
     samples: int = 100_000
-    batch: int = 2048
+    batch: int = 512
     bases: tuple[str, ...] = ("xag", "aig")
     mode: str = "formula"
     measures: tuple[str, ...] = ("lz", "sop")
     size_budget_s: float = 120.0
     size_levels: int | None = None
     max_measured: int = 20_000
+    bootstrap: int = 200
 
     def __post_init__(self) -> None:
         def bad(key: str, why: str) -> CompareError:
             return CompareError(f"PriorConfig.{key}: {why}, got {getattr(self, key)!r}")
 
-        if isinstance(self.n_inputs, bool) or not isinstance(self.n_inputs, int) \
-                or not 1 <= self.n_inputs <= MAX_SAMPLE_INPUTS:
-            raise bad("n_inputs", f"must be an int in 1..{MAX_SAMPLE_INPUTS}")
-        try:
-            widths = tuple(int(w) for w in self.widths)
-        except (TypeError, ValueError):
-            raise bad("widths", "must be a sequence of positive ints") from None
-        if any(w < 1 for w in widths) or any(float(w) != float(v) for w, v in zip(widths, self.widths)):
-            raise bad("widths", "must be a sequence of positive ints")
-        object.__setattr__(self, "widths", widths)
-        if self.activation not in ACTIVATIONS:
-            raise bad("activation", f"must be one of {', '.join(ACTIVATIONS)}")
-        for key in ("sigma_w", "sigma_b", "size_budget_s"):
+        validate_net_fields(self, "PriorConfig")
+        if not isinstance(self.size_budget_s, (int, float)) or isinstance(self.size_budget_s, bool) \
+                or not math.isfinite(self.size_budget_s) or self.size_budget_s < 0:
+            raise bad("size_budget_s", "must be a finite number >= 0")
+        object.__setattr__(self, "size_budget_s", float(self.size_budget_s))
+        for key, lo in (("samples", 1), ("batch", 1), ("max_measured", 1), ("bootstrap", 0)):
             v = getattr(self, key)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-                raise bad(key, "must be a finite number >= 0")
-            object.__setattr__(self, key, float(v))
-        if self.sigma_w <= 0:
-            raise bad("sigma_w", "must be > 0")
-        if not isinstance(self.bias, bool):
-            raise bad("bias", "must be True or False")
-        if self.init not in INITS:
-            raise bad("init", f"must be one of {', '.join(INITS)}")
-        if self.inputs not in INPUT_ENCODINGS:
-            raise bad("inputs", f"must be one of {', '.join(INPUT_ENCODINGS)}")
-        for key in ("samples", "batch", "max_measured"):
-            v = getattr(self, key)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise bad(key, "must be an int >= 1")
+            if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+                raise bad(key, f"must be an int >= {lo}")
         bases = (self.bases,) if isinstance(self.bases, str) else tuple(self.bases)
         object.__setattr__(self, "bases", bases)
         import synth
@@ -191,93 +161,19 @@ class PriorConfig:
         return cls(**d)
 
     @property
+    def net(self) -> NetPrior:
+        """The architecture and initialisation distribution (`compare.batched.NetPrior`)."""
+        return NetPrior(self.n_inputs, self.widths, self.activation, self.sigma_w, self.sigma_b, self.bias,
+                        self.init, self.inputs)
+
+    @property
     def label(self) -> str:
         """Short description, e.g. ``5-40-40-1 relu, standard init, σw=1, σb=0``."""
-        arch = "-".join(str(x) for x in (self.n_inputs, *self.widths, 1))
-        b = f"σb={self.sigma_b:g}" if self.bias else "no bias"
-        return f"{arch} {self.activation}, {self.init} init, σw={self.sigma_w:g}, {b}"
+        return self.net.label
 
 
 # ---------------------------------------------------------------------------------------------------
 # batched sampling
-
-
-def _inputs(n: int, encoding: str, dtype=torch.float32) -> torch.Tensor:
-    """All 2^n inputs, row t = (x_0, ..., x_{n-1}) with x_i = (t >> i) & 1 (or ±1)."""
-    t = torch.arange(1 << n)
-    x = ((t[:, None] >> torch.arange(n)[None, :]) & 1).to(dtype)
-    return x * 2 - 1 if encoding == "pm1" else x
-
-
-def _layer_dims(cfg: PriorConfig) -> list[tuple[int, int]]:
-    dims = [cfg.n_inputs, *cfg.widths, 1]
-    return list(zip(dims[:-1], dims[1:]))
-
-
-def _sample_layers(cfg: PriorConfig, count: int, gen: torch.Generator
-                   ) -> list[tuple[torch.Tensor, torch.Tensor | None]]:
-    """Weights of ``count`` networks, layer by layer: (W (count, fan_in, fan_out), b (count, fan_out) or None).
-
-    W[i] is the transpose of `compare.MLP`'s ``linears[k].weight`` for network i. All numbers of a
-    batch come from one ``randn`` call; the first layer's weights are laid out (fan_in, count, fan_out)
-    in memory so that `_forward` multiplies them for every network in one matrix product.
-    """
-    dims = _layer_dims(cfg)
-    total = sum(count * a * b + (count * b if cfg.bias else 0) for a, b in dims)
-    flat = torch.randn(total, generator=gen)
-    out = []
-    pos = 0
-    for k, (fan_in, fan_out) in enumerate(dims):
-        w = flat[pos:pos + count * fan_in * fan_out]
-        pos += w.numel()
-        w.mul_(cfg.sigma_w / math.sqrt(fan_in))
-        W = w.view(fan_in, count, fan_out).transpose(0, 1) if k == 0 else w.view(count, fan_in, fan_out)
-        b = None
-        if cfg.bias:
-            sd = cfg.sigma_b if cfg.init == "standard" else cfg.sigma_b * cfg.sigma_w / fan_out
-            b = flat[pos:pos + count * fan_out].view(count, fan_out).mul_(sd)
-            pos += count * fan_out
-        out.append((W, b))
-    return out
-
-
-_INPLACE = {"relu": torch.Tensor.relu_, "tanh": torch.Tensor.tanh_}
-
-
-def _forward(layers: list[tuple[torch.Tensor, torch.Tensor | None]], X: torch.Tensor, activation: str
-             ) -> torch.Tensor:
-    """Logits (count, 2^n) of a batch of networks on the input rows X (2^n, n).
-
-    Layer 1 is one matrix product X (2^n, n) @ W (n, count * h1) for the whole batch; each later layer
-    is one ``baddbmm`` over the batch. No Python loop over networks.
-    """
-    act_ = _INPLACE.get(activation)
-    act = activation_fn(activation)
-    W1, b1 = layers[0]
-    N, n, h = W1.shape
-    m = X.shape[0]
-    A = W1.transpose(0, 1).reshape(n, N * h)             # free when laid out by _sample_layers
-    H = X @ A if b1 is None else torch.addmm(b1.reshape(N * h), X, A)
-    if len(layers) == 1:                                  # a perceptron: no hidden layer
-        return H.T
-    H = act_(H) if act_ else act(H)
-    H = H.view(m, N, h).transpose(0, 1)                   # (N, m, h), a view
-    last = len(layers) - 1
-    for k, (W, b) in enumerate(layers[1:], 1):
-        H = torch.bmm(H, W) if b is None else torch.baddbmm(b.unsqueeze(1), H, W)
-        if k < last:
-            H = act_(H) if act_ else act(H)
-    return H.squeeze(-1)
-
-
-def _pack(labels: np.ndarray) -> np.ndarray:
-    """Boolean labels (count, 2^n) -> truth tables as (count, words) uint64, bit t of the table = labels[:, t]."""
-    count, m = labels.shape
-    words = max(1, (m + 63) // 64)
-    packed = np.packbits(labels, axis=1, bitorder="little")
-    buf = np.zeros((count, words * 8), dtype=np.uint8)
-    buf[:, :packed.shape[1]] = packed
-    return buf.view("<u8").reshape(count, words)
 
 
 def _check_seed(seed) -> int:
@@ -286,31 +182,47 @@ def _check_seed(seed) -> int:
     return int(seed)
 
 
-def _batch_generator(seed: int, batch_index: int) -> torch.Generator:
-    """The generator of batch ``batch_index``: seeded from SeedSequence([seed, batch_index]), so a batch's
-    networks do not depend on how batches are split among chunks or worker processes."""
-    state = np.random.SeedSequence([int(seed), int(batch_index)]).generate_state(2, np.uint32)
-    g = torch.Generator(device="cpu")
-    g.manual_seed(int(state[0]) << 31 ^ int(state[1]))
-    return g
+class _Sampler:
+    """Truth tables of batches of networks of a `PriorConfig`, on a `compare.batched.BatchRunner`."""
 
+    def __init__(self, cfg: PriorConfig, seed: int, threads: int) -> None:
+        self.cfg, self.seed = cfg, seed
+        self.X = cfg.net.all_inputs()
+        self.words = max(1, ((1 << cfg.n_inputs) + 63) // 64)
+        self.runner = BatchRunner(cfg.net, cfg.batch, threads)
 
-def _tables_of_batches(cfg: PriorConfig, seed: int, first: int, last: int) -> np.ndarray:
-    """Truth tables (rows, words) of the networks of batches first .. last-1."""
-    X = _inputs(cfg.n_inputs, cfg.inputs)
-    words = max(1, ((1 << cfg.n_inputs) + 63) // 64)
-    lo = first * cfg.batch
-    hi = min(cfg.samples, last * cfg.batch)
-    out = np.empty((max(0, hi - lo), words), dtype=np.uint64)
-    with torch.no_grad():
-        for bi in range(first, last):
-            s = bi * cfg.batch - lo
+    def __enter__(self) -> "_Sampler":
+        self.runner.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.runner.__exit__(*exc)
+
+    def submit(self, first: int, last: int) -> Callable[[], np.ndarray]:
+        """Start batches first .. last-1; returns a function that waits and gives their tables (rows,
+        words). A last partial batch is drawn whole and cut, so the first N networks do not depend on
+        ``samples``."""
+        cfg = self.cfg
+        lo = first * cfg.batch
+        hi = min(cfg.samples, last * cfg.batch)
+        out = np.empty((max(0, hi - lo), self.words), dtype=np.uint64)
+
+        def one(nets: NetBatch, bi: int) -> None:
             k = min(cfg.batch, cfg.samples - bi * cfg.batch)
-            if k <= 0:
-                break
-            logits = _forward(_sample_layers(cfg, k, _batch_generator(seed, bi)), X, cfg.activation)
-            out[s:s + k] = _pack((logits > 0).numpy())
-    return out
+            s = bi * cfg.batch - lo
+            out[s:s + k] = pack_tables(nets.draw(self.seed, bi).labels(self.X)[:k].numpy())
+
+        futs = [self.runner.submit(one, bi) for bi in range(first, last) if bi * cfg.batch < cfg.samples]
+
+        def result() -> np.ndarray:
+            for f in futs:
+                f.result()
+            return out
+        return result
+
+
+def _default_threads(threads: int | None) -> int:
+    return torch.get_num_threads() if threads is None else threads
 
 
 def sample_functions(config: PriorConfig, seed: int) -> np.ndarray:
@@ -322,7 +234,8 @@ def sample_functions(config: PriorConfig, seed: int) -> np.ndarray:
     if not isinstance(config, PriorConfig):
         raise CompareError(f"sample_functions needs a PriorConfig, got {type(config).__name__}")
     seed = _check_seed(seed)
-    return _tables_of_batches(config, seed, 0, -(-config.samples // config.batch))
+    with _Sampler(config, seed, _default_threads(None)) as sampler:
+        return sampler.submit(0, -(-config.samples // config.batch))()
 
 
 @dataclass
@@ -345,35 +258,65 @@ class FunctionCounts:
                 "functions": [[f"{t:0{digits}x}", int(c)] for t, c in zip(self.tables, self.counts)]}
 
 
-def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    if rows.shape[1] == 1:
-        u, c = np.unique(rows[:, 0], return_counts=True)
-        return u[:, None], c
-    v = np.ascontiguousarray(rows).view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1])))[:, 0]
-    u, c = np.unique(v, return_counts=True)
-    return u.view(rows.dtype).reshape(-1, rows.shape[1]), c
-
-
 def _row_ints(rows: np.ndarray) -> list[int]:
+    """Rows of 64-bit words (least significant first) as Python ints."""
     if rows.shape[1] == 1:
-        return [int(x) for x in rows[:, 0]]
-    return [int.from_bytes(r.astype("<u8").tobytes(), "little") for r in rows]
+        return rows[:, 0].tolist()
+    acc = rows[:, -1].astype(object)
+    for j in range(rows.shape[1] - 2, -1, -1):
+        acc = (acc << 64) | rows[:, j].astype(object)
+    return acc.tolist()
+
+
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
+                dtype=np.uint64)
+
+
+def _unique_rows_inverse(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of a (k, words) uint64 array and the inverse index (rows = distinct[inverse]).
+
+    One word: `numpy.unique`. Several words: unique over a 64-bit hash of each row, then every row is
+    checked against its group's first row; only on a hash collision (never seen) does it fall back to
+    `numpy.unique` over whole rows, which sorts bytes and is about 10x slower.
+    """
+    if rows.shape[1] == 1:
+        u, inv = np.unique(rows[:, 0], return_inverse=True)
+        return u[:, None], inv.ravel()
+    mix = np.resize(_MIX, rows.shape[1])
+    with np.errstate(over="ignore"):
+        h = (rows * mix).sum(axis=1, dtype=np.uint64)
+        h ^= h >> np.uint64(29)
+    _, first, inv = np.unique(h, return_index=True, return_inverse=True)
+    inv = inv.ravel()
+    keys = rows[first]
+    if (keys[inv] == rows).all():
+        return keys, inv
+    v = np.ascontiguousarray(rows).view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1])))[:, 0]
+    u, inv = np.unique(v, return_inverse=True)
+    return u.view(rows.dtype).reshape(-1, rows.shape[1]), inv.ravel()
 
 
 def _merge(keys: np.ndarray, counts: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    u, c = _unique_rows(rows)
-    keys, inv = _unique_rows_inverse(np.concatenate([keys, u]))
-    return keys, np.bincount(inv, weights=np.concatenate([counts, c]), minlength=len(keys)).astype(np.int64)
+    """Add the rows (one count each) to (keys, counts)."""
+    keys, inv = _unique_rows_inverse(np.concatenate([keys, rows]))
+    w = np.concatenate([counts, np.ones(len(rows), np.int64)])
+    return keys, np.bincount(inv, weights=w, minlength=len(keys)).astype(np.int64)
 
 
-def _count_batches(cfg: PriorConfig, seed: int, first: int, last: int, per_chunk: int, threads: int | None
+def _count_batches(cfg: PriorConfig, seed: int, first: int, last: int, per_chunk: int, threads: int
                    ) -> tuple[np.ndarray, np.ndarray]:
-    if threads is not None:
-        torch.set_num_threads(threads)
+    """Counts of the functions of batches first .. last-1; chunk c+1 is sampled while chunk c is merged."""
     words = max(1, ((1 << cfg.n_inputs) + 63) // 64)
     keys, counts = np.zeros((0, words), np.uint64), np.zeros(0, np.int64)
-    for b0 in range(first, last, per_chunk):
-        keys, counts = _merge(keys, counts, _tables_of_batches(cfg, seed, b0, min(last, b0 + per_chunk)))
+    with _Sampler(cfg, seed, threads) as sampler:
+        pending = None
+        for b0 in range(first, last, per_chunk):
+            nxt = sampler.submit(b0, min(last, b0 + per_chunk))
+            if pending is not None:
+                keys, counts = _merge(keys, counts, pending())
+            pending = nxt
+        if pending is not None:
+            keys, counts = _merge(keys, counts, pending())
     return keys, counts
 
 
@@ -381,10 +324,11 @@ def count_functions(config: PriorConfig, seed: int, *, workers: int = 1, threads
                     chunk: int = 1 << 20) -> FunctionCounts:
     """Sample ``config.samples`` networks and count their functions.
 
-    ``workers`` > 1 splits the batches among that many processes (each with one torch thread unless
-    ``threads`` says otherwise); ``threads`` sets torch's intra-op threads in this process (and is
-    restored afterwards). Neither changes the result: batch i always uses generator (seed, i).
-    Memory: one chunk (about ``chunk`` truth tables) at a time per process.
+    ``threads``: sampling threads per process (default: torch's thread count; one thread per worker
+    process when ``workers`` > 1). ``workers`` > 1 splits the batches among that many processes.
+    Neither changes the result: batch i is drawn from stream (seed, i) and labelled the same way on any
+    number of threads (`compare.batched.NetBatch.labels`). Memory: two chunks (about ``chunk`` truth
+    tables each) at a time per process.
     """
     t0 = time.perf_counter()
     if not isinstance(config, PriorConfig):
@@ -397,11 +341,7 @@ def count_functions(config: PriorConfig, seed: int, *, workers: int = 1, threads
     n_batches = -(-config.samples // config.batch)
     per_chunk = max(1, chunk // config.batch)
     if workers == 1 or n_batches < 2:
-        old = torch.get_num_threads()
-        try:
-            keys, counts = _count_batches(config, seed, 0, n_batches, per_chunk, threads)
-        finally:
-            torch.set_num_threads(old)
+        keys, counts = _count_batches(config, seed, 0, n_batches, per_chunk, _default_threads(threads))
     else:
         import concurrent.futures as cf
         import multiprocessing as mp
@@ -414,19 +354,10 @@ def count_functions(config: PriorConfig, seed: int, *, workers: int = 1, threads
         keys, inv = _unique_rows_inverse(np.concatenate([p[0] for p in parts]).reshape(-1, words))
         counts = np.bincount(inv, weights=np.concatenate([p[1] for p in parts]),
                              minlength=len(keys)).astype(np.int64)
-    tables = _row_ints(keys)
-    order = sorted(range(len(tables)), key=lambda i: (-counts[i], tables[i]))
-    return FunctionCounts(config.n_inputs, config.samples, [tables[i] for i in order],
-                          counts[order], time.perf_counter() - t0)
-
-
-def _unique_rows_inverse(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    if rows.shape[1] == 1:
-        u, inv = np.unique(rows[:, 0], return_inverse=True)
-        return u[:, None], inv.ravel()
-    v = np.ascontiguousarray(rows).view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1])))[:, 0]
-    u, inv = np.unique(v, return_inverse=True)
-    return u.view(rows.dtype).reshape(-1, rows.shape[1]), inv.ravel()
+    # most frequent first, ties by the table's value (last lexsort key = primary)
+    order = np.lexsort((*(keys[:, j] for j in range(keys.shape[1])), -counts))
+    return FunctionCounts(config.n_inputs, config.samples, _row_ints(keys[order]), counts[order],
+                          time.perf_counter() - t0)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -520,41 +451,6 @@ def _isin_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 # statistics
 
 
-def _rank(x: np.ndarray) -> np.ndarray:
-    """Ranks 1..k with ties given their average rank."""
-    x = np.asarray(x, dtype=float)
-    order = np.argsort(x, kind="mergesort")
-    xs = x[order]
-    ranks = np.empty(len(x), float)
-    i = 0
-    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
-    ends = np.r_[starts[1:], len(xs)]
-    for s, e in zip(starts, ends):
-        ranks[order[s:e]] = (s + e + 1) / 2.0
-        i = e
-    return ranks
-
-
-def spearman(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
-    """Spearman's rank correlation and a two-sided p-value (normal approximation, z = ρ √(k−1)).
-
-    NaN when fewer than 3 points or a variable is constant.
-
-    >>> spearman([1, 2, 3, 4], [10, 20, 30, 45])[0]
-    1.0
-    """
-    x = np.asarray(x, float)
-    y = np.asarray(y, float)
-    if len(x) != len(y):
-        raise CompareError(f"spearman: x and y differ in length ({len(x)} vs {len(y)})")
-    if len(x) < 3 or np.all(x == x[0]) or np.all(y == y[0]):
-        return float("nan"), float("nan")
-    rx, ry = _rank(x), _rank(y)
-    rho = float(np.corrcoef(rx, ry)[0, 1])
-    z = abs(rho) * math.sqrt(len(x) - 1)
-    return rho, float(math.erfc(z / math.sqrt(2)))
-
-
 def _zipf_fit(counts: np.ndarray, samples: int, min_count: int = 10) -> dict[str, Any]:
     """Least-squares slope of log10 P against log10 rank over ranks whose count >= min_count."""
     p = counts / samples
@@ -629,7 +525,8 @@ class PriorStudy:
                  "functions"]
         for name, c in self.correlations.items():
             if c["rho"] is not None:
-                parts.append(f"Spearman(log P, {name}) = {c['rho']:+.3f}")
+                parts.append(f"Spearman(log P, {name}) = {c['rho']:+.3f} (resolved functions: "
+                             f"{fmt_ci(c, 'rho_resolved', '+.3f')})")
         if self.zipf.get("slope") is not None:
             parts.append(f"Zipf slope {self.zipf['slope']:.2f}")
         return "; ".join(parts)
@@ -654,18 +551,12 @@ class PriorStudy:
             "study": "prior", "config": self.config.as_dict(), "seed": self.seed,
             "samples": self.counts.samples, "distinct_functions": len(self.counts.tables),
             "measured_functions": int(len(self.measured)),
-            "headline": self.headline(),
+            "headline": self.headline(), "findings": _findings(self),
             "correlations": self.correlations, "envelopes": self.envelopes, "zipf": self.zipf,
             "strata": self.strata, "size_info": self.size_info, "top_functions": top,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
-            "figures": self.figures, "versions": _versions(),
+            "figures": self.figures, "versions": versions(),
         }
-
-
-def _versions() -> dict[str, str]:
-    import sympy
-    return {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__,
-            "sympy": sympy.__version__}
 
 
 def _choose_measured(counts: FunctionCounts, limit: int, seed: int) -> np.ndarray:
@@ -676,6 +567,49 @@ def _choose_measured(counts: FunctionCounts, limit: int, seed: int) -> np.ndarra
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x5EED]))
     rest = rng.choice(np.arange(head, d), size=limit - head, replace=False)
     return np.sort(np.concatenate([np.arange(head), rest]))
+
+
+RESOLVED = 10   # functions seen at least this often have a resolved P (relative s.e. <= 1/sqrt(10))
+
+
+def _bootstrap_correlations(corr: dict[str, dict], counts: FunctionCounts, idx: np.ndarray,
+                            measures: dict[str, np.ndarray], reps: int, seed: int) -> None:
+    """Add to each correlation ρ over the *resolved* functions (seen >= `RESOLVED` times) with a 95 %
+    percentile bootstrap interval: the networks are resampled (counts drawn as a multinomial from the
+    observed frequencies). ρ over every function seen depends on the sample size itself — functions
+    seen once or twice enter and leave with the sample, and a resample of size N keeps only about 63 %
+    of the singletons — so it gets no interval; over resolved functions that effect is negligible."""
+    N = counts.samples
+    c0 = counts.counts[idx]
+    lp0 = np.log10(np.maximum(c0, 1) / N)
+    observed = {}
+    for k, v in corr.items():
+        ok = c0 >= RESOLVED
+        r, _ = spearman(lp0[ok], measures[k][ok])
+        v.update(rho_resolved=None if math.isnan(r) else round(r, 4), functions_resolved=int(ok.sum()),
+                 min_count=RESOLVED, lo=None, hi=None)
+        if not math.isnan(r):
+            observed[k] = r
+    if reps < 1 or not observed:
+        return
+    p = counts.counts / N
+
+    def resample(rng: np.random.Generator) -> dict[str, float]:
+        c = rng.multinomial(N, p)[idx]
+        ok = c >= RESOLVED
+        lp = np.log10(c[ok] / N)
+        return {k: spearman(lp, measures[k][ok])[0] for k in observed}
+
+    vals: dict[str, list[float]] = {k: [] for k in observed}
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0xB007]))
+    for _ in range(reps):
+        for k, r in resample(rng).items():
+            if not math.isnan(r):
+                vals[k].append(r)
+    for k, v in vals.items():
+        if v:
+            lo, hi = np.quantile(v, [0.025, 0.975])
+            corr[k].update(lo=round(float(lo), 4), hi=round(float(hi), 4))
 
 
 def run_prior_study(config: PriorConfig, seed: int = 0, out_dir: str | os.PathLike | None = None, *,
@@ -730,6 +664,10 @@ def run_prior_study(config: PriorConfig, seed: int = 0, out_dir: str | os.PathLi
         corr[name] = entry
         env[name] = _envelope_fit(np.asarray(vals), logp)
         strata[name] = _strata(ones, m, np.asarray(vals, float), logp)
+    t = time.perf_counter()
+    _bootstrap_correlations(corr, counts, idx, {**{f"size_{b}": sizes[b] for b in config.bases}, **meas},
+                            config.bootstrap, seed)
+    secs["bootstrap"] = time.perf_counter() - t
     study = PriorStudy(config, int(seed), counts, idx, sizes, exact, info, meas, corr, env,
                        _zipf_fit(counts.counts, counts.samples), strata, secs)
     if out_dir is not None:
@@ -739,32 +677,6 @@ def run_prior_study(config: PriorConfig, seed: int = 0, out_dir: str | os.PathLi
 
 # ---------------------------------------------------------------------------------------------------
 # output
-
-
-def _atomic_bytes(path: Path, data: bytes) -> None:
-    from .runfolder import atomic_write_bytes
-    atomic_write_bytes(path, data)
-
-
-def _atomic_json(path: Path, obj: Any) -> None:
-    _atomic_bytes(path, (json.dumps(obj, indent=1, default=_json_default) + "\n").encode())
-
-
-def _json_default(o):
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.floating):
-        return float(o)
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    raise TypeError(f"not JSON-serialisable: {type(o).__name__}")
-
-
-def _save_fig(fig, path: Path) -> None:
-    import io
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=130, bbox_inches="tight")
-    _atomic_bytes(path, buf.getvalue())
 
 
 def _verdict_sizes(rhos: list) -> str:
@@ -779,9 +691,7 @@ def _verdict_sizes(rhos: list) -> str:
 
 
 def _figures(study: PriorStudy, fig_dir: Path) -> list[str]:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     cfg, counts = study.config, study.counts
     N = counts.samples
@@ -794,11 +704,11 @@ def _figures(study: PriorStudy, fig_dir: Path) -> list[str]:
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     p = counts.counts / N
     r = np.arange(1, len(p) + 1)
-    ax.loglog(r, p, ".", ms=3, color=_PALETTE[0], label="sampled functions")
+    ax.loglog(r, p, ".", ms=3, color=PALETTE[0], label="sampled functions")
     z = study.zipf
     if z.get("slope") is not None:
         rr = np.array([1, z["ranks_fitted"]])
-        ax.loglog(rr, 10 ** (z["intercept"] + z["slope"] * np.log10(rr)), "-", color=_PALETTE[1],
+        ax.loglog(rr, 10 ** (z["intercept"] + z["slope"] * np.log10(rr)), "-", color=PALETTE[1],
                   label=f"fit P ∝ rank^{z['slope']:.2f} (count ≥ {z['min_count']})")
     ax.axhline(1 / N, color="0.5", lw=0.8, ls=":", label="one sample (resolution floor)")
     ax.set_xlabel("rank of function (by frequency)")
@@ -808,8 +718,7 @@ def _figures(study: PriorStudy, fig_dir: Path) -> list[str]:
                  f"{cfg.label}", fontsize=10)
     ax.legend(fontsize=8, loc="upper right")
     ax.text(0.02, 0.10, tag, transform=ax.transAxes, fontsize=7, color="0.3")
-    _save_fig(fig, fig_dir / "rank.png")
-    plt.close(fig)
+    save_png(fig, fig_dir / "rank.png")
     files.append("figures/rank.png")
 
     # 2. log P vs minimal size, one panel per basis
@@ -822,17 +731,17 @@ def _figures(study: PriorStudy, fig_dir: Path) -> list[str]:
             s = study.sizes[b].astype(float)
             ex = study.exact[b]
             jit = rng.uniform(-0.25, 0.25, len(s))
-            ax.plot(s[ex] + jit[ex], logp[ex], ".", ms=2.5, alpha=0.5, color=_PALETTE[0],
+            ax.plot(s[ex] + jit[ex], logp[ex], ".", ms=2.5, alpha=0.5, color=PALETTE[0],
                     label="exact minimal size")
             if (~ex).any():
-                ax.plot(s[~ex] + jit[~ex], logp[~ex], "^", ms=3, alpha=0.5, color=_PALETTE[3],
+                ax.plot(s[~ex] + jit[~ex], logp[~ex], "^", ms=3, alpha=0.5, color=PALETTE[3],
                         label=f"not reached: size ≥ {int(s[~ex].min())} ({int((~ex).sum())})")
             e = study.envelopes[f"size_{b}"]
-            ax.plot(e["sizes"], e["max_log10_p"], "s-", ms=4, color=_PALETTE[1], lw=1,
+            ax.plot(e["sizes"], e["max_log10_p"], "s-", ms=4, color=PALETTE[1], lw=1,
                     label="upper envelope (max per size)")
             if e.get("slope") is not None:
                 xs = np.array([min(e["sizes"]), max(e["sizes"])], float)
-                ax.plot(xs, e["intercept"] + e["slope"] * xs, "--", color=_PALETTE[2], lw=1,
+                ax.plot(xs, e["intercept"] + e["slope"] * xs, "--", color=PALETTE[2], lw=1,
                         label=f"envelope fit: {e['bits_per_gate']:.2f} bits/gate")
             c = study.correlations[f"size_{b}"]
             rho = c["rho"]
@@ -848,8 +757,7 @@ def _figures(study: PriorStudy, fig_dir: Path) -> list[str]:
         fig.suptitle(f"{_verdict_sizes(rhos)}: Spearman ρ(log P, minimal size) = {', '.join(titles)}\n"
                      f"{cfg.label}; {tag}", fontsize=9)
         fig.tight_layout()
-        _save_fig(fig, fig_dir / "size.png")
-        plt.close(fig)
+        save_png(fig, fig_dir / "size.png")
         files.append("figures/size.png")
 
     # 3. other measures
@@ -859,10 +767,10 @@ def _figures(study: PriorStudy, fig_dir: Path) -> list[str]:
                                  squeeze=False, sharey=True)
         for j, (ax, (k, v)) in enumerate(zip(axes[0], study.measures.items())):
             jit = rng.uniform(-0.2, 0.2, len(v)) * (1 if k == "sop" else 0.5)
-            ax.plot(v + jit, logp, ".", ms=2.5, alpha=0.5, color=_PALETTE[0] if k == "lz" else _PALETTE[2],
+            ax.plot(v + jit, logp, ".", ms=2.5, alpha=0.5, color=PALETTE[0] if k == "lz" else PALETTE[2],
                     zorder=3, label="sampled functions")
             e = study.envelopes[k]
-            ax.plot(e["sizes"], e["max_log10_p"], "-", color=_PALETTE[1], lw=1, alpha=0.8, zorder=2,
+            ax.plot(e["sizes"], e["max_log10_p"], "-", color=PALETTE[1], lw=1, alpha=0.8, zorder=2,
                     label="upper envelope (max per value)")
             rho = study.correlations[k]["rho"]
             ax.axhline(math.log10(1 / N), color="0.5", lw=0.8, ls=":", label="one sample (resolution floor)")
@@ -877,8 +785,7 @@ def _figures(study: PriorStudy, fig_dir: Path) -> list[str]:
         fig.suptitle(f"{_verdict_sizes(prx)} by compression proxies too: {', '.join(parts)}\n{cfg.label}; {tag}",
                      fontsize=9)
         fig.tight_layout()
-        _save_fig(fig, fig_dir / "proxies.png")
-        plt.close(fig)
+        save_png(fig, fig_dir / "proxies.png")
         files.append("figures/proxies.png")
 
     # 4. within entropy strata
@@ -887,7 +794,7 @@ def _figures(study: PriorStudy, fig_dir: Path) -> list[str]:
         rows = [r for r in st["strata"] if r["rho"] is not None and r["functions"] >= st["min_points"]]
         if not rows:
             continue
-        ax.plot([r["k"] for r in rows], [r["rho"] for r in rows], "o-", ms=4, color=_PALETTE[j % 8],
+        ax.plot([r["k"] for r in rows], [r["rho"] for r in rows], "o-", ms=4, color=PALETTE[j % 8],
                 label=f"{name.replace('size_', 'min. size ')} (weighted mean {st['weighted_mean_rho']:+.2f})")
     ax.axhline(0, color="0.5", lw=0.8)
     ax.set_xlabel("entropy stratum k = min(#ones, 2^n − #ones)")
@@ -900,17 +807,60 @@ def _figures(study: PriorStudy, fig_dir: Path) -> list[str]:
     ax.legend(fontsize=7)
     ax.text(0.02, 0.03, tag + f"; strata with ≥ {next(iter(study.strata.values()))['min_points']} functions"
             if study.strata else tag, transform=ax.transAxes, fontsize=7, color="0.3")
-    _save_fig(fig, fig_dir / "strata.png")
-    plt.close(fig)
+    save_png(fig, fig_dir / "strata.png")
     files.append("figures/strata.png")
     return files
+
+
+def _findings(study: PriorStudy) -> list[str]:
+    """What the data support and what they do not, with effect sizes and intervals."""
+    cfg, counts = study.config, study.counts
+    out = []
+    for b in study.sizes:
+        c = study.correlations[f"size_{b}"]
+        if c["rho"] is None:
+            out.append(f"Basis {b}: no correlation measurable.")
+            continue
+        e = study.envelopes[f"size_{b}"]
+        neg = c.get("hi") is not None and c["hi"] < 0 or c.get("hi") is None and c["rho"] < -0.1
+        txt = ((f"Simpler functions are more probable in {b}" if neg else
+                f"The data do not show that simpler functions (in {b}) are more probable")
+               + f": ρ(log P, minimal {cfg.mode} size) = {c['rho']:+.3f} over the {c['functions']:,} functions "
+               f"seen, {fmt_ci(c, 'rho_resolved', '+.3f')} over the {c['functions_resolved']:,} seen at least "
+               f"{c['min_count']} times")
+        if e.get("bits_per_gate") is not None:
+            txt += (f"; the most probable function of each size falls by {e['bits_per_gate']:.2f} bits per gate "
+                    f"(upper-envelope fit; P <~ 2^-{e['bits_per_gate']:.2f}·size)")
+        ex = study.exact[b]
+        if (~ex).any():
+            txt += (f"; {int((~ex).sum()):,} functions beyond the enumeration enter at their lower bound "
+                    f"(ρ over exact sizes only: {c.get('rho_exact_only')})")
+        st = study.strata.get(f"size_{b}", {})
+        if st.get("weighted_mean_rho") is not None:
+            txt += (f"; at fixed entropy (number of ones) the mean within-stratum ρ is {st['weighted_mean_rho']:+.2f}, "
+                    + ("so the bias is not only a preference for unbalanced functions" if st["weighted_mean_rho"] < -0.1
+                       else "so what remains at fixed entropy is weak"))
+        out.append(txt + ".")
+    for k in study.measures:
+        c = study.correlations[k]
+        if c["rho"] is not None:
+            name = {"lz": "Lempel–Ziv complexity", "sop": "SOP size"}[k]
+            out.append(f"{name}: ρ = {c['rho']:+.3f} over the functions seen, {fmt_ci(c, 'rho_resolved', '+.3f')} "
+                       "over the resolved ones.")
+    z = study.zipf
+    if z.get("slope") is not None:
+        out.append(f"Rank plot: P falls as rank^{z['slope']:.2f} over the {z['ranks_fitted']:,} functions seen at least "
+                   f"{z['min_count']} times.")
+    out.append(f"Not measured: functions with P below 1/N = {1 / counts.samples:.1g} (never sampled) — "
+               f"{len(counts.tables):,} of the 2^{1 << cfg.n_inputs} functions were seen; the correlations are over "
+               "functions seen at least once, whose P is noisy near the floor (the intervals resample the networks).")
+    return out
 
 
 def _report(study: PriorStudy) -> str:
     cfg, counts = study.config, study.counts
     d = study.as_dict()
-    L = [f"# Prior study: {cfg.label}", "",
-         f"**Finding.** {d['headline']}.", "",
+    L = [f"# Prior study: {cfg.label}", "", "## Findings", ""] + [f"- {x}" for x in _findings(study)] + ["",
          "P_NN(f) is the fraction of randomly initialised networks computing f on all "
          f"{1 << cfg.n_inputs} inputs; it is resolved down to 1/N = {1 / counts.samples:.2g}, so the "
          "many functions seen once sit on that floor and the correlations are over the functions seen.", "",
@@ -918,12 +868,14 @@ def _report(study: PriorStudy) -> str:
     L += [f"| {k} | `{v}` |" for k, v in cfg.as_dict().items()]
     L += [f"| seed | `{study.seed}` |", "",
           "## Correlation of log P with complexity (one point per distinct function)", "",
-          "| measure | Spearman ρ | p (normal approx.) | functions | ρ, exact sizes only | envelope slope (log10 P / unit) | bits per unit |",
-          "|---|---|---|---|---|---|---|"]
+          "| measure | Spearman ρ | p (normal approx.) | functions | ρ over resolved functions [95 % bootstrap] "
+          "(functions) | ρ, exact sizes only | envelope slope (log10 P / unit) | bits per unit |",
+          "|---|---|---|---|---|---|---|---|"]
     for k, c in study.correlations.items():
         e = study.envelopes[k]
         fmt = (lambda v, f: "n/a" if v is None else format(v, f))
         L.append(f"| {k} | {fmt(c['rho'], '+.3f')} | {fmt(c['p'], '.2g')} | {c['functions']} | "
+                 f"{fmt_ci(c, 'rho_resolved', '+.3f')} ({c.get('functions_resolved')}) | "
                  f"{fmt(c.get('rho_exact_only'), '+.3f') if k.startswith('size_') else '—'} | "
                  f"{fmt(e.get('slope'), '+.3f')} | {fmt(e.get('bits_per_gate'), '.2f')} |")
     z = study.zipf
@@ -962,9 +914,9 @@ def _report(study: PriorStudy) -> str:
 def _write_outputs(study: PriorStudy, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     study.figures = _figures(study, out / "figures")
-    _atomic_json(out / "functions.json", _functions_table(study))
-    _atomic_json(out / "prior.json", study.as_dict())
-    _atomic_bytes(out / "report.md", _report(study).encode())
+    atomic_write_json(out / "functions.json", _functions_table(study))
+    atomic_write_json(out / "prior.json", study.as_dict())
+    atomic_write_text(out / "report.md", _report(study))
 
 
 def _functions_table(study: PriorStudy) -> dict[str, Any]:
@@ -989,7 +941,8 @@ def add_prior_arguments(parser) -> None:
     """Arguments of ``occam prior`` on an argparse parser."""
     d = PriorConfig()
     parser.add_argument("--n", type=int, default=d.n_inputs, help="number of Boolean inputs")
-    parser.add_argument("--widths", default=",".join(map(str, d.widths)), help="hidden widths, e.g. 40,40")
+    parser.add_argument("--widths", default=",".join(map(str, d.widths)),
+                        help="hidden widths, e.g. 40,40 or 64x10 (ten layers of 64)")
     parser.add_argument("--activation", default=d.activation, choices=ACTIVATIONS)
     parser.add_argument("--sigma-w", type=float, default=d.sigma_w)
     parser.add_argument("--sigma-b", type=float, default=d.sigma_b)
@@ -1005,29 +958,22 @@ def add_prior_arguments(parser) -> None:
     parser.add_argument("--size-levels", type=int, default=None,
                         help="n >= 5: enumerate sizes up to this one only (reproducible censoring)")
     parser.add_argument("--max-measured", type=int, default=d.max_measured)
+    parser.add_argument("--bootstrap", type=int, default=d.bootstrap, help="resamples for the intervals")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=1, help="sampling processes (results do not depend on it)")
     parser.add_argument("--out", required=True, help="output folder")
 
 
-def prior_from_args(args) -> PriorStudy:
-    """Run the study from parsed `add_prior_arguments` arguments; prints progress and the headline."""
-    def ints(s: str, key: str) -> tuple[int, ...]:
-        try:
-            return tuple(int(x) for x in s.split(",") if x.strip())
-        except ValueError:
-            raise CompareError(f"--{key}: expected comma-separated integers, got {s!r}") from None
+def prior_from_args(args: Any, progress: Callable[[str], None] | None = None) -> PriorStudy:
+    """Run the study from parsed `add_prior_arguments` arguments (``progress`` gets a line per stage)."""
     samples = args.samples
     if samples != int(samples):
         raise CompareError(f"--samples: expected a whole number, got {samples!r}")
-    cfg = PriorConfig(n_inputs=args.n, widths=ints(args.widths, "widths"), activation=args.activation,
+    cfg = PriorConfig(n_inputs=args.n, widths=parse_widths(args.widths), activation=args.activation,
                       sigma_w=args.sigma_w, sigma_b=args.sigma_b, bias=not args.no_bias, init=args.init,
                       inputs=args.inputs, samples=int(samples), batch=args.batch,
                       bases=tuple(b for b in args.bases.split(",") if b), mode=args.mode,
                       measures=tuple(m for m in args.measures.split(",") if m),
                       size_budget_s=args.size_budget, size_levels=args.size_levels,
-                      max_measured=args.max_measured)
-    study = run_prior_study(cfg, args.seed, args.out, workers=args.workers, progress=print)
-    print(study.headline())
-    print(f"wrote {args.out}/report.md")
-    return study
+                      max_measured=args.max_measured, bootstrap=args.bootstrap)
+    return run_prior_study(cfg, args.seed, args.out, workers=args.workers, progress=progress)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .errors import CompareError
+from .figures import pyplot, save_png
 from .runfolder import atomic_write_bytes, atomic_write_text, read_json
 
 __all__ = ["write_report", "render_markdown", "load_run", "draw_program", "OKABE_ITO"]
@@ -55,21 +56,11 @@ def load_run(folder: str | Path) -> dict[str, Any]:
 # ----------------------------------------------------------------------------------------------- figures
 
 def _plt() -> Any:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    plt.rcParams.update({"font.size": 10, "axes.spines.top": False, "axes.spines.right": False,
-                         "savefig.dpi": 130})
-    return plt
+    return pyplot()
 
 
 def _save(fig: Any, path: Path) -> str:
-    import io
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
-    _plt().close(fig)
-    atomic_write_bytes(path, buf.getvalue())
-    return path.name
+    return save_png(fig, path)
 
 
 def _fig_training(run: dict, path: Path) -> str:
@@ -443,7 +434,7 @@ def render_markdown(run: dict, figures: dict[str, str | None]) -> str:
                  f"network's function `{c['complexity']['net_min_program']}`")
         ex = m0.get("extraction", {}).get(b)
         if ex:
-            L.append(f"  - extracted: " + (f"`{ex['program']}` ({ex['n_neurons']} neurons, {ex['n_edges']} edges)"
+            L.append("  - extracted: " + (f"`{ex['program']}` ({ex['n_neurons']} neurons, {ex['n_edges']} edges)"
                                            if not ex.get("error") else f"failed — {ex['error']}"))
     L.append("")
     L += ["## Figures", ""]

@@ -19,7 +19,6 @@ byte-identical per-seed ``metrics.json`` (timings live in ``timings.json``) as l
 
 from __future__ import annotations
 
-import math
 import shutil
 import sys
 import time
@@ -32,6 +31,7 @@ import numpy as np
 from .cases import Case, load_case
 from .errors import CompareError
 from .runfolder import atomic_write_json, atomic_write_text, git_commit, read_json, versions
+from .stats import mean_ci
 
 __all__ = ["RunResult", "run_case", "run_seed", "aggregate", "run_folder", "mean_ci", "AGG_METRICS"]
 
@@ -58,25 +58,6 @@ def run_folder(case: Case, out: str | Path = "runs") -> Path:
 
 
 # ----------------------------------------------------------------------------------------------- stats
-
-_T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262,
-         10: 2.228, 12: 2.179, 15: 2.131, 20: 2.086, 30: 2.042}
-
-
-def mean_ci(values: Sequence[float | None]) -> dict[str, float | int | None]:
-    """Mean and 95 % Student-t interval over seeds (None values skipped): {mean, lo, hi, n}."""
-    v = np.array([x for x in values if x is not None and not (isinstance(x, float) and math.isnan(x))],
-                 dtype=float)
-    if len(v) == 0:
-        return {"mean": None, "lo": None, "hi": None, "n": 0}
-    m = float(v.mean())
-    if len(v) == 1:
-        return {"mean": m, "lo": None, "hi": None, "n": 1}
-    df = len(v) - 1
-    t = next((_T975[k] for k in sorted(_T975) if k >= df), 1.96)
-    h = t * float(v.std(ddof=1)) / math.sqrt(len(v))
-    return {"mean": round(m, 6), "lo": round(m - h, 6), "hi": round(m + h, 6), "n": int(len(v))}
-
 
 # (label, path in a per-seed comparison dict) aggregated per basis
 AGG_METRICS: dict[str, tuple[str, ...]] = {

@@ -158,7 +158,7 @@ def _mux(n: int | None = None, a: int | None = None) -> tuple[int, np.ndarray, s
     X = _all_x(n)
     addr = sum(X[:, i].astype(np.int64) << i for i in range(a))
     y = X[np.arange(len(X)), a + addr].astype(bool)
-    prog = f"ite(x0, x2, x1)" if a == 1 else None   # x0 = 1 selects x2 (a + 1), x0 = 0 selects x1
+    prog = "ite(x0, x2, x1)" if a == 1 else None   # x0 = 1 selects x2 (a + 1), x0 = 0 selects x1
     return n, y, prog
 
 

@@ -13,7 +13,6 @@ from synth import Program, Spec
 from synth.circuit_search import CircuitSearchResult, small_circuit_search
 from synth.circuits import exact_circuits
 from synth.errors import SynthError
-from synth.semantics import unpack_bits
 
 
 def _check_programs(spec: Spec, r: CircuitSearchResult) -> None:

@@ -11,8 +11,8 @@ import torch
 import synth
 from compare import CompareError
 from compare.nets import MLP
-from compare.prior import (PriorConfig, _batch_generator, _forward, _inputs, _pack, _sample_layers,
-                           add_prior_arguments, count_functions, minimal_sizes, prior_from_args,
+from compare.batched import NetBatch, all_inputs, forward, pack_tables
+from compare.prior import (PriorConfig, add_prior_arguments, count_functions, minimal_sizes, prior_from_args,
                            run_prior_study, sample_functions, spearman)
 
 
@@ -31,46 +31,70 @@ def _mlp_from_batch(cfg, layers, i):
 def test_batched_forward_equals_one_mlp_per_network(act, bias, widths, inputs):
     cfg = PriorConfig(n_inputs=4, widths=widths, activation=act, bias=bias, sigma_b=0.8, inputs=inputs,
                       samples=16, batch=16)
-    layers = _sample_layers(cfg, 16, _batch_generator(3, 0))
-    X = _inputs(4, inputs)
+    nets = NetBatch(cfg.net, 16).draw(3, 0)
+    X = all_inputs(4, inputs)
     with torch.no_grad():
-        logits = _forward(layers, X, act)
+        logits = nets.forward(X).clone()
         assert logits.shape == (16, 16)
+        assert torch.allclose(forward(nets.layers, X, act), logits, atol=1e-5)   # without reused buffers
+        assert torch.allclose(forward(nets.select(torch.arange(16)), X, act), logits, atol=1e-5)
         for i in range(16):
-            assert torch.allclose(_mlp_from_batch(cfg, layers, i)(X), logits[i], atol=1e-5)
+            assert torch.allclose(_mlp_from_batch(cfg, nets.layers, i)(X), logits[i], atol=1e-5)
 
 
 def test_truth_table_convention():
     # x_i = (t >> i) & 1: projections of 3 inputs are 0xaa, 0xcc, 0xf0
-    X = _inputs(3, "01")
+    X = all_inputs(3, "01")
     assert X[5].tolist() == [1.0, 0.0, 1.0]
     labels = X.T.numpy() > 0.5                     # three "networks" computing x0, x1, x2
-    assert _pack(labels)[:, 0].tolist() == [0xaa, 0xcc, 0xf0]
+    assert pack_tables(labels)[:, 0].tolist() == [0xaa, 0xcc, 0xf0]
     # a hand-built 2-layer network computing x1 AND x2 (hidden relu(x1 + x2 - 1), output h - 0.5)
     W1 = torch.tensor([[[0.0], [1.0], [1.0]]])     # (1 net, fan_in 3, fan_out 1)
     b1 = torch.tensor([[-1.0]])
     W2 = torch.tensor([[[1.0]]])
     b2 = torch.tensor([[-0.5]])
-    out = _forward([(W1, b1), (W2, b2)], X, "relu")
-    assert int(_pack((out > 0).numpy())[0, 0]) == 0xc0
+    out = forward([(W1, b1), (W2, b2)], X, "relu")
+    assert int(pack_tables((out > 0).numpy())[0, 0]) == 0xc0
     # n = 7: two words, word j holds bits 64j..64j+63
-    X7 = _inputs(7, "01")
-    t = _pack((X7[:, 6:7].T > 0.5).numpy())
+    X7 = all_inputs(7, "01")
+    t = pack_tables((X7[:, 6:7].T > 0.5).numpy())
     assert t.shape == (1, 2) and t[0].tolist() == [0, 2**64 - 1]
 
 
 def test_init_conventions_scale():
     n = 20000
     std = PriorConfig(n_inputs=3, widths=(8,), sigma_w=2.0, sigma_b=0.5, samples=n, batch=n)
-    (W1, b1), (W2, b2) = _sample_layers(std, n, _batch_generator(0, 0))
+    (W1, b1), (W2, b2) = NetBatch(std.net, n).draw(0, 0).layers
     assert W1.std().item() == pytest.approx(2.0 / math.sqrt(3), rel=0.02)
     assert W2.std().item() == pytest.approx(2.0 / math.sqrt(8), rel=0.02)
     assert b1.std().item() == pytest.approx(0.5, rel=0.02)
+    assert abs(W1.mean().item()) < 0.02 and abs((W1 * W2.squeeze(-1)[:, None, :]).mean().item()) < 0.02
     mg = PriorConfig(n_inputs=3, widths=(8,), sigma_w=2.0, sigma_b=0.5, init="mingard2025", samples=n, batch=n)
-    (W1, b1), (W2, b2) = _sample_layers(mg, n, _batch_generator(0, 0))
+    (W1, b1), (W2, b2) = NetBatch(mg.net, n).draw(0, 0).layers
     assert W1.std().item() == pytest.approx(2.0 / math.sqrt(3), rel=0.02)
     assert b1.std().item() == pytest.approx(0.5 * 2.0 / 8, rel=0.02)        # fan_out of layer 1 is 8
     assert b2.std().item() == pytest.approx(0.5 * 2.0 / 1, rel=0.05)        # last layer: fan_out 1
+    zero = PriorConfig(n_inputs=3, widths=(8,), sigma_b=0.0, samples=10, batch=10)
+    assert all(b.abs().max().item() == 0 for _, b in NetBatch(zero.net, 10).draw(0, 0).layers)
+
+
+def test_networks_do_not_depend_on_threads():
+    # a batch larger than one random chunk, so its chunks are drawn on several threads
+    cfg = PriorConfig(n_inputs=5, widths=(64, 64), samples=200, batch=100, bases=(), measures=())
+    old = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one = sample_functions(cfg, 4)
+        torch.set_num_threads(2)
+        two = sample_functions(cfg, 4)
+    finally:
+        torch.set_num_threads(old)
+    assert NetBatch(cfg.net, 100)._n_drawn > 2 * (1 << 18) * 0 + (1 << 18)
+    assert (one == two).all()
+    # the first networks do not depend on how many are sampled
+    more = sample_functions(PriorConfig(n_inputs=5, widths=(64, 64), samples=150, batch=100, bases=(),
+                                        measures=()), 4)
+    assert (more == one[:150]).all()
 
 
 def test_same_seed_same_counts_and_independent_of_chunking():

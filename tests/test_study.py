@@ -1,7 +1,6 @@
 """run_case end to end on a tiny case: run folder layout, determinism, resume, report."""
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -132,3 +132,43 @@ def test_dask_localcluster_matches_serial(tiny_file, tmp_path):
     assert len(d.computed) == 2
     assert _seed_metrics(tmp_path / "a") == _seed_metrics(tmp_path / "d")
     assert (a.folders[0] / "metrics.json").read_bytes() == (d.folders[0] / "metrics.json").read_bytes()
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_dask_scheduler_address_in_other_processes(tiny_file, tmp_path):
+    """`--scheduler ADDRESS`: a scheduler and a worker started as separate processes (as on a cluster, here on
+    loopback); the sweep connects to the address and gives the serial backend's bytes."""
+    pytest.importorskip("distributed")
+    port = _free_port()
+    addr = f"tcp://127.0.0.1:{port}"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                               "--port", str(port), "--no-dashboard"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)]
+    try:
+        procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", addr, "--nworkers", "1",
+                                       "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"], env=env,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path))
+        from distributed import Client
+        with Client(addr, timeout="30s") as c:
+            c.wait_for_workers(1, timeout=60)
+        jobs = plan_sweep([tiny_file], "0:2")
+        a = run_sweep(jobs, out=tmp_path / "a", backend="serial", cache=False, report=False)
+        d = run_sweep(jobs, out=tmp_path / "d", backend="dask", scheduler=addr, cache=False, report=False)
+        assert d.ok, d.failed
+        assert _seed_metrics(tmp_path / "a") == _seed_metrics(tmp_path / "d")
+        assert (a.folders[0] / "metrics.json").read_bytes() == (d.folders[0] / "metrics.json").read_bytes()
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-import synth
 from synth import BASES, GATES, ZP_GATES, Program, SynthError
 
 from reference import NAMED_BASES, gate_value, input_table

@@ -1,0 +1,878 @@
+"""Posterior study: which distribution over functions do trained networks follow — the network's own
+Bayesian posterior, the length prior's posterior, or neither? (Mingard et al. 2021, "Is SGD a Bayesian
+sampler? Well, almost", with this project's length prior as a third party.)
+
+For each target (a Boolean function of ``n`` inputs) and one seeded training set S of ``train_count``
+points, three distributions over the functions that fit S, each function identified by its outputs on
+the held-out points:
+
+``P_SGD(f|S)``
+    ``runs`` networks drawn from the initialisation prior (`compare.batched.NetPrior`) and trained side by
+    side (`compare.batched.train_batch`) until each fits S; the function a run returns is its function at
+    the first step at which all training points are right (the "train to 100 % training accuracy" protocol
+    of Mingard et al.). Runs that never fit within ``max_steps`` are counted and left out.
+``P_B(f|S)``
+    The Bayesian posterior of the *same finite* network: networks drawn from the same prior, kept when
+    they fit S (rejection sampling — exact for this network, no Gaussian-process approximation), until
+    ``accepted`` are kept or ``max_samples`` drawn. P_B(f|S) ∝ P_NN(f) on functions consistent with S.
+``P_len(f|S)``
+    The length prior of `synth`: ∝ 2^-bits(p_f), p_f the shortest program for f in ``basis`` (the
+    minimal-program term, `synth.posterior`), over the consistent functions `synth.synthesize`
+    enumerates up to ``len_slack`` gates beyond the minimum (the rest of the posterior mass is at most
+    the reported truncation mass). Also fitted: the *tempered* length prior ∝ 2^-β·bits with the β that
+    best explains the trained networks' functions (maximum likelihood), which says how many bits per
+    gate the networks' own bias amounts to.
+
+Comparisons, per target: total variation distance TV(P_SGD, Q) for Q = P_B and P_len with bootstrap
+intervals (runs and accepted samples resampled), a test against sampling noise (the distribution of TV
+if the trained networks *were* sampling from Q, by parametric bootstrap), Spearman's ρ of log
+probabilities over the functions both distributions give mass to (the log–log plot of Mingard et al.),
+the mass each distribution puts on the shortest consistent functions and at each minimal size, and the
+expected held-out accuracy under each.
+
+>>> cfg = PosteriorConfig(targets=("and:k=2",), n_inputs=3, train_count=4, widths=(8,), runs=200,
+...                       accepted=200, max_samples=400_000, batch=4096, bootstrap=50)
+>>> study = run_posterior_study(cfg, seed=0)
+>>> r = study.results[0]
+>>> r["sgd"]["fitted"], r["bayes"]["accepted"] >= 200
+(200, True)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from .batched import (INITS, INPUT_ENCODINGS, OPTIMIZERS, BatchRunner, NetBatch, NetPrior, pack_tables,
+                      parse_widths, train_batch, validate_net_fields)
+from .nets import ACTIVATIONS
+from .errors import CompareError
+from .figures import PALETTE, pyplot, save_png
+from .runfolder import atomic_write_json, atomic_write_text, versions
+from .stats import bootstrap_many, fmt_ci, spearman, total_variation
+from .tasks import TARGETS, Task, make_task
+
+__all__ = ["PosteriorConfig", "PosteriorStudy", "target_task", "sgd_functions", "bayes_functions",
+           "length_posterior", "compare_distributions", "run_posterior_study", "add_posterior_arguments",
+           "posterior_from_args"]
+
+MAX_INPUTS = 10
+
+
+# ---------------------------------------------------------------------------------------------------
+# configuration
+
+
+@dataclass(frozen=True)
+class PosteriorConfig:
+    """Everything that defines one posterior study; travels into the JSON and report.
+
+    Parameters
+    ----------
+    targets : target functions, each ``name`` or ``name:key=value,...`` from `compare.tasks.TARGETS`
+        (``n`` is ``n_inputs``), a truth table ``0x...``, or program text such as ``or(x0, and(x1, x2))``.
+    n_inputs, train_count, split_seed : the domain {0,1}^n, the size of the training set S and the seed
+        of its choice; every other point is held out.
+    widths, activation, sigma_w, sigma_b, bias, init, inputs : the network and its initialisation
+        distribution (`compare.batched.NetPrior`), shared by the trained runs and the rejection sampler.
+    runs : networks trained (P_SGD); optimizer, lr, batch_size (None: full batch), max_steps.
+    accepted, max_samples, batch : rejection sampling of P_B stops after ``accepted`` networks that fit
+        S or ``max_samples`` drawn, in batches of ``batch``.
+    basis, len_slack, len_budget_s : the length prior: consistent functions up to ``len_slack`` gates
+        beyond the minimum size in ``basis``, within ``len_budget_s`` seconds.
+    bootstrap : resamples for intervals and the sampling-noise test.
+    """
+
+    targets: tuple[str, ...] = ("and:k=2", "majority:k=3")
+    n_inputs: int = 5
+    train_count: int = 12
+    split_seed: int = 0
+    widths: tuple[int, ...] = (40, 40)
+    activation: str = "relu"
+    sigma_w: float = 1.0
+    sigma_b: float = 1.0
+    bias: bool = True
+    init: str = "standard"
+    inputs: str = "01"
+    runs: int = 5000
+    optimizer: str = "adam"
+    lr: float = 0.003
+    batch_size: int | None = None
+    max_steps: int = 3000
+    accepted: int = 5000
+    max_samples: int = 50_000_000
+    batch: int = 4096
+    basis: str = "xag"
+    len_slack: int = 3
+    len_budget_s: float = 60.0
+    bootstrap: int = 1000
+
+    def __post_init__(self) -> None:
+        def bad(key: str, why: str) -> CompareError:
+            return CompareError(f"PosteriorConfig.{key}: {why}, got {getattr(self, key)!r}")
+
+        targets = (self.targets,) if isinstance(self.targets, str) else tuple(self.targets)
+        if not targets or not all(isinstance(t, str) and t.strip() for t in targets):
+            raise bad("targets", "must be one or more non-empty target specs")
+        object.__setattr__(self, "targets", tuple(t.strip() for t in targets))
+        validate_net_fields(self, "PosteriorConfig")
+        if self.n_inputs > MAX_INPUTS:
+            raise bad("n_inputs", f"must be <= {MAX_INPUTS} (functions are kept as whole truth tables)")
+        m = 1 << self.n_inputs
+        for key, lo in (("train_count", 1), ("split_seed", 0), ("runs", 2), ("max_steps", 1), ("accepted", 1),
+                        ("max_samples", 1), ("batch", 1), ("len_slack", 0), ("bootstrap", 0)):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+                raise bad(key, f"must be an int >= {lo}")
+            object.__setattr__(self, key, int(v))
+        if self.train_count >= m:
+            raise bad("train_count", f"must leave held-out points: < 2^n = {m}")
+        if self.optimizer not in OPTIMIZERS:
+            raise bad("optimizer", f"must be one of {', '.join(OPTIMIZERS)}")
+        if self.batch_size is not None and (isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int)
+                                            or self.batch_size < 1):
+            raise bad("batch_size", "must be None (full batch) or an int >= 1")
+        for key in ("lr", "len_budget_s"):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+                raise bad(key, "must be a finite number > 0")
+            object.__setattr__(self, key, float(v))
+        import synth
+        try:
+            if synth.get_basis(self.basis).domain != "bool":
+                raise bad("basis", "must be a Boolean basis")
+        except synth.SynthError as e:
+            raise CompareError(f"PosteriorConfig.basis: {e}") from None
+        for t in self.targets:                      # fail early, naming the target
+            target_task(t, self.n_inputs, self.train_count, self.split_seed)
+
+    @property
+    def net(self) -> NetPrior:
+        """The network and its initialisation distribution."""
+        return NetPrior(self.n_inputs, self.widths, self.activation, self.sigma_w, self.sigma_b, self.bias,
+                        self.init, self.inputs)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["targets"] = list(self.targets)
+        d["widths"] = list(self.widths)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "PosteriorConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise CompareError(f"PosteriorConfig: unknown key(s) {unknown} (known: {sorted(known)})")
+        d = dict(d)
+        for k in ("targets", "widths"):
+            if k in d and not isinstance(d[k], str):
+                d[k] = tuple(d[k])
+        return cls(**d)
+
+
+def _param_value(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+
+def target_task(spec: str, n: int, train_count: int, split_seed: int) -> Task:
+    """The `Task` of a target spec (see `PosteriorConfig.targets`) on n inputs with a seeded training set.
+
+    >>> t = target_task("majority:k=3", 5, 12, 0)
+    >>> hex(t.table), len(t.train_idx), len(t.test_idx)
+    ('0xe8e8e8e8', 12, 20)
+    >>> target_task("0x96", 3, 4, 0).name
+    'table(0x96, n=3)'
+    """
+    s = spec.strip()
+    try:
+        if re.fullmatch(r"0[xX][0-9a-fA-F]+", s):
+            return Task.from_table(int(s, 16), n, train_count=train_count, seed=split_seed)
+        if "(" in s:
+            return Task.from_program(s, n, train_count=train_count, seed=split_seed)
+        name, _, rest = s.partition(":")
+        if name not in TARGETS or TARGETS[name].domain != "bool":
+            known = ", ".join(k for k, v in TARGETS.items() if v.domain == "bool")
+            raise CompareError(f"unknown Boolean target {name!r} (known: {known}; or a table 0x..., or "
+                               "program text)")
+        params: dict[str, Any] = {}
+        for item in filter(None, (x.strip() for x in rest.split(","))):
+            k, eq, v = item.partition("=")
+            if not eq or not k.strip():
+                raise CompareError(f"parameter {item!r} is not key=value")
+            params[k.strip()] = _param_value(v.strip())
+        if "n" in params and params["n"] != n:
+            raise CompareError(f"n={params['n']} differs from the study's n_inputs = {n}")
+        params["n"] = n
+        return make_task(name, train_count=train_count, seed=split_seed, **params)
+    except CompareError as e:
+        raise CompareError(f"target {spec!r}: {e}") from None
+
+
+# ---------------------------------------------------------------------------------------------------
+# the three distributions
+
+
+def _train_mask(task: Task, rows: int) -> torch.Tensor:
+    mask = torch.zeros(rows, task.domain_size, dtype=torch.bool)
+    mask[:, torch.as_tensor(np.array(task.train_idx))] = True
+    return mask
+
+
+def _tables(labels: torch.Tensor) -> list[int]:
+    from .prior import _row_ints
+    return _row_ints(pack_tables(labels.bool().numpy()))
+
+
+def sgd_functions(task: Task, net: NetPrior, *, runs: int, seed: int, optimizer: str = "adam", lr: float = 0.003,
+                  batch_size: int | None = None, max_steps: int = 3000, chunk: int = 2000) -> dict[str, Any]:
+    """P_SGD: train ``runs`` networks on the task's training points; count the functions they return.
+
+    Returns {"counts": Counter(table -> runs), "fitted", "not_fitted", "median_steps", "seconds"}. The
+    runs are trained ``chunk`` at a time (chunk c from initialisation batch c of stream ``seed``).
+    """
+    t0 = time.perf_counter()
+    X = net.all_inputs()
+    y = torch.as_tensor(np.array(task.labels, dtype=np.float32))
+    counts: Counter = Counter()
+    steps: list[int] = []
+    not_fitted = 0
+    for c, lo in enumerate(range(0, runs, chunk)):
+        k = min(chunk, runs - lo)
+        tr = train_batch(net, X, y.expand(k, -1), _train_mask(task, k), seed=seed, optimizer=optimizer, lr=lr,
+                         batch_size=batch_size, max_steps=max_steps, init_index=c)
+        ok = tr.fitted
+        not_fitted += int((~ok).sum())
+        counts.update(_tables(tr.fit_labels[ok]))
+        steps += tr.fit_step[ok].tolist()
+    return {"counts": counts, "fitted": int(sum(counts.values())), "not_fitted": not_fitted,
+            "median_steps": float(np.median(steps)) if steps else None,
+            "seconds": time.perf_counter() - t0}
+
+
+def bayes_functions(task: Task, net: NetPrior, *, accepted: int, max_samples: int, seed: int, batch: int = 4096,
+                    threads: int | None = None, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """P_B by rejection sampling: draw networks from the prior in batches, keep those that fit the
+    training points, until ``accepted`` are kept or ``max_samples`` drawn.
+
+    Batches are labelled on ``threads`` threads but consumed in index order, so the result depends on
+    the seed only. Returns {"counts", "accepted", "samples", "acceptance", "acceptance_ci", "seconds"}.
+    """
+    from scipy.stats import binomtest
+
+    t0 = time.perf_counter()
+    X = net.all_inputs()
+    tr = torch.as_tensor(np.array(task.train_idx))
+    Xs = X[tr]
+    ys = torch.as_tensor(np.array(task.labels[task.train_idx], dtype=bool))
+    n_batches = -(-max_samples // batch)
+
+    def one(nets: NetBatch, bi: int) -> tuple[int, list[int]]:
+        k = min(batch, max_samples - bi * batch)
+        nets.draw(seed, bi)
+        fit = (nets.labels(Xs)[:k] == ys).all(1).nonzero().squeeze(1)
+        if not len(fit):
+            return k, []
+        full = nets.labels(X, fit)
+        full = full[(full[:, tr] == ys).all(1)]        # the same labels on S (float64 redo is consistent)
+        return k, _tables(full)
+
+    counts: Counter = Counter()
+    samples = 0
+    last_say = time.perf_counter()
+    with BatchRunner(net, batch, threads) as runner:
+        window = 2 * runner.threads
+        futs: dict[int, Any] = {}
+        nxt = 0
+        for bi in range(n_batches):
+            while nxt < n_batches and nxt < bi + window:
+                futs[nxt] = runner.submit(one, nxt)
+                nxt += 1
+            k, tabs = futs.pop(bi).result()
+            samples += k
+            counts.update(tabs)
+            if progress and time.perf_counter() - last_say > 10:
+                last_say = time.perf_counter()
+                progress(f"  P_B: {sum(counts.values()):,} accepted of {samples:,} sampled")
+            if sum(counts.values()) >= accepted:
+                break
+        for f in futs.values():
+            f.cancel()
+    acc = int(sum(counts.values()))
+    ci = binomtest(acc, samples).proportion_ci(0.95, method="exact") if samples else None
+    return {"counts": counts, "accepted": acc, "samples": samples, "acceptance": acc / samples if samples else None,
+            "acceptance_ci": [ci.low, ci.high] if ci else None, "seconds": time.perf_counter() - t0}
+
+
+def length_posterior(task: Task, *, basis: str = "xag", slack: int = 3, budget_s: float = 60.0) -> dict[str, Any]:
+    """P_len: the consistent functions `synth.synthesize` enumerates on the task's training examples, each
+    with its minimal size, description bits and shortest program.
+
+    Returns {"functions": {table: (size, bits, program text)}, "min_size", "searched_size", "exact",
+    "truncation_mass", "notes", "seconds"}.
+    """
+    import synth
+    t0 = time.perf_counter()
+    res = synth.synthesize(task.train_spec(), basis=basis, mode="formula", slack=slack, budget_s=budget_s)
+    funcs = {}
+    for c in res.consistent:
+        funcs[int(c.program.truth_table())] = (int(c.size), float(c.bits), str(c.program))
+    return {"functions": funcs, "min_size": res.min_size, "searched_size": res.searched_size, "exact": res.exact,
+            "truncation_mass": float(res.truncation_mass), "notes": list(res.notes),
+            "seconds": time.perf_counter() - t0}
+
+
+# ---------------------------------------------------------------------------------------------------
+# comparison
+
+
+def _tempered_beta(bits: np.ndarray, counts: np.ndarray) -> float | None:
+    """β maximising Σ counts·log P_β, P_β ∝ 2^(-β·bits) over the given functions (None when undefined)."""
+    from scipy.optimize import minimize_scalar
+    if counts.sum() == 0 or np.ptp(bits) == 0:
+        return None
+
+    def nll(beta: float) -> float:
+        logw = -beta * bits * math.log(2)
+        mx = logw.max()
+        logz = mx + math.log(np.exp(logw - mx).sum())
+        return -float((counts * (logw - logz)).sum())
+
+    r = minimize_scalar(nll, bounds=(0.0, 4.0), method="bounded", options={"xatol": 1e-5})
+    return float(r.x)
+
+
+def _log_rho(p: np.ndarray, q: np.ndarray) -> tuple[float, int]:
+    both = (p > 0) & (q > 0)
+    if both.sum() < 3:
+        return float("nan"), int(both.sum())
+    return spearman(np.log(p[both]), np.log(q[both]))[0], int(both.sum())
+
+
+_PAIRS = {"sgd_bayes": ("sgd", "bayes"), "sgd_len": ("sgd", "len"), "bayes_len": ("bayes", "len")}
+_BOUNDS = {**{f"tv_{k}": (0.0, 1.0) for k in _PAIRS}, **{f"size_tv_{k}": (0.0, 1.0) for k in _PAIRS},
+           **{f"pred_{k}": (0.0, 1.0) for k in _PAIRS}, **{f"rho_{k}": (-1.0, 1.0) for k in _PAIRS},
+           "tv_difference": (-1.0, 1.0), **{f"acc_{k}": (0.0, 1.0) for k in ("sgd", "bayes", "len")},
+           "acc_sgd_minus_bayes": (-1.0, 1.0), **{f"shortest_{k}": (0.0, 1.0) for k in ("sgd", "bayes", "len")}}
+
+
+def _statistics(d: dict[str, np.ndarray], size_class: np.ndarray, n_classes: int, outputs: np.ndarray,
+                acc: np.ndarray, shortest: np.ndarray) -> dict[str, float]:
+    """Every compared quantity of the distributions ``d`` (sgd, bayes, len) over the same functions."""
+    st: dict[str, float] = {}
+    marg = {k: v @ outputs for k, v in d.items()}                      # P(y = 1 | x) per held-out point
+    mass = {k: np.bincount(size_class, weights=v, minlength=n_classes) for k, v in d.items()}
+    for key, (a, b) in _PAIRS.items():
+        st[f"tv_{key}"] = total_variation(d[a], d[b])
+        st[f"size_tv_{key}"] = total_variation(mass[a], mass[b])
+        st[f"pred_{key}"] = float(np.abs(marg[a] - marg[b]).mean()) if outputs.shape[1] else float("nan")
+        st[f"rho_{key}"] = _log_rho(d[a], d[b])[0]
+    st["tv_difference"] = st["tv_sgd_len"] - st["tv_sgd_bayes"]
+    for k, v in d.items():
+        st[f"acc_{k}"] = float(v @ acc)
+        st[f"shortest_{k}"] = float(v[shortest].sum())
+    st["acc_sgd_minus_bayes"] = st["acc_sgd"] - st["acc_bayes"]
+    return st
+
+
+def compare_distributions(task: Task, sgd: Counter, bayes: Counter, length: dict[int, tuple[int, float, str]], *,
+                          bootstrap: int = 1000, seed: int = 0) -> dict[str, Any]:
+    """Distances, correlations, tests and summaries of P_SGD, P_B and P_len (module docstring).
+
+    ``stats[name]`` = {"value", "lo", "hi"}: the statistic and its 95 % basic bootstrap interval (trained
+    runs and accepted samples resampled as multinomials; P_len is fixed given the enumeration). Names:
+    ``tv_<pair>`` (total variation over functions), ``size_tv_<pair>`` (over minimal-size classes),
+    ``pred_<pair>`` (mean |difference| of P(y = 1 | x) over held-out points), ``rho_<pair>`` (Spearman of
+    log P over functions both give mass to), ``tv_difference`` = TV(SGD, len) − TV(SGD, B),
+    ``acc_<dist>`` (expected held-out accuracy), ``shortest_<dist>`` (mass on the shortest consistent
+    functions); pairs sgd_bayes, sgd_len, bayes_len.
+    """
+    U = sorted(set(sgd) | set(bayes) | set(length))
+    c_s = np.array([sgd.get(t, 0) for t in U], float)
+    c_b = np.array([bayes.get(t, 0) for t in U], float)
+    R, A = int(c_s.sum()), int(c_b.sum())
+    bits = np.array([length[t][1] if t in length else np.nan for t in U])
+    size = np.array([length[t][0] if t in length else -1 for t in U])
+    enumerated = ~np.isnan(bits)
+    p_len = np.zeros(len(U))
+    if enumerated.any():
+        lw = -bits[enumerated] * math.log(2)
+        w = np.exp(lw - lw.max())
+        p_len[enumerated] = w / w.sum()
+    p_s = c_s / R if R else np.zeros(len(U))
+    p_b = c_b / A if A else np.zeros(len(U))
+    test = np.array(task.test_idx, dtype=np.int64)
+    outputs = np.array([[(t >> int(i)) & 1 for i in test] for t in U], dtype=float).reshape(len(U), len(test))
+    truth = np.array(task.labels, dtype=float)[test]
+    acc = (outputs == truth).mean(1) if len(test) else np.ones(len(U))
+    min_size = int(size[enumerated].min()) if enumerated.any() else None
+    shortest = (size == min_size) if min_size is not None else np.zeros(len(U), bool)
+    sizes = sorted({int(x) for x in size[enumerated]})
+    size_class = np.array([sizes.index(int(x)) if x >= 0 else len(sizes) for x in size], dtype=np.int64)
+    dists = {"sgd": p_s, "bayes": p_b, "len": p_len}
+    observed = _statistics(dists, size_class, len(sizes) + 1, outputs, acc, shortest)
+
+    def resample(rng: np.random.Generator) -> dict[str, float]:
+        s = rng.multinomial(R, p_s) / R if R else p_s
+        b = rng.multinomial(A, p_b) / A if A else p_b
+        return _statistics({"sgd": s, "bayes": b, "len": p_len}, size_class, len(sizes) + 1, outputs, acc,
+                           shortest)
+
+    stats = bootstrap_many(resample, observed, reps=bootstrap, seed=seed, bounds=_BOUNDS)
+    out: dict[str, Any] = {"functions": len(U), "runs": R, "accepted": A,
+                           "distinct": {"sgd": int((c_s > 0).sum()), "bayes": int((c_b > 0).sum()),
+                                        "len": int(enumerated.sum())},
+                           "stats": stats,
+                           "rho_functions": {k: _log_rho(dists[a], dists[b])[1] for k, (a, b) in _PAIRS.items()},
+                           "min_size": min_size}
+    out["mass_by_size"] = {k: {**{str(sz): round(float(v[size == sz].sum()), 6) for sz in sizes},
+                               "beyond": round(float(v[~enumerated].sum()), 6)} for k, v in dists.items()}
+    out["sgd_mass_not_enumerated"] = float(p_s[~enumerated].sum())
+    out["bayes_mass_not_enumerated"] = float(p_b[~enumerated].sum())
+    # the length prior tempered to the trained networks' functions (those the enumeration reached)
+    beta = _tempered_beta(bits[enumerated], c_s[enumerated]) if enumerated.any() else None
+    out["beta"] = beta
+    if beta is not None:
+        lw = -beta * bits[enumerated] * math.log(2)
+        w = np.exp(lw - lw.max())
+        p_beta = np.zeros(len(U))
+        p_beta[enumerated] = w / w.sum()
+        dists["len_beta"] = p_beta
+        out["tv_sgd_len_beta"] = round(total_variation(p_s, p_beta), 4)
+    # sampling-noise test: how far would R runs be from Q if they were sampled from Q?
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x5A11]))
+    null_b, null_len = [], []
+    for _ in range(bootstrap):
+        if R and A:
+            null_b.append(total_variation(rng.multinomial(R, p_b) / R, rng.multinomial(A, p_b) / A))
+        if R and p_len.sum() > 0:
+            null_len.append(total_variation(rng.multinomial(R, p_len) / R, p_len))
+
+    def noise(obs: float, null: list[float]) -> dict[str, Any]:
+        if not null:
+            return {"p": None, "null_median": None, "null_95": None}
+        a = np.array(null)
+        return {"p": (int((a >= obs - 1e-12).sum()) + 1) / (len(a) + 1),
+                "null_median": round(float(np.median(a)), 4), "null_95": round(float(np.quantile(a, 0.95)), 4)}
+
+    out["noise_test"] = {"sgd_bayes": noise(observed["tv_sgd_bayes"], null_b),
+                         "sgd_len": noise(observed["tv_sgd_len"], null_len)}
+    order = np.lexsort((np.arange(len(U)), -p_len, -p_b, -p_s))
+    digits = max(1, (1 << task.n_inputs) // 4)
+    out["table"] = [{"table": f"{U[i]:0{digits}x}", "sgd": int(c_s[i]), "bayes": int(c_b[i]),
+                     "p_sgd": float(p_s[i]), "p_bayes": float(p_b[i]), "p_len": float(p_len[i]),
+                     "size": int(size[i]) if size[i] >= 0 else None,
+                     "bits": None if np.isnan(bits[i]) else round(float(bits[i]), 3),
+                     "program": length[U[i]][2] if U[i] in length else None,
+                     "held_out_accuracy": round(float(acc[i]), 4)} for i in order]
+    d = stats["tv_difference"]
+    out["closer"] = ("bayes" if d["lo"] is not None and d["lo"] > 0 else
+                     "len" if d["hi"] is not None and d["hi"] < 0 else None)
+    out["verdict"] = _verdict(out)
+    out["_vectors"] = {"tables": U, "p": dists, "size": size}
+    return out
+
+
+_BIASED = ("tv_", "size_tv_", "pred_", "rho_")
+
+
+def _ci(st: dict[str, Any], name: str, fmt: str = ".3f") -> str:
+    """A statistic with its interval: the bias-corrected estimate for distances and correlations (whose
+    plug-in values sampling noise inflates or attenuates), the plug-in value for means."""
+    return fmt_ci(st[name], "corrected" if name.startswith(_BIASED) else "value", fmt)
+
+
+def _verdict(d: dict[str, Any]) -> str:
+    st, nt = d["stats"], d["noise_test"]
+    parts = [{"bayes": "the trained networks are closer to the network's Bayesian posterior P_B than to the "
+                       "length posterior P_len",
+              "len": "the trained networks are closer to the length posterior P_len than to P_B",
+              None: "the data do not tell whether the trained networks are closer to P_B or to P_len"}[d["closer"]]]
+    parts.append(f"TV(SGD, B) = {_ci(st, 'tv_sgd_bayes', '.3f')}, TV(SGD, len) = "
+                 f"{_ci(st, 'tv_sgd_len', '.3f')}")
+    for key, name in (("sgd_bayes", "P_B"), ("sgd_len", "P_len")):
+        t = nt[key]
+        if t["p"] is None:
+            continue
+        if t["p"] >= 0.05:
+            parts.append(f"SGD is consistent with sampling from {name} (TV within sampling noise: "
+                         f"95th percentile if it were {t['null_95']:.3f}, p = {t['p']:.2g})")
+        else:
+            parts.append(f"SGD differs from {name} beyond sampling noise (95th percentile if it were "
+                         f"{t['null_95']:.3f}, p = {t['p']:.2g})")
+    if st["rho_sgd_bayes"]["value"] is not None:
+        parts.append(f"ρ(log P_SGD, log P_B) = {_ci(st, 'rho_sgd_bayes', '+.2f')} over "
+                     f"{d['rho_functions']['sgd_bayes']} functions")
+    parts.append(f"expected held-out accuracy SGD {_ci(st, 'acc_sgd', '.3f')}, B "
+                 f"{_ci(st, 'acc_bayes', '.3f')}, len {_ci(st, 'acc_len', '.3f')}")
+    parts.append(f"mass on the shortest consistent functions: SGD {_ci(st, 'shortest_sgd', '.3f')}, "
+                 f"B {_ci(st, 'shortest_bayes', '.3f')}, len {st['shortest_len']['value']:.3f}")
+    if d.get("beta") is not None:
+        parts.append(f"the length prior tempered to β = {d['beta']:.2f} fits SGD best "
+                     f"(TV {d['tv_sgd_len_beta']:.3f})")
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------------
+# the study
+
+
+@dataclass
+class PosteriorStudy:
+    """Result of `run_posterior_study`: one entry of ``results`` per target (JSON-ready through `as_dict`)."""
+
+    config: PosteriorConfig
+    seed: int
+    results: list[dict[str, Any]]
+    seconds: dict[str, float] = field(default_factory=dict)
+    figures: list[str] = field(default_factory=list)
+
+    def headline(self) -> str:
+        parts = []
+        for r in self.results:
+            c = r["comparison"]
+            closer = {"bayes": "closer to P_B", "len": "closer to P_len", None: "undecided"}[c["closer"]]
+            st = c["stats"]
+            parts.append(f"{r['target']}: TV(SGD, B) {_ci(st, 'tv_sgd_bayes', '.3f')} vs TV(SGD, len) "
+                         f"{_ci(st, 'tv_sgd_len', '.3f')} ({closer}); held-out accuracy SGD "
+                         f"{st['acc_sgd']['value']:.3f}, B {st['acc_bayes']['value']:.3f}, len "
+                         f"{st['acc_len']['value']:.3f}")
+        return "; ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        res = []
+        for r in self.results:
+            r = dict(r)
+            r["comparison"] = {k: v for k, v in r["comparison"].items() if not k.startswith("_")}
+            res.append(r)
+        return {"study": "posterior", "config": self.config.as_dict(), "seed": self.seed,
+                "headline": self.headline(), "results": res,
+                "seconds": {k: round(v, 2) for k, v in self.seconds.items()}, "figures": self.figures,
+                "versions": versions()}
+
+
+def _seed(seed: int, *key: int) -> int:
+    return int(np.random.SeedSequence([int(seed), *key]).generate_state(1, np.uint32)[0])
+
+
+def run_posterior_study(config: PosteriorConfig, seed: int = 0, out_dir: str | os.PathLike | None = None, *,
+                        threads: int | None = None, progress: Callable[[str], None] | None = None
+                        ) -> PosteriorStudy:
+    """Run P_SGD, P_B and P_len for every target and compare them; with ``out_dir`` write report.md,
+    posterior.json and figures/ there (every file atomically)."""
+    if not isinstance(config, PosteriorConfig):
+        raise CompareError(f"run_posterior_study needs a PosteriorConfig, got {type(config).__name__}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise CompareError(f"seed must be an int >= 0, got {seed!r}")
+    say = progress or (lambda s: None)
+    net = config.net
+    results, secs = [], {}
+    for ti, spec in enumerate(config.targets):
+        task = target_task(spec, config.n_inputs, config.train_count, config.split_seed)
+        say(f"{spec}: target {task.table:#x}, {len(task.train_idx)} training points, {len(task.test_idx)} held out")
+        sgd = sgd_functions(task, net, runs=config.runs, seed=_seed(seed, ti, 1), optimizer=config.optimizer,
+                            lr=config.lr, batch_size=config.batch_size, max_steps=config.max_steps)
+        say(f"  P_SGD: {sgd['fitted']:,} of {config.runs:,} runs fitted S, {len(sgd['counts']):,} distinct "
+            f"functions ({sgd['seconds']:.1f} s)")
+        bayes = bayes_functions(task, net, accepted=config.accepted, max_samples=config.max_samples,
+                                seed=_seed(seed, ti, 2), batch=config.batch, threads=threads, progress=say)
+        say(f"  P_B: {bayes['accepted']:,} accepted of {bayes['samples']:,} sampled "
+            f"(acceptance {bayes['acceptance']:.2g}), {len(bayes['counts']):,} distinct functions "
+            f"({bayes['seconds']:.1f} s)")
+        length = length_posterior(task, basis=config.basis, slack=config.len_slack, budget_s=config.len_budget_s)
+        say(f"  P_len: {len(length['functions']):,} consistent functions up to size {length['searched_size']} in "
+            f"{config.basis} (minimum {length['min_size']}; truncation mass {length['truncation_mass']:.2g}; "
+            f"{length['seconds']:.1f} s)")
+        t = time.perf_counter()
+        comp = compare_distributions(task, sgd["counts"], bayes["counts"], length["functions"],
+                                     bootstrap=config.bootstrap, seed=_seed(seed, ti, 3))
+        say(f"  {comp['verdict']}")
+        secs[f"{spec}: sgd"] = sgd["seconds"]
+        secs[f"{spec}: bayes"] = bayes["seconds"]
+        secs[f"{spec}: len"] = length["seconds"]
+        secs[f"{spec}: statistics"] = time.perf_counter() - t
+        results.append({
+            "target": spec, "task": task.to_dict(), "table": f"{task.table:#x}",
+            "train_idx": [int(i) for i in task.train_idx],
+            "sgd": {k: v for k, v in sgd.items() if k != "counts"} | {"distinct": len(sgd["counts"])},
+            "bayes": {k: v for k, v in bayes.items() if k != "counts"} | {"distinct": len(bayes["counts"])},
+            "len": {k: v for k, v in length.items() if k != "functions"} | {"basis": config.basis,
+                                                                            "distinct": len(length["functions"])},
+            "comparison": comp,
+        })
+    study = PosteriorStudy(config, int(seed), results, secs)
+    if out_dir is not None:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        study.figures = _figures(study, out / "figures")
+        atomic_write_json(out / "posterior.json", study.as_dict())
+        atomic_write_text(out / "report.md", _report(study))
+    return study
+
+
+# ---------------------------------------------------------------------------------------------------
+# figures and report
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")[:40] or "target"
+
+
+def _figures(study: PosteriorStudy, fig_dir: Path) -> list[str]:
+    plt = pyplot()
+    cfg = study.config
+    files = []
+    for r in study.results:
+        c = r["comparison"]
+        v = c["_vectors"]
+        p = v["p"]
+        R, A = c["runs"], c["accepted"]
+        fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
+        floor_s, floor_b = 0.5 / max(R, 1), 0.5 / max(A, 1)
+        # (a) SGD vs B
+        ax = axes[0]
+        s, b = p["sgd"], p["bayes"]
+        both = (s > 0) & (b > 0)
+        ax.loglog(b[both], s[both], "o", ms=4, alpha=0.6, color=PALETTE[0], label="seen by both")
+        only_s = (s > 0) & (b == 0)
+        only_b = (b > 0) & (s == 0)
+        ax.loglog(np.full(only_s.sum(), floor_b), s[only_s], ">", ms=4, alpha=0.6, color=PALETTE[3],
+                  label=f"SGD only ({int(only_s.sum())}; at P_B = 1/(2·{A:,}))")
+        ax.loglog(b[only_b], np.full(only_b.sum(), floor_s), "^", ms=4, alpha=0.6, color=PALETTE[4],
+                  label=f"B only ({int(only_b.sum())}; at P_SGD = 1/(2·{R:,}))")
+        lo = min(floor_s, floor_b) / 1.5
+        ax.plot([lo, 1], [lo, 1], "--", color="0.4", lw=0.8, label="P_SGD = P_B")
+        st = c["stats"]
+        ax.set_title(f"SGD vs the network's Bayesian posterior\nρ = {_ci(st, 'rho_sgd_bayes', '+.2f')} "
+                     f"({c['rho_functions']['sgd_bayes']} functions), TV = {_ci(st, 'tv_sgd_bayes', '.3f')}",
+                     fontsize=9)
+        ax.set_xlabel(f"P_B(f|S): rejection sampling, {A:,} accepted")
+        ax.set_ylabel(f"P_SGD(f|S): {R:,} trained networks")
+        ax.legend(fontsize=7, loc="lower right")
+        # (b) SGD vs len
+        ax = axes[1]
+        L = p["len"]
+        both = (s > 0) & (L > 0)
+        ax.loglog(L[both], s[both], "o", ms=4, alpha=0.6, color=PALETTE[2], label="enumerated by synth")
+        only = (s > 0) & (L == 0)
+        floor_l = max(1e-12, L[L > 0].min() / 10) if (L > 0).any() else 1e-12
+        ax.loglog(np.full(only.sum(), floor_l), s[only], ">", ms=4, alpha=0.6, color=PALETTE[3],
+                  label=f"beyond the enumeration ({int(only.sum())})")
+        if c.get("beta") is not None:
+            pb = p["len_beta"]
+            ok = (s > 0) & (pb > 0)
+            ax.loglog(pb[ok], s[ok], "x", ms=4, alpha=0.6, color=PALETTE[1],
+                      label=f"tempered length prior, β = {c['beta']:.2f}")
+        ax.plot([floor_l, 1], [floor_l, 1], "--", color="0.4", lw=0.8, label="equal")
+        ax.set_title(f"SGD vs the length posterior ({cfg.basis})\nρ = {_ci(st, 'rho_sgd_len', '+.2f')} "
+                     f"({c['rho_functions']['sgd_len']} functions), TV = {_ci(st, 'tv_sgd_len', '.3f')}",
+                     fontsize=9)
+        ax.set_xlabel(f"P_len(f|S) ∝ 2^-bits, basis {cfg.basis}")
+        ax.set_ylabel("P_SGD(f|S)")
+        ax.legend(fontsize=7, loc="lower right")
+        # (c) mass by minimal size
+        ax = axes[2]
+        keys = [k for k in ("sgd", "bayes", "len", "len_beta") if k in p]
+        names = {"sgd": "SGD", "bayes": "P_B", "len": "P_len", "len_beta": "P_len, tempered"}
+        sizes = list(c["mass_by_size"]["sgd"].keys())
+        x = np.arange(len(sizes))
+        width = 0.8 / len(keys)
+        for j, k in enumerate(keys):
+            if k == "len_beta":
+                size = v["size"]
+                vals = [float(p[k][size == int(sz)].sum()) if sz != "beyond" else float(p[k][size < 0].sum())
+                        for sz in sizes]
+            else:
+                vals = [c["mass_by_size"][k][sz] for sz in sizes]
+            ax.bar(x + (j - (len(keys) - 1) / 2) * width, vals, width, color=PALETTE[[0, 4, 2, 1][j]],
+                   label=names[k])
+        ax.set_xticks(x, [s_ if s_ != "beyond" else f"> {r['len']['searched_size']}" for s_ in sizes])
+        ax.set_xlabel(f"minimal formula size of the function in {cfg.basis} (gates)")
+        ax.set_ylabel("posterior mass")
+        ax.set_title(f"Mass on the shortest consistent functions: SGD {st['shortest_sgd']['value']:.2f}, "
+                     f"P_B {st['shortest_bayes']['value']:.2f}, P_len {st['shortest_len']['value']:.2f}", fontsize=9)
+        ax.legend(fontsize=7)
+        lead = c["verdict"].split(";")[0]
+        fig.suptitle(f"{r['target']} (table {r['table']}), |S| = {cfg.train_count} of {1 << cfg.n_inputs}: "
+                     f"{lead[0].upper() + lead[1:]}\n{cfg.net.label}; {cfg.optimizer} lr {cfg.lr:g}; seed "
+                     f"{study.seed}", fontsize=9)
+        fig.tight_layout()
+        name = f"{_slug(r['target'])}.png"
+        save_png(fig, fig_dir / name)
+        files.append(f"figures/{name}")
+    # summary across targets
+    if study.results:
+        fig, ax = plt.subplots(figsize=(1.6 + 1.5 * len(study.results), 4.2))
+        x = np.arange(len(study.results))
+        for j, (key, lab) in enumerate((("sgd_bayes", "TV(P_SGD, P_B)"), ("sgd_len", "TV(P_SGD, P_len)"))):
+            vals = [r["comparison"]["stats"][f"tv_{key}"] for r in study.results]
+            y = np.array([t["corrected"] if t.get("corrected") is not None else t["value"] for t in vals], float)
+            err = np.clip(np.array([[yv - t["lo"] if t["lo"] is not None else 0 for yv, t in zip(y, vals)],
+                                    [t["hi"] - yv if t["hi"] is not None else 0 for yv, t in zip(y, vals)]]),
+                          0, None)
+            ax.errorbar(x + (j - 0.5) * 0.2, y, yerr=err, fmt="o", capsize=3, color=PALETTE[[0, 2][j]], label=lab)
+            null = [r["comparison"]["noise_test"][key]["null_95"] for r in study.results]
+            ax.plot(x + (j - 0.5) * 0.2, [n if n is not None else np.nan for n in null], "_", ms=14,
+                    color=PALETTE[[0, 2][j]], alpha=0.6, label=f"{lab}: 95% if SGD sampled it")
+        ax.set_xticks(x, [r["target"] for r in study.results], fontsize=8)
+        ax.set_ylabel("total variation distance, bias-corrected (0 = same)")
+        ax.set_ylim(0, 1.02)
+        closer_b = sum(1 for r in study.results if r["comparison"]["closer"] == "bayes")
+        ax.set_title(f"Trained networks are closer to P_B than to P_len on {closer_b} of {len(study.results)} "
+                     f"targets\n{cfg.net.label}; 95% bootstrap intervals; seed {study.seed}", fontsize=9)
+        ax.legend(fontsize=7)
+        save_png(fig, fig_dir / "summary.png")
+        files.insert(0, "figures/summary.png")
+    return files
+
+
+def _report(study: PosteriorStudy) -> str:
+    cfg = study.config
+    L = ["# Posterior study: do trained networks sample the Bayesian posterior or the length posterior?", "",
+         f"{cfg.net.label}; {cfg.n_inputs} inputs, |S| = {cfg.train_count} training points, "
+         f"{(1 << cfg.n_inputs) - cfg.train_count} held out; seed {study.seed}.", "",
+         "- **P_SGD(f|S)**: networks drawn from the initialisation prior and trained "
+         f"({cfg.optimizer}, lr {cfg.lr:g}, {'full batch' if cfg.batch_size is None else f'batch {cfg.batch_size}'}) "
+         "until they fit S; the function at the first step with every training point right.",
+         "- **P_B(f|S)**: the same network's prior conditioned on fitting S, by rejection sampling (exact for "
+         "this finite network; no Gaussian-process approximation).",
+         f"- **P_len(f|S)** ∝ 2^-bits(shortest program of f in `{cfg.basis}`) over the consistent functions "
+         "`synth` enumerated (minimal-program term); *tempered* P_len ∝ 2^-β·bits with β fitted to SGD.", "",
+         "## Findings", ""]
+    for r in study.results:
+        L.append(f"- **{r['target']}** (table `{r['table']}`): {r['comparison']['verdict']}.")
+    L += ["", "## Summary", "",
+          "| target | runs fitted | P_B accepted / sampled | distinct SGD / B / len | TV(SGD, B) | TV(SGD, len) | "
+          "TV(SGD, len) − TV(SGD, B) | noise test p (B, len) | ρ(log P_SGD, log P_B) | ρ(log P_SGD, log P_len) |",
+          "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in study.results:
+        c = r["comparison"]
+        st, nt = c["stats"], c["noise_test"]
+        pval = ", ".join("n/a" if nt[k]["p"] is None else f"{nt[k]['p']:.2g}" for k in ("sgd_bayes", "sgd_len"))
+        L.append(f"| {r['target']} | {r['sgd']['fitted']:,} / {cfg.runs:,} | {r['bayes']['accepted']:,} / "
+                 f"{r['bayes']['samples']:,} | {c['distinct']['sgd']} / {c['distinct']['bayes']} / "
+                 f"{c['distinct']['len']} | {_ci(st, 'tv_sgd_bayes', '.3f')} | "
+                 f"{_ci(st, 'tv_sgd_len', '.3f')} | {_ci(st, 'tv_difference', '+.3f')} | {pval} | "
+                 f"{_ci(st, 'rho_sgd_bayes', '+.2f')} ({c['rho_functions']['sgd_bayes']}) | "
+                 f"{_ci(st, 'rho_sgd_len', '+.2f')} ({c['rho_functions']['sgd_len']}) |")
+    L += ["", "Coarser views, less affected by sampling noise: TV over minimal-size classes, the mean |difference| "
+          "of the predictive P(y = 1 | x) over held-out points, expected held-out accuracy and the mass on the "
+          "shortest consistent functions.", "",
+          "| target | size-class TV (SGD, B) | size-class TV (SGD, len) | predictive Δ (SGD, B) | "
+          "predictive Δ (SGD, len) | held-out acc SGD | B | len | mass shortest SGD | B | len | β |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in study.results:
+        c = r["comparison"]
+        st = c["stats"]
+        def f3(k: str) -> str:
+            return _ci(st, k)
+        L.append(f"| {r['target']} | {f3('size_tv_sgd_bayes')} | {f3('size_tv_sgd_len')} | {f3('pred_sgd_bayes')} | "
+                 f"{f3('pred_sgd_len')} | {f3('acc_sgd')} | {f3('acc_bayes')} | {st['acc_len']['value']:.3f} | "
+                 f"{f3('shortest_sgd')} | {f3('shortest_bayes')} | {st['shortest_len']['value']:.3f} | "
+                 f"{'n/a' if c['beta'] is None else format(c['beta'], '.2f')} |")
+    L += ["", "Intervals are 95 % basic bootstrap intervals (trained runs and accepted samples resampled as "
+          f"multinomials; {cfg.bootstrap} resamples; basic rather than percentile because sampling noise inflates "
+          "plug-in distances). Distances and correlations are shown bias-corrected (2·plug-in − bootstrap "
+          "mean; the plug-in values are in posterior.json). The noise test asks how large TV would be if the "
+          "trained networks were "
+          "sampling from that distribution, with the same numbers of runs and samples (parametric bootstrap); "
+          "p < 0.05 says the difference is beyond sampling noise. ρ is over the functions both distributions "
+          "give mass to (count in brackets), as in the log–log plots of Mingard et al. (2021).", "",
+          "What the data do not say: P_len is over the functions within "
+          f"{cfg.len_slack} gates of the minimum (its mass beyond is at most the truncation mass below), and "
+          "only the minimal-program term of each function is counted; P_SGD and P_B are estimated from finite "
+          "samples, so functions seen once sit at the resolution floor; one training set per target.", ""]
+    for r in study.results:
+        c = r["comparison"]
+        ln = r["len"]
+        L += [f"## {r['target']}", "",
+              f"Target `{r['table']}` ({r['task']['program'] or 'no program given'}); training points "
+              f"{r['train_idx']}.", "",
+              f"- P_SGD: {r['sgd']['fitted']:,} of {cfg.runs:,} runs fitted S (median {r['sgd']['median_steps']} "
+              f"steps); {r['sgd']['not_fitted']} did not within {cfg.max_steps} steps.",
+              f"- P_B: {r['bayes']['accepted']:,} of {r['bayes']['samples']:,} random networks fitted S "
+              f"(acceptance {r['bayes']['acceptance']:.3g}, 95% CI "
+              f"[{r['bayes']['acceptance_ci'][0]:.3g}, {r['bayes']['acceptance_ci'][1]:.3g}]).",
+              f"- P_len: {ln['distinct']:,} consistent functions of size {ln['min_size']}..{ln['searched_size']} in "
+              f"`{ln['basis']}`; truncation mass ≤ {ln['truncation_mass']:.2g}. SGD put "
+              f"{c['sgd_mass_not_enumerated']:.3f} of its mass and P_B {c['bayes_mass_not_enumerated']:.3f} on "
+              "functions beyond the enumeration.", "",
+              "| table | SGD runs | B samples | P_SGD | P_B | P_len | size | shortest program | held-out acc |",
+              "|---|---|---|---|---|---|---|---|---|"]
+        for row in c["table"][:15]:
+            L.append(f"| `{row['table']}` | {row['sgd']} | {row['bayes']} | {row['p_sgd']:.3g} | {row['p_bayes']:.3g} | "
+                     f"{row['p_len']:.3g} | {row['size'] if row['size'] is not None else '>' + str(ln['searched_size'])} | "
+                     f"{'`' + row['program'] + '`' if row['program'] else '—'} | {row['held_out_accuracy']:.3f} |")
+        L.append("")
+    L += ["## Configuration", "", "| key | value |", "|---|---|"]
+    L += [f"| {k} | `{v}` |" for k, v in cfg.as_dict().items()]
+    L += ["", "## Figures", ""] + [f"![{x}]({x})" for x in study.figures]
+    L += ["", "## Time", "", ", ".join(f"{k} {v:.1f} s" for k, v in study.seconds.items()), ""]
+    return "\n".join(L)
+
+
+# ---------------------------------------------------------------------------------------------------
+# command line (wired into `occam posterior` by compare/cli.py)
+
+
+def add_posterior_arguments(parser: Any) -> None:
+    """Arguments of ``occam posterior`` on an argparse parser."""
+    d = PosteriorConfig()
+    parser.add_argument("--targets", nargs="+", default=list(d.targets), metavar="TARGET",
+                        help="targets: name[:k=v,...] from the task registry, a table 0x..., or program text")
+    parser.add_argument("--n", type=int, default=d.n_inputs, help="number of Boolean inputs")
+    parser.add_argument("--train-count", type=int, default=d.train_count, help="training points |S|")
+    parser.add_argument("--split-seed", type=int, default=d.split_seed, help="seed of the training set")
+    parser.add_argument("--widths", default=",".join(map(str, d.widths)),
+                        help="hidden widths, e.g. 40,40 or 64x10 (ten layers of 64)")
+    parser.add_argument("--activation", default=d.activation, choices=ACTIVATIONS)
+    parser.add_argument("--sigma-w", type=float, default=d.sigma_w)
+    parser.add_argument("--sigma-b", type=float, default=d.sigma_b)
+    parser.add_argument("--no-bias", action="store_true", help="layers without biases")
+    parser.add_argument("--init", default=d.init, choices=INITS)
+    parser.add_argument("--inputs", default=d.inputs, choices=INPUT_ENCODINGS)
+    parser.add_argument("--runs", type=int, default=d.runs, help="trained networks (P_SGD)")
+    parser.add_argument("--optimizer", default=d.optimizer, choices=OPTIMIZERS)
+    parser.add_argument("--lr", type=float, default=d.lr)
+    parser.add_argument("--batch-size", type=int, default=None, help="minibatch size (default: full batch)")
+    parser.add_argument("--max-steps", type=int, default=d.max_steps)
+    parser.add_argument("--accepted", type=int, default=d.accepted, help="P_B: stop after this many accepted")
+    parser.add_argument("--max-samples", type=float, default=d.max_samples, help="P_B: stop after this many drawn")
+    parser.add_argument("--batch", type=int, default=d.batch, help="P_B: networks per batch")
+    parser.add_argument("--basis", default=d.basis, help="basis of the length prior")
+    parser.add_argument("--len-slack", type=int, default=d.len_slack, help="sizes beyond the minimum enumerated")
+    parser.add_argument("--len-budget", type=float, default=d.len_budget_s, help="seconds for the enumeration")
+    parser.add_argument("--bootstrap", type=int, default=d.bootstrap)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", required=True, help="output folder")
+
+
+def posterior_from_args(args: Any, progress: Callable[[str], None] | None = None) -> PosteriorStudy:
+    """Run the study from parsed `add_posterior_arguments` arguments."""
+    widths = parse_widths(args.widths)
+    if args.max_samples != int(args.max_samples):
+        raise CompareError(f"--max-samples: expected a whole number, got {args.max_samples!r}")
+    cfg = PosteriorConfig(targets=tuple(args.targets), n_inputs=args.n, train_count=args.train_count,
+                          split_seed=args.split_seed, widths=widths, activation=args.activation,
+                          sigma_w=args.sigma_w, sigma_b=args.sigma_b, bias=not args.no_bias, init=args.init,
+                          inputs=args.inputs, runs=args.runs, optimizer=args.optimizer, lr=args.lr,
+                          batch_size=args.batch_size, max_steps=args.max_steps, accepted=args.accepted,
+                          max_samples=int(args.max_samples), batch=args.batch, basis=args.basis,
+                          len_slack=args.len_slack, len_budget_s=args.len_budget, bootstrap=args.bootstrap)
+    return run_posterior_study(cfg, args.seed, args.out, progress=progress)
