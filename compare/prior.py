@@ -822,9 +822,11 @@ def _findings(study: PriorStudy) -> list[str]:
             out.append(f"Basis {b}: no correlation measurable.")
             continue
         e = study.envelopes[f"size_{b}"]
-        neg = c.get("hi") is not None and c["hi"] < 0 or c.get("hi") is None and c["rho"] < -0.1
-        txt = ((f"Simpler functions are more probable in {b}" if neg else
+        lead = (f"Simpler functions are more probable in {b}" if c.get("hi") is not None and c["hi"] < 0 else
+                f"Not assessed in {b} (no interval: too few functions seen {c.get('min_count')} times or more, "
+                "or no resamples)" if c.get("hi") is None else
                 f"The data do not show that simpler functions (in {b}) are more probable")
+        txt = (lead
                + f": ρ(log P, minimal {cfg.mode} size) = {c['rho']:+.3f} over the {c['functions']:,} functions "
                f"seen, {fmt_ci(c, 'rho_resolved', '+.3f')} over the {c['functions_resolved']:,} seen at least "
                f"{c['min_count']} times")

@@ -131,12 +131,14 @@ def bootstrap_many(statistics: Callable[[np.random.Generator], dict[str, float |
     """Basic bootstrap intervals (see `bootstrap_ci`) of several statistics computed on the same resamples.
 
     ``statistics(rng)`` draws one resample and returns {name: value}; ``observed`` holds the values on the
-    data. Returns {name: {"value", "corrected", "lo", "hi"}} for every name in ``observed``: the plug-in
-    value, the bias-corrected estimate 2·value − mean(resampled values), and the interval.
+    data. Returns {name: {"value", "corrected", "lo", "hi", "undefined"}} for every name in ``observed``:
+    the plug-in value, the bias-corrected estimate 2·value − mean(resampled values), the interval, and how
+    many resamples left the statistic undefined (those are left out of the interval).
     """
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0xB007]))
     vals: dict[str, list[float]] = {k: [] for k in observed}
-    for _ in range(max(0, reps)):
+    reps = max(0, int(reps))
+    for _ in range(reps):
         for k, v in statistics(rng).items():
             if k in vals and v is not None and not (isinstance(v, float) and math.isnan(v)):
                 vals[k].append(float(v))
@@ -144,10 +146,11 @@ def bootstrap_many(statistics: Callable[[np.random.Generator], dict[str, float |
     out = {}
     for k, obs in observed.items():
         if obs is None or (isinstance(obs, float) and math.isnan(obs)):
-            out[k] = {"value": None, "lo": None, "hi": None}
+            out[k] = {"value": None, "corrected": None, "lo": None, "hi": None, "undefined": reps}
             continue
         if not vals[k]:
-            out[k] = {"value": round(float(obs), 4), "lo": None, "hi": None}
+            out[k] = {"value": round(float(obs), 4), "corrected": round(float(obs), 4), "lo": None, "hi": None,
+                      "undefined": reps}
             continue
         q_lo, q_hi = (float(q) for q in np.quantile(vals[k], [a, 1 - a]))
         lo, hi, corrected = 2 * obs - q_hi, 2 * obs - q_lo, 2 * obs - float(np.mean(vals[k]))
@@ -155,7 +158,7 @@ def bootstrap_many(statistics: Callable[[np.random.Generator], dict[str, float |
             b0, b1 = bounds[k]
             lo, hi, corrected = (min(max(x, b0), b1) for x in (lo, hi, corrected))
         out[k] = {"value": round(float(obs), 4), "corrected": round(corrected, 4), "lo": round(lo, 4),
-                  "hi": round(hi, 4)}
+                  "hi": round(hi, 4), "undefined": reps - len(vals[k])}
     return out
 
 

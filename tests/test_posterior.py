@@ -124,7 +124,9 @@ def test_compare_distributions_by_hand():
     assert st["tv_sgd_bayes"]["value"] == pytest.approx(0.5 * (0.3 + 0.1 + 0.4))
     z = 2**-4 + 2 * 2**-5 + 2**-6
     p_len = np.array([2**-4, 2**-5, 2**-5, 2**-6]) / z
-    assert st["tv_sgd_len"]["value"] == pytest.approx(0.5 * np.abs(np.array([0.6, 0.4, 0, 0]) - p_len).sum(), abs=1e-4)
+    assert st["tv_sgd_len_exact"]["value"] == pytest.approx(0.5 * np.abs(np.array([0.6, 0.4, 0, 0]) - p_len).sum(),
+                                                            abs=1e-4)
+    assert d["len_sample"] == 100           # P_len is sampled as often as P_B was, to match its noise
     assert st["tv_difference"]["value"] == pytest.approx(st["tv_sgd_len"]["value"] - st["tv_sgd_bayes"]["value"],
                                                          abs=1e-4)
     assert st["shortest_sgd"]["value"] == pytest.approx(0.6) and st["shortest_bayes"]["value"] == pytest.approx(0.3)
@@ -201,3 +203,57 @@ def test_cli(tmp_path, capsys):
     code = main(["posterior", "--targets", "nope", "--out", str(tmp_path)])
     out, err = capsys.readouterr()
     assert code == 2 and err.startswith("occam: error: target 'nope'") and "Traceback" not in err
+
+
+def test_closer_verdict_is_calibrated_under_a_tie():
+    # SGD and P_B sampled from one distribution and P_len equal to it: no side should be declared closer
+    # (at most the 5 % of a 95 % interval), while a clear difference from P_len is found every time
+    task = target_task("and:k=2", 5, 12, 0)
+    rng = np.random.default_rng(2)
+    free = [i for i in range(32) if not (task.care >> i) & 1]
+    tabs = sorted({(task.table & task.care) | sum(int(b) << free[j] for j, b in enumerate(rng.integers(0, 2, 20)))
+                   for _ in range(300)})
+    q = 1 / np.arange(1, len(tabs) + 1)
+    q /= q.sum()
+    u = 1 / np.arange(1, len(tabs) + 1) ** 2.0
+    u /= u.sum()
+    verdicts = {0.0: [], 0.5: []}
+    for mix in verdicts:
+        p_len = (1 - mix) * q + mix * u
+        length = {t: (3, float(b), "p") for t, b in zip(tabs, -np.log2(p_len))}
+        for trial in range(12):
+            s = Counter(dict(zip(tabs, rng.multinomial(2000, q).tolist())))
+            b = Counter(dict(zip(tabs, rng.multinomial(2000, q).tolist())))
+            verdicts[mix].append(compare_distributions(task, +s, +b, length, bootstrap=150, seed=trial)["closer"])
+    assert sum(v is not None for v in verdicts[0.0]) <= 1, verdicts[0.0]
+    assert verdicts[0.5] == ["bayes"] * 12, verdicts[0.5]
+
+
+def test_empty_samples_give_no_comparison():
+    task, _ = _tiny()
+    care, y = task.care, task.table & task.care
+    cons = sorted(f for f in range(16) if (f & care) == y)
+    length = {f: (i, 4.0 + i, f"p{i}") for i, f in enumerate(cons)}
+    d = compare_distributions(task, Counter({cons[0]: 10}), Counter(), length, bootstrap=50)
+    assert d["closer"] is None and d["verdict"].startswith("nothing to compare")
+    assert d["stats"]["tv_sgd_bayes"]["value"] is None and d["stats"]["acc_bayes"]["value"] is None
+    assert d["stats"]["acc_sgd"]["value"] is not None
+
+
+def test_interrupted_study_resumes_from_saved_samples(tmp_path):
+    with pytest.raises(CompareError, match="distinct"):
+        _small_cfg(targets=("and:k=2", "and:k=2 "))
+    cfg = _small_cfg(targets=("and:k=2", "and: k=2"), bootstrap=20)
+    assert sorted(cfg.slugs.values()) == ["and_k_2", "and_k_2-2"]
+    first = run_posterior_study(cfg, seed=4, out_dir=tmp_path)
+    saved = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "targets").iterdir()}
+    assert set(saved) == {"and_k_2.json", "and_k_2-2.json"}
+    (tmp_path / "targets" / "and_k_2-2.json").write_text("{ half a file")      # as if killed mid-write
+    said = []
+    again = run_posterior_study(_small_cfg(targets=("and:k=2", "and: k=2"), bootstrap=30), seed=4, out_dir=tmp_path,
+                                progress=said.append)
+    assert sum("samples read from" in s for s in said) == 1                   # one target reused, one redone
+    assert (tmp_path / "targets" / "and_k_2.json").stat().st_mtime_ns == saved["and_k_2.json"]
+    for a, b in zip(first.results, again.results):
+        assert a["comparison"]["table"] == b["comparison"]["table"]            # the same samples
+    json.loads((tmp_path / "targets" / "and_k_2-2.json").read_text())
