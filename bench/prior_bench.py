@@ -30,7 +30,6 @@ import math
 import os
 import platform
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -44,6 +43,7 @@ if str(ROOT) not in sys.path:
 from compare.batched import all_inputs, pack_tables  # noqa: E402
 from compare.nets import MLP, activation_fn  # noqa: E402
 from compare.prior import PriorConfig, count_functions  # noqa: E402
+from compare.runfolder import atomic_write_text  # noqa: E402
 
 ARCHS = {
     "7-40-40-1 relu": dict(n_inputs=7, widths=(40, 40), activation="relu", sigma_w=1.0, sigma_b=0.0),
@@ -149,12 +149,7 @@ def main(argv=None) -> dict:
           f"{os.cpu_count()} CPUs; load average "
           f"{load_before[0]:.1f} before, {load_after[0]:.1f} after)")
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".prior_bench.", suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        json.dump(result, f, indent=1)
-        f.write("\n")
-    os.replace(tmp, out)
+    atomic_write_text(out, json.dumps(result, indent=1) + "\n")
     print(f"wrote {out}")
     return result
 

@@ -39,6 +39,7 @@ torch.Size([4, 8])
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -51,7 +52,8 @@ import torch
 from .errors import CompareError
 from .nets import ACTIVATIONS, activation_fn
 
-__all__ = ["INITS", "INPUT_ENCODINGS", "CHUNK", "NetPrior", "NetBatch", "BatchRunner", "all_inputs", "pack_tables", "parse_widths",
+__all__ = ["INITS", "INPUT_ENCODINGS", "CHUNK", "NetFields", "NET_FIELDS", "add_net_arguments", "net_arguments",
+           "NetPrior", "NetBatch", "BatchRunner", "all_inputs", "pack_tables", "parse_widths",
            "forward", "BatchTraining", "train_batch", "OPTIMIZERS"]
 
 INITS = ("standard", "mingard2025")
@@ -110,8 +112,10 @@ def pack_tables(labels: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class NetPrior:
-    """An MLP architecture and the distribution of its initial weights (the prior over functions).
+class NetFields:
+    """The fields that define an MLP and its initialisation distribution. The study configurations
+    (`compare.prior.PriorConfig`, `compare.posterior.PosteriorConfig`) inherit them, so they stay flat in
+    JSON and on the command line; ``net`` gives the validated `NetPrior`.
 
     Parameters
     ----------
@@ -124,7 +128,7 @@ class NetPrior:
     inputs : ``01`` (x in {0,1}^n) or ``pm1`` (x in {-1,+1}^n).
     """
 
-    n_inputs: int
+    n_inputs: int = 5
     widths: tuple[int, ...] = (40, 40)
     activation: str = "relu"
     sigma_w: float = 1.0
@@ -132,6 +136,61 @@ class NetPrior:
     bias: bool = True
     init: str = "standard"
     inputs: str = "01"
+
+    @property
+    def net(self) -> "NetPrior":
+        """The network and its initialisation distribution."""
+        return NetPrior(**{k: getattr(self, k) for k in NET_FIELDS})
+
+    @property
+    def label(self) -> str:
+        """Short description, e.g. ``5-40-40-1 relu, standard init, σw=1, σb=0``."""
+        arch = "-".join(str(x) for x in (self.n_inputs, *self.widths, 1))
+        b = f"σb={self.sigma_b:g}" if self.bias else "no bias"
+        return f"{arch} {self.activation}, {self.init} init, σw={self.sigma_w:g}, {b}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every field as JSON-ready values (tuples as lists)."""
+        return {f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v
+                for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Any:
+        """The inverse of `as_dict`; an unknown key is an error that lists the known ones."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise CompareError(f"{cls.__name__}: unknown key(s) {unknown} (known: {sorted(known)})")
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+
+
+NET_FIELDS = tuple(f.name for f in dataclasses.fields(NetFields))
+
+
+def add_net_arguments(parser: Any, defaults: NetFields) -> None:
+    """The `NetFields` options (``--n --widths --activation --sigma-w --sigma-b --no-bias --init --inputs``)."""
+    parser.add_argument("--n", type=int, default=defaults.n_inputs, help="number of Boolean inputs")
+    parser.add_argument("--widths", default=",".join(map(str, defaults.widths)),
+                        help="hidden widths, e.g. 40,40 or 64x10 (ten layers of 64)")
+    parser.add_argument("--activation", default=defaults.activation, choices=ACTIVATIONS)
+    parser.add_argument("--sigma-w", type=float, default=defaults.sigma_w)
+    parser.add_argument("--sigma-b", type=float, default=defaults.sigma_b)
+    parser.add_argument("--no-bias", action="store_true", help="layers without biases")
+    parser.add_argument("--init", default=defaults.init, choices=INITS)
+    parser.add_argument("--inputs", default=defaults.inputs, choices=INPUT_ENCODINGS)
+
+
+def net_arguments(args: Any) -> dict[str, Any]:
+    """`NetFields` keyword arguments from options added by `add_net_arguments`."""
+    return {"n_inputs": args.n, "widths": parse_widths(args.widths), "activation": args.activation,
+            "sigma_w": args.sigma_w, "sigma_b": args.sigma_b, "bias": not args.no_bias, "init": args.init,
+            "inputs": args.inputs}
+
+
+@dataclass(frozen=True)
+class NetPrior(NetFields):
+    """An MLP architecture and the distribution of its initial weights (the prior over functions); the
+    fields are those of `NetFields`."""
 
     def __post_init__(self) -> None:
         validate_net_fields(self, "NetPrior")
@@ -157,16 +216,8 @@ class NetPrior:
         return all_inputs(self.n_inputs, self.inputs)
 
     @property
-    def label(self) -> str:
-        """Short description, e.g. ``5-40-40-1 relu, standard init, σw=1, σb=0``."""
-        arch = "-".join(str(x) for x in (self.n_inputs, *self.widths, 1))
-        b = f"σb={self.sigma_b:g}" if self.bias else "no bias"
-        return f"{arch} {self.activation}, {self.init} init, σw={self.sigma_w:g}, {b}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"n_inputs": self.n_inputs, "widths": list(self.widths), "activation": self.activation,
-                "sigma_w": self.sigma_w, "sigma_b": self.sigma_b, "bias": self.bias, "init": self.init,
-                "inputs": self.inputs}
+    def net(self) -> "NetPrior":
+        return self
 
 
 def validate_net_fields(obj: Any, owner: str) -> None:

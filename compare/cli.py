@@ -23,6 +23,23 @@ def _common(p: Any) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
+_STUDY_HELP = {
+    "prior": ("random-initialisation prior study: P_NN(f) vs minimal size",
+              "Sample randomly initialised networks, count the functions they compute on all 2^n inputs, and "
+              "relate log P(f) to the minimal program size in each basis, LZ complexity and SOP size; writes "
+              "report.md, figures and JSON."),
+    "posterior": ("posterior study: trained networks vs P_B (rejection sampling) vs the length posterior",
+                  "For each target: train many networks to fit a training set (P_SGD), rejection-sample the "
+                  "same network's prior (P_B) and enumerate the length posterior (P_len); compare them "
+                  "(distances, rank correlations, noise tests); writes report.md, figures and JSON."),
+    "learnability": ("learnability study: target minimal size vs held-out accuracy, with negative controls",
+                     "Targets of known minimal size and random targets, trained at several training fractions "
+                     "in several regimes (including chaotic tanh); Spearman correlations with permutation tests "
+                     "and bootstrap intervals; writes report.md, figures and JSON."),
+}
+_STUDIES = tuple(_STUDY_HELP)
+
+
 def build_parser(with_study: str | None = None):
     """The argparse parser of ``occam``. ``with_study`` ("prior", "posterior" or "learnability") adds that
     study's arguments (they import torch, so only when that group is the one asked for)."""
@@ -77,32 +94,12 @@ def build_parser(with_study: str | None = None):
     _common(p)
 
     # the study groups import torch: their arguments are added only when that group was asked for
-    p = groups.add_parser("prior", help="random-initialisation prior study: P_NN(f) vs minimal size",
-                          description="Sample randomly initialised networks, count the functions they "
-                          "compute on all 2^n inputs, and relate log P(f) to the minimal program size in "
-                          "each basis, LZ complexity and SOP size; writes report.md, figures and JSON.")
-    if with_study == "prior":
-        from .prior import add_prior_arguments
-        add_prior_arguments(p)
-        _common(p)
-    p = groups.add_parser("posterior", help="posterior study: trained networks vs P_B (rejection sampling) "
-                          "vs the length posterior", description="For each target: train many networks to "
-                          "fit a training set (P_SGD), rejection-sample the same network's prior (P_B) and "
-                          "enumerate the length posterior (P_len); compare them (distances, rank "
-                          "correlations, noise tests); writes report.md, figures and JSON.")
-    if with_study == "posterior":
-        from .posterior import add_posterior_arguments
-        add_posterior_arguments(p)
-        _common(p)
-    p = groups.add_parser("learnability", help="learnability study: target minimal size vs held-out "
-                          "accuracy, with negative controls", description="Targets of known minimal size "
-                          "and random targets, trained at several training fractions in several regimes "
-                          "(including chaotic tanh); Spearman correlations with permutation tests and "
-                          "bootstrap intervals; writes report.md, figures and JSON.")
-    if with_study == "learnability":
-        from .learnability import add_learnability_arguments
-        add_learnability_arguments(p)
-        _common(p)
+    for name, (short, long) in _STUDY_HELP.items():
+        p = groups.add_parser(name, help=short, description=long)
+        if with_study == name:
+            import importlib
+            getattr(importlib.import_module(f".{name}", __package__), f"add_{name}_arguments")(p)
+            _common(p)
 
     p = groups.add_parser("sweep", help="many case studies x seeds on one machine or a Dask cluster",
                           description="Run every (case, seed) job that has not finished yet, on the chosen "
@@ -123,9 +120,6 @@ def build_parser(with_study: str | None = None):
     p.add_argument("folder", help="a run folder runs/<case>/<hash>")
     _common(p)
     return parser
-
-
-_STUDIES = ("prior", "posterior", "learnability")
 
 
 def _progress(args: Any):

@@ -43,7 +43,9 @@ from .nets import ACTIVATIONS
 from .batched import NetPrior, all_inputs, train_batch
 from .figures import PALETTE, pyplot, save_png
 from .runfolder import atomic_write_json, atomic_write_text, versions
-from .stats import bootstrap_ci, fmt_ci, partial_spearman, permutation_spearman, spearman_ci
+from .stats import bootstrap_ci, bootstrap_many, fmt_ci, partial_spearman, permutation_spearman, spearman, spearman_ci
+
+PROTOCOLS = ("epochs", "first_fit")
 
 __all__ = ["LearnabilityConfig", "LearnabilityStudy", "select_targets", "run_learnability_study",
            "add_learnability_arguments", "learnability_from_args", "parse_regimes"]
@@ -57,6 +59,8 @@ class LearnabilityConfig:
     train_fractions : fractions of the 2^n points used for training (the grid for the 'needed' size).
     fixed_fraction : the training fraction at which held-out accuracy is compared across targets.
     threshold : held-out accuracy that counts as learned (mean over seeds).
+    epochs, lr, protocol : full-batch Adam; ``protocol="epochs"`` scores every network after ``epochs`` steps,
+        ``"first_fit"`` at its first step with every training point right (Mingard et al.'s protocol).
     permutations, bootstrap : resamples for the permutation p-values and the bootstrap intervals over targets.
     """
 
@@ -73,6 +77,7 @@ class LearnabilityConfig:
     threshold: float = 0.95
     seeds: int = 8
     epochs: int = 500
+    protocol: str = "epochs"
     lr: float = 0.01
     permutations: int = 5000
     bootstrap: int = 1000
@@ -110,6 +115,8 @@ class LearnabilityConfig:
             v = getattr(self, key)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
                 raise bad(key, "must be a finite number >= 0")
+        if self.protocol not in PROTOCOLS:
+            raise bad("protocol", f"must be one of {PROTOCOLS}")
         if not 0.5 < self.threshold <= 1:
             raise bad("threshold", "must be in (0.5, 1]")
         import synth
@@ -250,17 +257,22 @@ class LearnabilityStudy:
                          "(chance 0.5)")
             out.append(line + ".")
         chaotic = [n for n, r in self.results.items() if r["activation"] == "tanh" and r["sigma_w"] >= 4]
-        ordered = [n for n, r in self.results.items() if n not in chaotic]
-        if chaotic and ordered:
-            a = self.results[ordered[0]]["stats"]["size_vs_accuracy"]
-            b = self.results[chaotic[0]]["stats"]["size_vs_accuracy"]
-            if a["rho"] is not None and b["rho"] is not None:
-                weaker = a.get("hi") is not None and b.get("lo") is not None and b["lo"] > a["hi"]
-                out.append(f"Negative control: in the chaotic regime ({chaotic[0]}) ρ = {fmt_ci(b, 'rho')} against "
-                           f"{fmt_ci(a, 'rho')} for {ordered[0]}: "
-                           + ("the correlation is weaker there, as a bias that comes from the parameter–function "
-                              "map predicts" if weaker else
-                              "the intervals overlap, so these data do not show it weaker there"))
+        ref = next(iter(self.results))
+        for name in chaotic:
+            v = self.results[name].get("versus")
+            if not v or name == ref or ref in chaotic:
+                continue
+            for key, what in (("rho_difference", "ρ(size, accuracy)"),
+                              ("partial_difference", "ρ(size, accuracy | sensitivity)")):
+                d = v[key]
+                if d["value"] is None:
+                    continue
+                weaker = d["lo"] is not None and d["lo"] > 0
+                out.append(f"Negative control, {what}: the chaotic regime ({name}) minus {ref} = "
+                           f"{fmt_ci(d, 'value')} (paired bootstrap over targets): "
+                           + ("the size effect is weaker in the chaotic regime, as a bias that comes from the "
+                              "parameter–function map predicts" if weaker else
+                              "these data do not show it weaker there") + ".")
         out.append(f"Not tested here: other input sizes than n = {cfg.n_inputs}, other architectures than "
                    f"widths {list(cfg.widths)}, and targets larger than size {cfg.max_size} in {cfg.basis}.")
         return out
@@ -299,6 +311,26 @@ def _partial(x, y, z, cfg: LearnabilityConfig, seed: int) -> dict[str, Any] | No
     return {"rho": rho, "lo": ci["lo"], "hi": ci["hi"]}
 
 
+def _regime_differences(results: dict[str, dict], accuracy: dict[str, np.ndarray], size: np.ndarray,
+                        sen: np.ndarray, cfg: LearnabilityConfig, seed: int) -> None:
+    """For each regime after the first: how much ρ(size, accuracy) and ρ(size, accuracy | sensitivity)
+    differ from the first regime's, with a paired bootstrap over targets (the regimes share the targets)
+    — the test the negative control needs, sharper than comparing two intervals."""
+    names = list(accuracy)
+    ref = names[0]
+
+    def both(i: np.ndarray | slice, name: str) -> dict[str, float]:
+        r = spearman(size[i], accuracy[name][i])[0] - spearman(size[i], accuracy[ref][i])[0]
+        pa, pb = partial_spearman(size[i], accuracy[name][i], sen[i]), partial_spearman(size[i], accuracy[ref][i], sen[i])
+        return {"rho_difference": r, "partial_difference": float("nan") if pa is None or pb is None else pa - pb}
+
+    for k, name in enumerate(names[1:], 1):
+        observed = both(slice(None), name)
+        results[name]["versus"] = {"regime": ref, **bootstrap_many(
+            lambda rng: both(rng.integers(0, len(size), len(size)), name), observed, reps=cfg.bootstrap,
+            seed=seed + 100 + k, bounds={"rho_difference": (-2.0, 2.0), "partial_difference": (-2.0, 2.0)})}
+
+
 def run_learnability_study(config: LearnabilityConfig, seed: int = 0, out_dir: str | os.PathLike | None = None,
                            *, progress=None) -> LearnabilityStudy:
     """Select targets, train every (regime, fraction) batch, compute the statistics; with ``out_dir``
@@ -317,7 +349,8 @@ def run_learnability_study(config: LearnabilityConfig, seed: int = 0, out_dir: s
     T, S = len(targets), config.seeds
     Y1 = torch.tensor([[(t.table >> i) & 1 for i in range(m)] for t in targets], dtype=torch.float32)
     Y = Y1.repeat_interleave(S, 0)                                  # (T*S, m)
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
+    accuracy: dict[str, np.ndarray] = {}
     for ri, (act, sw) in enumerate(config.regimes):
         name = _regime_name(act, sw)
         t1 = time.perf_counter()
@@ -333,14 +366,17 @@ def run_learnability_study(config: LearnabilityConfig, seed: int = 0, out_dir: s
             mask.scatter_(1, order[:, :k], True)
             prior = NetPrior(n, config.widths, act, sw, config.sigma_b)
             tr = train_batch(prior, X, Y, mask, seed=init_seed, optimizer="adam", lr=config.lr,
-                             max_steps=config.epochs, stop="all_fit")
-            # the function at the first step that fits the training points (else after the last step), so a
-            # network's result does not depend on how long the slowest network of the batch trained
-            labels = torch.where(tr.fitted[:, None], tr.fit_labels.bool(), tr.logits > 0)
+                             max_steps=config.epochs,
+                             stop="max_steps" if config.protocol == "epochs" else "all_fit")
+            # "epochs": every network trains exactly `epochs` steps; "first_fit": the function at the first
+            # step that fits the training points (else after the last step). Either way a network's result
+            # does not depend on how long the other networks of its batch trained.
+            labels = (tr.logits > 0 if config.protocol == "epochs" else
+                      torch.where(tr.fitted[:, None], tr.fit_labels.bool(), tr.logits > 0))
             held = ~mask
             a = ((labels == Y.bool()) & held).sum(1) / held.sum(1)
             acc[fi] = a.numpy().reshape(T, S)
-            fit[fi] = tr.fitted.float().numpy().reshape(T, S)
+            fit[fi] = (tr.train_accuracy >= 1.0).float().numpy().reshape(T, S)
         secs[name] = time.perf_counter() - t1
         mean = acc.mean(2)                                          # (F, T)
         fi0 = config.train_fractions.index(config.fixed_fraction)
@@ -379,6 +415,8 @@ def run_learnability_study(config: LearnabilityConfig, seed: int = 0, out_dir: s
         }
         say(f"{name}: {stats['size_vs_accuracy']}, random targets {results[name]['random_mean_accuracy']}, "
             f"{secs[name]:.1f} s")
+        accuracy[name] = accf
+    _regime_differences(results, accuracy, size, sen, config, seed)
     study = LearnabilityStudy(config, int(seed), targets, results, secs)
     if out_dir is not None:
         out = Path(out_dir)
@@ -516,6 +554,8 @@ def add_learnability_arguments(parser: Any) -> None:
     parser.add_argument("--threshold", type=float, default=d.threshold, help="held-out accuracy that counts as learned")
     parser.add_argument("--seeds", type=int, default=d.seeds, help="networks per target and fraction")
     parser.add_argument("--epochs", type=int, default=d.epochs)
+    parser.add_argument("--protocol", default=d.protocol, choices=PROTOCOLS,
+                        help="score after --epochs steps, or at the first step that fits the training set")
     parser.add_argument("--lr", type=float, default=d.lr)
     parser.add_argument("--permutations", type=int, default=d.permutations)
     parser.add_argument("--bootstrap", type=int, default=d.bootstrap)
@@ -532,6 +572,7 @@ def learnability_from_args(args: Any, progress: Any = None) -> "LearnabilityStud
                              targets_per_size=args.targets_per_size, random_targets=args.random_targets,
                              train_fractions=_floats(args.train_fractions, "--train-fractions"),
                              fixed_fraction=args.fixed_fraction, threshold=args.threshold, seeds=args.seeds,
-                             epochs=args.epochs, lr=args.lr, permutations=args.permutations,
+                             epochs=args.epochs, lr=args.lr, protocol=args.protocol,
+                             permutations=args.permutations,
                              bootstrap=args.bootstrap, enumeration_budget_s=args.enumeration_budget)
     return run_learnability_study(cfg, args.seed, args.out, progress=progress)

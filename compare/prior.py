@@ -30,7 +30,6 @@ al. 2025, checked against it) are described there.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 import time
@@ -41,13 +40,11 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import torch
 
-from .batched import (INITS, INPUT_ENCODINGS, BatchRunner, NetBatch, NetPrior, pack_tables, parse_widths,
+from .batched import (INITS, BatchRunner, NetBatch, NetFields, add_net_arguments, net_arguments, pack_tables,
                       validate_net_fields)
 from .errors import CompareError
-from .figures import PALETTE, pyplot, save_png
-from .nets import ACTIVATIONS
-from .runfolder import atomic_write_json, atomic_write_text, versions
-from .stats import fmt_ci, spearman
+from .runfolder import versions
+from .stats import bootstrap_many, fmt_ci, spearman
 
 __all__ = [
     "INITS", "PriorConfig", "FunctionCounts", "PriorStudy",
@@ -64,18 +61,14 @@ MEASURES = ("lz", "sop")
 
 
 @dataclass(frozen=True)
-class PriorConfig:
+class PriorConfig(NetFields):
     """Everything that defines one prior study; travels into the JSON and report.
 
     Parameters
     ----------
-    n_inputs : Boolean inputs (the networks are evaluated on all 2^n of them).
-    widths : hidden layer widths, e.g. ``(40, 40)`` for the 7-40-40-1 network of Valle-Pérez et al.
-    activation : one of `compare.nets.ACTIVATIONS`.
-    sigma_w, sigma_b : initialisation scales (see ``init``).
-    bias : whether layers have biases.
-    init : ``standard`` or ``mingard2025`` (module docstring).
-    inputs : ``01`` (x in {0,1}^n) or ``pm1`` (x in {-1,+1}^n).
+    n_inputs, widths, activation, sigma_w, sigma_b, bias, init, inputs : the network and its
+        initialisation distribution (`compare.batched.NetFields`); the networks are evaluated on all 2^n
+        inputs.
     samples : number of networks sampled.
     batch : networks per batched forward pass (part of the random stream: same seed and batch, same counts).
     bases : DSL bases in which minimal sizes are computed (at least one; the study asks for two).
@@ -84,19 +77,12 @@ class PriorConfig:
     size_budget_s : seconds per basis for minimal sizes when n >= 5 (enumeration is stopped there).
     size_levels : when n >= 5, enumerate no size beyond this one (None: only the time budget). A time
         budget makes the censoring depend on the machine's speed; a level cap that binds first does not.
-    max_measured : most distinct functions given sizes / measures; beyond, the 100 most frequent plus a
-        seeded uniform sample of the others (stated in the report).
+    max_measured : most distinct functions given sizes / measures; beyond, a seeded uniform sample of them
+        plus the most frequent ones (every function seen at least 10 times, up to half) — stated in the
+        report.
     bootstrap : resamples of the networks for the intervals of the correlations (0: none).
     """
 
-    n_inputs: int = 5
-    widths: tuple[int, ...] = (40, 40)
-    activation: str = "relu"
-    sigma_w: float = 1.0
-    sigma_b: float = 0.0
-    bias: bool = True
-    init: str = "standard"
-    inputs: str = "01"
     samples: int = 100_000
     batch: int = 512
     bases: tuple[str, ...] = ("xag", "aig")
@@ -142,34 +128,6 @@ class PriorConfig:
             raise bad("measures", f"must be a subset of {MEASURES}")
         object.__setattr__(self, "measures", measures)
 
-    def as_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        for k in ("widths", "bases", "measures"):
-            d[k] = list(d[k])
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "PriorConfig":
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise CompareError(f"PriorConfig: unknown key(s) {unknown} (known: {sorted(known)})")
-        d = dict(d)
-        for k in ("widths", "bases", "measures"):
-            if k in d and not isinstance(d[k], str):
-                d[k] = tuple(d[k])
-        return cls(**d)
-
-    @property
-    def net(self) -> NetPrior:
-        """The architecture and initialisation distribution (`compare.batched.NetPrior`)."""
-        return NetPrior(self.n_inputs, self.widths, self.activation, self.sigma_w, self.sigma_b, self.bias,
-                        self.init, self.inputs)
-
-    @property
-    def label(self) -> str:
-        """Short description, e.g. ``5-40-40-1 relu, standard init, σw=1, σb=0``."""
-        return self.net.label
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -526,7 +484,7 @@ class PriorStudy:
         for name, c in self.correlations.items():
             if c["rho"] is not None:
                 parts.append(f"Spearman(log P, {name}) = {c['rho']:+.3f} (resolved functions: "
-                             f"{fmt_ci(c, 'rho_resolved', '+.3f')})")
+                             f"{fmt_ci(c, _resolved_key(c), '+.3f')})")
         if self.zipf.get("slope") is not None:
             parts.append(f"Zipf slope {self.zipf['slope']:.2f}")
         return "; ".join(parts)
@@ -559,14 +517,20 @@ class PriorStudy:
         }
 
 
-def _choose_measured(counts: FunctionCounts, limit: int, seed: int) -> np.ndarray:
+def _choose_measured(counts: FunctionCounts, limit: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The functions given sizes and measures, as (indices, uniform): all of them when there are at most
+    ``limit``; else a seeded uniform sample of the distinct functions (half the limit) together with the
+    most frequent ones (every function seen `RESOLVED` times or more, at least 100, at most half the
+    limit). ``uniform`` marks the uniform sample (all of them when all are measured): correlations over
+    "every function seen" use it, so adding the frequent ones does not weight the estimate towards them."""
     d = len(counts.tables)
     if d <= limit:
-        return np.arange(d)
-    head = min(100, limit)
+        return np.arange(d), np.ones(d, bool)
+    head = np.arange(min(max(100, int((counts.counts >= RESOLVED).sum())), limit // 2))
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x5EED]))
-    rest = rng.choice(np.arange(head, d), size=limit - head, replace=False)
-    return np.sort(np.concatenate([np.arange(head), rest]))
+    uni = rng.choice(d, size=limit - len(head), replace=False)
+    idx = np.union1d(head, uni)
+    return idx, np.isin(idx, uni)
 
 
 RESOLVED = 10   # functions seen at least this often have a resolved P (relative s.e. <= 1/sqrt(10))
@@ -574,20 +538,21 @@ RESOLVED = 10   # functions seen at least this often have a resolved P (relative
 
 def _bootstrap_correlations(corr: dict[str, dict], counts: FunctionCounts, idx: np.ndarray,
                             measures: dict[str, np.ndarray], reps: int, seed: int) -> None:
-    """Add to each correlation ρ over the *resolved* functions (seen >= `RESOLVED` times) with a 95 %
-    percentile bootstrap interval: the networks are resampled (counts drawn as a multinomial from the
-    observed frequencies). ρ over every function seen depends on the sample size itself — functions
-    seen once or twice enter and leave with the sample, and a resample of size N keeps only about 63 %
-    of the singletons — so it gets no interval; over resolved functions that effect is negligible."""
+    """Add to each correlation ρ over the *resolved* functions (seen >= `RESOLVED` times) with its
+    bias-corrected value and a 95 % basic bootstrap interval: the networks are resampled (counts drawn as
+    a multinomial from the observed frequencies) and ρ recomputed over the same functions. The noise in
+    the counts attenuates ρ, and resampling adds that noise once more, which is what the basic interval
+    and the correction undo to first order. ρ over every function seen gets no interval: it depends on
+    the sample size itself (functions seen once or twice enter and leave with the sample)."""
     N = counts.samples
     c0 = counts.counts[idx]
-    lp0 = np.log10(np.maximum(c0, 1) / N)
+    ok = c0 >= RESOLVED
+    lp0 = np.log10(c0[ok] / N)
     observed = {}
     for k, v in corr.items():
-        ok = c0 >= RESOLVED
-        r, _ = spearman(lp0[ok], measures[k][ok])
+        r, _ = spearman(lp0, measures[k][ok])
         v.update(rho_resolved=None if math.isnan(r) else round(r, 4), functions_resolved=int(ok.sum()),
-                 min_count=RESOLVED, lo=None, hi=None)
+                 min_count=RESOLVED, corrected=None, lo=None, hi=None)
         if not math.isnan(r):
             observed[k] = r
     if reps < 1 or not observed:
@@ -595,21 +560,12 @@ def _bootstrap_correlations(corr: dict[str, dict], counts: FunctionCounts, idx: 
     p = counts.counts / N
 
     def resample(rng: np.random.Generator) -> dict[str, float]:
-        c = rng.multinomial(N, p)[idx]
-        ok = c >= RESOLVED
-        lp = np.log10(c[ok] / N)
+        lp = np.log10(np.maximum(rng.multinomial(N, p)[idx][ok], 0.5) / N)
         return {k: spearman(lp, measures[k][ok])[0] for k in observed}
 
-    vals: dict[str, list[float]] = {k: [] for k in observed}
-    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0xB007]))
-    for _ in range(reps):
-        for k, r in resample(rng).items():
-            if not math.isnan(r):
-                vals[k].append(r)
-    for k, v in vals.items():
-        if v:
-            lo, hi = np.quantile(v, [0.025, 0.975])
-            corr[k].update(lo=round(float(lo), 4), hi=round(float(hi), 4))
+    cis = bootstrap_many(resample, observed, reps=reps, seed=seed, bounds={k: (-1.0, 1.0) for k in observed})
+    for k, ci in cis.items():
+        corr[k].update(corrected=ci["corrected"], lo=ci["lo"], hi=ci["hi"])
 
 
 def run_prior_study(config: PriorConfig, seed: int = 0, out_dir: str | os.PathLike | None = None, *,
@@ -630,7 +586,7 @@ def run_prior_study(config: PriorConfig, seed: int = 0, out_dir: str | os.PathLi
     say(f"sampled {counts.samples:,} networks in {secs['sampling']:.1f} s "
         f"({counts.samples / max(secs['sampling'], 1e-9):,.0f} nets/s): {len(counts.tables):,} distinct functions")
     n, m = config.n_inputs, 1 << config.n_inputs
-    idx = _choose_measured(counts, config.max_measured, seed)
+    idx, uniform = _choose_measured(counts, config.max_measured, seed)
     tables = [counts.tables[i] for i in idx]
     logp = np.log10(counts.counts[idx] / counts.samples)
     sizes, exact, info = {}, {}, {}
@@ -653,17 +609,17 @@ def run_prior_study(config: PriorConfig, seed: int = 0, out_dir: str | os.PathLi
     ones = np.array([bin(tb).count("1") for tb in tables])
     corr, env, strata = {}, {}, {}
     for name, vals in [*((f"size_{b}", sizes[b]) for b in config.bases), *meas.items()]:
-        rho, p = spearman(logp, vals)
+        rho, p = spearman(logp[uniform], vals[uniform])
         entry = {"rho": None if math.isnan(rho) else round(rho, 4), "p": None if math.isnan(p) else p,
-                 "functions": int(len(vals))}
+                 "functions": int(uniform.sum())}
         if name.startswith("size_"):
-            ex = exact[name[5:]]
+            ex = exact[name[5:]] & uniform
             r2, p2 = spearman(logp[ex], vals[ex])
             entry["rho_exact_only"] = None if math.isnan(r2) else round(r2, 4)
             entry["functions_exact"] = int(ex.sum())
         corr[name] = entry
         env[name] = _envelope_fit(np.asarray(vals), logp)
-        strata[name] = _strata(ones, m, np.asarray(vals, float), logp)
+        strata[name] = _strata(ones[uniform], m, np.asarray(vals, float)[uniform], logp[uniform])
     t = time.perf_counter()
     _bootstrap_correlations(corr, counts, idx, {**{f"size_{b}": sizes[b] for b in config.bases}, **meas},
                             config.bootstrap, seed)
@@ -671,7 +627,8 @@ def run_prior_study(config: PriorConfig, seed: int = 0, out_dir: str | os.PathLi
     study = PriorStudy(config, int(seed), counts, idx, sizes, exact, info, meas, corr, env,
                        _zipf_fit(counts.counts, counts.samples), strata, secs)
     if out_dir is not None:
-        _write_outputs(study, Path(out_dir))
+        from .prior_report import write_outputs
+        write_outputs(study, Path(out_dir))
     return study
 
 
@@ -679,161 +636,47 @@ def run_prior_study(config: PriorConfig, seed: int = 0, out_dir: str | os.PathLi
 # output
 
 
-def _verdict_sizes(rhos: list) -> str:
-    r = [x for x in rhos if x is not None]
-    if not r:
-        return "No correlation measurable"
-    if max(r) <= -0.3:
-        return "Simpler functions are more probable"
-    if max(r) < -0.1:
-        return "Weak simplicity bias"
-    return "No consistent simplicity bias"
-
-
-def _figures(study: PriorStudy, fig_dir: Path) -> list[str]:
-    plt = pyplot()
-
-    cfg, counts = study.config, study.counts
-    N = counts.samples
-    tag = f"N = {N:,} networks, {len(counts.tables):,} distinct functions; seed {study.seed}"
-    files = []
-    rng = np.random.default_rng(0)
-    logp = np.log10(counts.counts[study.measured] / N)
-
-    # 1. rank plot
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    p = counts.counts / N
-    r = np.arange(1, len(p) + 1)
-    ax.loglog(r, p, ".", ms=3, color=PALETTE[0], label="sampled functions")
-    z = study.zipf
-    if z.get("slope") is not None:
-        rr = np.array([1, z["ranks_fitted"]])
-        ax.loglog(rr, 10 ** (z["intercept"] + z["slope"] * np.log10(rr)), "-", color=PALETTE[1],
-                  label=f"fit P ∝ rank^{z['slope']:.2f} (count ≥ {z['min_count']})")
-    ax.axhline(1 / N, color="0.5", lw=0.8, ls=":", label="one sample (resolution floor)")
-    ax.set_xlabel("rank of function (by frequency)")
-    ax.set_ylabel("P_NN(f)  (fraction of networks)")
-    slope = f"{z['slope']:.2f}" if z.get("slope") is not None else "n/a"
-    ax.set_title(f"P_NN falls with rank as rank^{slope} (fit); the most frequent function has P = {p[0]:.2g}\n"
-                 f"{cfg.label}", fontsize=10)
-    ax.legend(fontsize=8, loc="upper right")
-    ax.text(0.02, 0.10, tag, transform=ax.transAxes, fontsize=7, color="0.3")
-    save_png(fig, fig_dir / "rank.png")
-    files.append("figures/rank.png")
-
-    # 2. log P vs minimal size, one panel per basis
-    bases = list(study.sizes)
-    if bases:
-        fig, axes = plt.subplots(1, len(bases), figsize=(5.2 * len(bases), 4.4), squeeze=False,
-                                 sharey=True)
-        titles = []
-        for j, (ax, b) in enumerate(zip(axes[0], bases)):
-            s = study.sizes[b].astype(float)
-            ex = study.exact[b]
-            jit = rng.uniform(-0.25, 0.25, len(s))
-            ax.plot(s[ex] + jit[ex], logp[ex], ".", ms=2.5, alpha=0.5, color=PALETTE[0],
-                    label="exact minimal size")
-            if (~ex).any():
-                ax.plot(s[~ex] + jit[~ex], logp[~ex], "^", ms=3, alpha=0.5, color=PALETTE[3],
-                        label=f"not reached: size ≥ {int(s[~ex].min())} ({int((~ex).sum())})")
-            e = study.envelopes[f"size_{b}"]
-            ax.plot(e["sizes"], e["max_log10_p"], "s-", ms=4, color=PALETTE[1], lw=1,
-                    label="upper envelope (max per size)")
-            if e.get("slope") is not None:
-                xs = np.array([min(e["sizes"]), max(e["sizes"])], float)
-                ax.plot(xs, e["intercept"] + e["slope"] * xs, "--", color=PALETTE[2], lw=1,
-                        label=f"envelope fit: {e['bits_per_gate']:.2f} bits/gate")
-            c = study.correlations[f"size_{b}"]
-            rho = c["rho"]
-            titles.append(f"{rho:+.2f} ({b})" if rho is not None else f"n/a ({b})")
-            ax.set_title(f"basis {b} ({cfg.mode}); Spearman ρ = "
-                         + (f"{rho:+.2f}" if rho is not None else "n/a"), fontsize=9)
-            ax.axhline(math.log10(1 / N), color="0.5", lw=0.8, ls=":", label="one sample (resolution floor)")
-            ax.set_xlabel(f"minimal {cfg.mode} size in {b} (gates)")
-            if j == 0:
-                ax.set_ylabel("log10 P_NN(f)")
-            ax.legend(fontsize=7, loc="upper right")
-        rhos = [study.correlations[f"size_{b}"]["rho"] for b in bases]
-        fig.suptitle(f"{_verdict_sizes(rhos)}: Spearman ρ(log P, minimal size) = {', '.join(titles)}\n"
-                     f"{cfg.label}; {tag}", fontsize=9)
-        fig.tight_layout()
-        save_png(fig, fig_dir / "size.png")
-        files.append("figures/size.png")
-
-    # 3. other measures
-    if study.measures:
-        names = {"lz": "Lempel–Ziv complexity C_LZ of the truth table", "sop": "SOP size (sympy, AND/OR/NOT ops)"}
-        fig, axes = plt.subplots(1, len(study.measures), figsize=(5.2 * len(study.measures), 4.4),
-                                 squeeze=False, sharey=True)
-        for j, (ax, (k, v)) in enumerate(zip(axes[0], study.measures.items())):
-            jit = rng.uniform(-0.2, 0.2, len(v)) * (1 if k == "sop" else 0.5)
-            ax.plot(v + jit, logp, ".", ms=2.5, alpha=0.5, color=PALETTE[0] if k == "lz" else PALETTE[2],
-                    zorder=3, label="sampled functions")
-            e = study.envelopes[k]
-            ax.plot(e["sizes"], e["max_log10_p"], "-", color=PALETTE[1], lw=1, alpha=0.8, zorder=2,
-                    label="upper envelope (max per value)")
-            rho = study.correlations[k]["rho"]
-            ax.axhline(math.log10(1 / N), color="0.5", lw=0.8, ls=":", label="one sample (resolution floor)")
-            ax.set_title(f"Spearman ρ = {rho:+.2f}" if rho is not None else "ρ n/a", fontsize=9)
-            ax.set_xlabel(names[k])
-            if j == 0:
-                ax.set_ylabel("log10 P_NN(f)")
-            ax.legend(fontsize=7)
-        parts = [f"{k.upper()} ρ = {study.correlations[k]['rho']:+.2f}" for k in study.measures
-                 if study.correlations[k]["rho"] is not None]
-        prx = [study.correlations[k]["rho"] for k in study.measures]
-        fig.suptitle(f"{_verdict_sizes(prx)} by compression proxies too: {', '.join(parts)}\n{cfg.label}; {tag}",
-                     fontsize=9)
-        fig.tight_layout()
-        save_png(fig, fig_dir / "proxies.png")
-        files.append("figures/proxies.png")
-
-    # 4. within entropy strata
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    for j, (name, st) in enumerate(study.strata.items()):
-        rows = [r for r in st["strata"] if r["rho"] is not None and r["functions"] >= st["min_points"]]
-        if not rows:
-            continue
-        ax.plot([r["k"] for r in rows], [r["rho"] for r in rows], "o-", ms=4, color=PALETTE[j % 8],
-                label=f"{name.replace('size_', 'min. size ')} (weighted mean {st['weighted_mean_rho']:+.2f})")
-    ax.axhline(0, color="0.5", lw=0.8)
-    ax.set_xlabel("entropy stratum k = min(#ones, 2^n − #ones)")
-    ax.set_ylabel("Spearman ρ(log P, measure) within stratum")
-    ax.set_ylim(-1.05, 1.05)
-    ms = [st["weighted_mean_rho"] for st in study.strata.values() if st["weighted_mean_rho"] is not None]
-    finding = ("Bias toward simplicity persists at fixed entropy" if ms and max(ms) < -0.1 else
-               "Within entropy strata the correlation is weak or absent")
-    ax.set_title(f"{finding}\n{cfg.label}", fontsize=10)
-    ax.legend(fontsize=7)
-    ax.text(0.02, 0.03, tag + f"; strata with ≥ {next(iter(study.strata.values()))['min_points']} functions"
-            if study.strata else tag, transform=ax.transAxes, fontsize=7, color="0.3")
-    save_png(fig, fig_dir / "strata.png")
-    files.append("figures/strata.png")
-    return files
+def _resolved_key(c: dict) -> str:
+    """Show the bias-corrected ρ over resolved functions when there is one, else the plug-in value."""
+    return "corrected" if c.get("corrected") is not None else "rho_resolved"
 
 
 def _findings(study: PriorStudy) -> list[str]:
     """What the data support and what they do not, with effect sizes and intervals."""
     cfg, counts = study.config, study.counts
     out = []
+    if counts.counts.max() == 1:
+        out.append(f"Every one of the {counts.samples:,} networks computed a different function: at this sample "
+                   "size the prior cannot be told from a uniform one, and no correlation with complexity can be "
+                   "measured (all P = 1/N). A biased prior repeats functions; this one did not.")
     for b in study.sizes:
         c = study.correlations[f"size_{b}"]
+        if c["rho"] is None and counts.counts.max() == 1:
+            continue
         if c["rho"] is None:
             out.append(f"Basis {b}: no correlation measurable.")
             continue
         e = study.envelopes[f"size_{b}"]
+        ex = study.exact[b]
+        if (~ex).mean() > 0.5:
+            out.append(f"Not assessed in {b}: {int((~ex).sum()):,} of the {len(ex):,} measured functions lie beyond "
+                       f"the sizes enumerated within the budget (≥ {int(study.sizes[b][~ex].min())} gates), so the "
+                       f"minimal size does not rank them (ρ over the exact sizes only: {c.get('rho_exact_only')}, "
+                       f"{c.get('functions_exact')} functions); raise size_budget_s or size_levels.")
+            continue
         lead = (f"Simpler functions are more probable in {b}" if c.get("hi") is not None and c["hi"] < 0 else
                 f"Not assessed in {b} (no interval: too few functions seen {c.get('min_count')} times or more, "
                 "or no resamples)" if c.get("hi") is None else
                 f"The data do not show that simpler functions (in {b}) are more probable")
         txt = (lead
-               + f": ρ(log P, minimal {cfg.mode} size) = {c['rho']:+.3f} over the {c['functions']:,} functions "
-               f"seen, {fmt_ci(c, 'rho_resolved', '+.3f')} over the {c['functions_resolved']:,} seen at least "
-               f"{c['min_count']} times")
+               + f": ρ(log P, minimal {cfg.mode} size) = {c['rho']:+.3f} over "
+               + (f"the {c['functions']:,} functions seen" if len(study.measured) == len(counts.tables) else
+                  f"a uniform sample of {c['functions']:,} of the {len(counts.tables):,} functions seen")
+               + f", {fmt_ci(c, _resolved_key(c), '+.3f')} over the "
+               f"{c['functions_resolved']:,} seen at least {c['min_count']} times (bias-corrected)")
         if e.get("bits_per_gate") is not None:
             txt += (f"; the most probable function of each size falls by {e['bits_per_gate']:.2f} bits per gate "
                     f"(upper-envelope fit; P <~ 2^-{e['bits_per_gate']:.2f}·size)")
-        ex = study.exact[b]
         if (~ex).any():
             txt += (f"; {int((~ex).sum()):,} functions beyond the enumeration enter at their lower bound "
                     f"(ρ over exact sizes only: {c.get('rho_exact_only')})")
@@ -847,7 +690,7 @@ def _findings(study: PriorStudy) -> list[str]:
         c = study.correlations[k]
         if c["rho"] is not None:
             name = {"lz": "Lempel–Ziv complexity", "sop": "SOP size"}[k]
-            out.append(f"{name}: ρ = {c['rho']:+.3f} over the functions seen, {fmt_ci(c, 'rho_resolved', '+.3f')} "
+            out.append(f"{name}: ρ = {c['rho']:+.3f} over the functions seen, {fmt_ci(c, _resolved_key(c), '+.3f')} "
                        "over the resolved ones.")
     z = study.zipf
     if z.get("slope") is not None:
@@ -859,82 +702,6 @@ def _findings(study: PriorStudy) -> list[str]:
     return out
 
 
-def _report(study: PriorStudy) -> str:
-    cfg, counts = study.config, study.counts
-    d = study.as_dict()
-    L = [f"# Prior study: {cfg.label}", "", "## Findings", ""] + [f"- {x}" for x in _findings(study)] + ["",
-         "P_NN(f) is the fraction of randomly initialised networks computing f on all "
-         f"{1 << cfg.n_inputs} inputs; it is resolved down to 1/N = {1 / counts.samples:.2g}, so the "
-         "many functions seen once sit on that floor and the correlations are over the functions seen.", "",
-         "## Configuration", "", "| key | value |", "|---|---|"]
-    L += [f"| {k} | `{v}` |" for k, v in cfg.as_dict().items()]
-    L += [f"| seed | `{study.seed}` |", "",
-          "## Correlation of log P with complexity (one point per distinct function)", "",
-          "| measure | Spearman ρ | p (normal approx.) | functions | ρ over resolved functions [95 % bootstrap] "
-          "(functions) | ρ, exact sizes only | envelope slope (log10 P / unit) | bits per unit |",
-          "|---|---|---|---|---|---|---|---|"]
-    for k, c in study.correlations.items():
-        e = study.envelopes[k]
-        fmt = (lambda v, f: "n/a" if v is None else format(v, f))
-        L.append(f"| {k} | {fmt(c['rho'], '+.3f')} | {fmt(c['p'], '.2g')} | {c['functions']} | "
-                 f"{fmt_ci(c, 'rho_resolved', '+.3f')} ({c.get('functions_resolved')}) | "
-                 f"{fmt(c.get('rho_exact_only'), '+.3f') if k.startswith('size_') else '—'} | "
-                 f"{fmt(e.get('slope'), '+.3f')} | {fmt(e.get('bits_per_gate'), '.2f')} |")
-    z = study.zipf
-    L += ["", f"Zipf: log10 P = {z['intercept']:.2f} {z['slope']:+.2f}·log10 rank over the "
-              f"{z['ranks_fitted']} functions seen ≥ {z['min_count']} times." if z.get("slope") is not None
-          else "Zipf fit: too few functions seen ≥ 10 times.", "",
-          "## Within entropy strata", "",
-          "| measure | weighted mean ρ | strata used | per stratum k: ρ (functions) |", "|---|---|---|---|"]
-    for k, st in study.strata.items():
-        per = ", ".join(f"{r['k']}: {r['rho']:+.2f} ({r['functions']})" for r in st["strata"]
-                        if r["rho"] is not None)
-        wm = st["weighted_mean_rho"]
-        L.append(f"| {k} | {'n/a' if wm is None else f'{wm:+.3f}'} | {st['strata_used']} | {per} |")
-    L += ["", "## Minimal sizes", ""]
-    for b, inf in study.size_info.items():
-        L.append(f"- **{b}**: {inf}")
-    if len(study.measured) < len(counts.tables):
-        L.append(f"- Only {len(study.measured):,} of {len(counts.tables):,} distinct functions were measured: "
-                 "the 100 most frequent and a seeded uniform sample of the rest (`max_measured`).")
-    L += ["- SOP size is the operator count of sympy's `SOPform` (not guaranteed minimal); C_LZ is the "
-          "Dingle et al. (2018) measure on the truth-table string.",
-          "- Censored sizes (functions the enumeration did not reach) enter the correlations at their lower "
-          "bound; the column 'exact sizes only' leaves them out.", "",
-          "## Most frequent functions", "", "| table (hex, bit t = f(t)) | count | P | sizes | " +
-          " | ".join(study.measures) + " |", "|---|---|---|---|" + "---|" * len(study.measures)]
-    for row in d["top_functions"][:15]:
-        sz = ", ".join(f"{b} {row[f'size_{b}']}{'' if row[f'exact_{b}'] else '+'}" for b in study.sizes
-                       if f"size_{b}" in row)
-        L.append(f"| `{row['table']}` | {row['count']} | {row['p']:.3g} | {sz} | "
-                 + " | ".join(f"{row.get(k, float('nan')):g}" for k in study.measures) + " |")
-    L += ["", "## Figures", ""] + [f"![{f}]({f})" for f in study.figures]
-    L += ["", "## Time", "", ", ".join(f"{k} {v:.1f} s" for k, v in study.seconds.items()), ""]
-    return "\n".join(L)
-
-
-def _write_outputs(study: PriorStudy, out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    study.figures = _figures(study, out / "figures")
-    atomic_write_json(out / "functions.json", _functions_table(study))
-    atomic_write_json(out / "prior.json", study.as_dict())
-    atomic_write_text(out / "report.md", _report(study))
-
-
-def _functions_table(study: PriorStudy) -> dict[str, Any]:
-    d = study.counts.as_dict()
-    n = study.config.n_inputs
-    digits = max(1, (1 << n) // 4)
-    cols = ["table", "count"] + [f"size_{b}" for b in study.sizes] + [f"exact_{b}" for b in study.sizes] \
-        + list(study.measures)
-    rows = []
-    for j, i in enumerate(study.measured):
-        rows.append([f"{study.counts.tables[i]:0{digits}x}", int(study.counts.counts[i])]
-                    + [int(study.sizes[b][j]) for b in study.sizes] + [bool(study.exact[b][j]) for b in study.sizes]
-                    + [float(study.measures[k][j]) for k in study.measures])
-    return {"all_functions": d, "measured": {"columns": cols, "rows": rows}}
-
-
 # ---------------------------------------------------------------------------------------------------
 # command line (wired into `occam prior` by compare/cli.py)
 
@@ -942,15 +709,7 @@ def _functions_table(study: PriorStudy) -> dict[str, Any]:
 def add_prior_arguments(parser) -> None:
     """Arguments of ``occam prior`` on an argparse parser."""
     d = PriorConfig()
-    parser.add_argument("--n", type=int, default=d.n_inputs, help="number of Boolean inputs")
-    parser.add_argument("--widths", default=",".join(map(str, d.widths)),
-                        help="hidden widths, e.g. 40,40 or 64x10 (ten layers of 64)")
-    parser.add_argument("--activation", default=d.activation, choices=ACTIVATIONS)
-    parser.add_argument("--sigma-w", type=float, default=d.sigma_w)
-    parser.add_argument("--sigma-b", type=float, default=d.sigma_b)
-    parser.add_argument("--no-bias", action="store_true", help="layers without biases")
-    parser.add_argument("--init", default=d.init, choices=INITS)
-    parser.add_argument("--inputs", default=d.inputs, choices=INPUT_ENCODINGS)
+    add_net_arguments(parser, d)
     parser.add_argument("--samples", type=float, default=d.samples, help="networks to sample (1e6 accepted)")
     parser.add_argument("--batch", type=int, default=d.batch)
     parser.add_argument("--bases", default=",".join(d.bases))
@@ -971,9 +730,7 @@ def prior_from_args(args: Any, progress: Callable[[str], None] | None = None) ->
     samples = args.samples
     if samples != int(samples):
         raise CompareError(f"--samples: expected a whole number, got {samples!r}")
-    cfg = PriorConfig(n_inputs=args.n, widths=parse_widths(args.widths), activation=args.activation,
-                      sigma_w=args.sigma_w, sigma_b=args.sigma_b, bias=not args.no_bias, init=args.init,
-                      inputs=args.inputs, samples=int(samples), batch=args.batch,
+    cfg = PriorConfig(**net_arguments(args), samples=int(samples), batch=args.batch,
                       bases=tuple(b for b in args.bases.split(",") if b), mode=args.mode,
                       measures=tuple(m for m in args.measures.split(",") if m),
                       size_budget_s=args.size_budget, size_levels=args.size_levels,

@@ -34,6 +34,7 @@ import torch
 from torch import nn
 
 from .errors import CompareError
+from .runfolder import _FILE_MODE
 from .tasks import Task
 
 __all__ = ["TrainConfig", "TrainedNet", "train", "default_cache_dir", "predict"]
@@ -203,6 +204,7 @@ def _atomic_save(obj: Any, path: Path) -> None:
     os.close(fd)
     try:
         torch.save(obj, tmp)
+        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -27,6 +27,7 @@ def test_targets_have_their_stated_minimal_size():
 @pytest.mark.parametrize("kw", [dict(regimes=(("sigmoid", 1.0),)), dict(regimes=(("tanh", 0.0),)),
                                 dict(train_fractions=(0.0, 0.5)), dict(fixed_fraction=0.3),
                                 dict(threshold=0.4), dict(basis="zp"), dict(widths=()), dict(seeds=0),
+                                dict(protocol="sometimes"),
                                 dict(n_inputs=1)])
 def test_bad_config_raises(kw):
     with pytest.raises(CompareError):
@@ -47,3 +48,19 @@ def test_study_output_and_determinism(tmp_path):
     assert "Negative controls" in (tmp_path / "report.md").read_text()
     again = run_learnability_study(cfg, seed=0)
     assert again.results["relu σw=1"]["mean_accuracy"] == st.results["relu σw=1"]["mean_accuracy"]
+
+
+def test_cli(tmp_path, capsys):
+    from compare.cli import main
+    code = main(["learnability", "--n", "3", "--widths", "8", "--max-size", "1", "--targets-per-size", "2",
+                 "--random-targets", "1", "--seeds", "2", "--train-fractions", "0.5", "--fixed-fraction", "0.5",
+                 "--epochs", "20", "--permutations", "20", "--bootstrap", "20", "--regimes", "relu:1,tanh:8",
+                 "--out", str(tmp_path), "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0 and "relu σw=1" in out and err == ""
+    d = json.loads((tmp_path / "learnability.json").read_text())
+    assert d["config"]["regimes"] == [["relu", 1.0], ["tanh", 8.0]] and d["verdict"]
+    code = main(["learnability", "--regimes", "relu:x", "--out", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 2 and err.startswith("occam: error: --regimes") and "Traceback" not in err
+

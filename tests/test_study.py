@@ -89,3 +89,13 @@ def test_mean_ci():
     d = mean_ci([0.0, 1.0, None])
     assert d["n"] == 2 and d["lo"] < 0.5 < d["hi"]
     assert mean_ci([])["mean"] is None
+
+
+def test_atomic_writes_get_the_usual_file_mode(tmp_path):
+    # tempfile.mkstemp makes 0600 files; a run folder's files should be as readable as open() makes them
+    import os
+    from compare.runfolder import atomic_write_json
+    mask = os.umask(0o022)
+    os.umask(mask)
+    p = atomic_write_json(tmp_path / "x.json", {"a": 1})
+    assert p.stat().st_mode & 0o777 == 0o666 & ~mask
