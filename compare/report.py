@@ -219,7 +219,11 @@ def draw_program(program: Any, ax: Any, title: str) -> None:
 def _fig_circuits(run: dict, path: Path) -> str | None:
     import synth
     plt = _plt()
-    m0 = run["seeds"][0]
+    # the first seed with an extracted circuit (seed 0 when none has one)
+    with_circ = [i for i, m in enumerate(run["seeds"])
+                 if any(not e.get("error") for e in (m.get("extraction") or {}).values() if e)]
+    si = with_circ[0] if with_circ else 0
+    m0 = run["seeds"][si]
     n = m0["task"]["n_inputs"]
     if m0["task"]["domain"] != "bool":
         return None
@@ -238,7 +242,7 @@ def _fig_circuits(run: dict, path: Path) -> str | None:
         exact = "" if m0["synthesis"][b]["exact"] else ", not proven minimal"
         draw_program(sp, row[0], f"shortest consistent program, basis {b}: size {sp.size}{exact}")
         if ep is not None:
-            draw_program(ep, row[1], f"extracted from the network (seed 0), basis {b}: size {ep.size}, "
+            draw_program(ep, row[1], f"extracted from the network (seed {si}), basis {b}: size {ep.size}, "
                                      f"fidelity {ex['fidelity']:.3f}")
         else:
             why = (ex or {}).get("error") or "(not extracted in this basis; see [extract] bases)"
@@ -256,8 +260,9 @@ def _fig_circuits(run: dict, path: Path) -> str | None:
             m0["training"]["train_acc"] == 1.0 else
             f"Extracted circuit differs from the shortest {b0} program" if iso is not None else
             "Shortest consistent programs (no circuit extracted)")
-    fig.suptitle(f"{head}\n(seed 0 of {len(run['seeds'])}; blue square = input, orange = gate or constant, "
-                 "red = output)", fontsize=10)
+    fig.suptitle(f"{head}\n(seed {si} of {len(run['seeds'])}"
+                 + (", the first with an extracted circuit" if si else "")
+                 + "; blue square = input, orange = gate or constant, red = output)", fontsize=10)
     fig.tight_layout()
     return _save(fig, path)
 
@@ -441,7 +446,7 @@ def render_markdown(run: dict, figures: dict[str, str | None]) -> str:
     captions = {"training": "Training curves (accuracy per epoch; one line per seed).",
                 "agreement": "Agreement of the network with each comparator on held-out inputs, vs baselines.",
                 "sizes": "Sizes: shortest consistent program, network's function, target, extracted circuit.",
-                "circuits": "Synthesized (left) and extracted (right) circuits, seed 0.",
+                "circuits": "Synthesized (left) and extracted (right) circuits of one seed (named in the figure).",
                 "fourier": "Fourier power of the input weights per frequency."}
     for key, name in figures.items():
         if name:
