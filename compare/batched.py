@@ -294,9 +294,9 @@ class NetBatch:
     """``size`` networks of one `NetPrior` in reusable buffers.
 
     ``draw(seed, index)`` fills the weights with batch ``index`` of the random stream ``seed``;
-    ``layers`` then holds (W (size, fan_in, fan_out), b (size, fan_out) or None) per layer, and
-    ``forward(X)`` gives the logits (size, m). Both the weights and the returned logits are overwritten
-    by the next call: copy what you keep.
+    ``forward(X)`` gives the logits (size, m) and ``labels(X)`` the labels; ``layers`` gives copies of the
+    scaled weights. The drawn weights and the returned logits are overwritten by the next call: copy
+    what you keep.
     """
 
     def __init__(self, prior: NetPrior, size: int) -> None:
