@@ -53,7 +53,7 @@ from .errors import CompareError
 from .nets import ACTIVATIONS, activation_fn
 
 __all__ = ["INITS", "INPUT_ENCODINGS", "CHUNK", "NetFields", "NET_FIELDS", "add_net_arguments", "net_arguments",
-           "NetPrior", "NetBatch", "BatchRunner", "all_inputs", "pack_tables", "parse_widths",
+           "NetPrior", "NetBatch", "BatchRunner", "all_inputs", "pack_tables", "table_ints", "parse_widths",
            "forward", "BatchTraining", "train_batch", "OPTIMIZERS"]
 
 INITS = ("standard", "mingard2025")
@@ -109,6 +109,20 @@ def pack_tables(labels: np.ndarray) -> np.ndarray:
     buf = np.zeros((count, words * 8), dtype=np.uint8)
     buf[:, :packed.shape[1]] = packed
     return buf.view("<u8").reshape(count, words)
+
+
+def table_ints(rows: np.ndarray) -> list[int]:
+    """Truth tables packed by `pack_tables` (words least significant first) as Python ints.
+
+    >>> table_ints(pack_tables(np.array([[0, 1, 0, 1, 0, 1, 0, 1]], dtype=bool)))
+    [170]
+    """
+    if rows.shape[1] == 1:
+        return rows[:, 0].tolist()
+    acc = rows[:, -1].astype(object)
+    for j in range(rows.shape[1] - 2, -1, -1):
+        acc = (acc << 64) | rows[:, j].astype(object)
+    return acc.tolist()
 
 
 @dataclass(frozen=True)
@@ -206,10 +220,6 @@ class NetPrior(NetFields):
         if self.init == "standard":
             return self.sigma_b
         return self.sigma_b * self.sigma_w / fan_out
-
-    @property
-    def parameters_per_net(self) -> int:
-        return sum(a * b + (b if self.bias else 0) for a, b in self.dims)
 
     def all_inputs(self) -> torch.Tensor:
         """The 2^n input rows in this prior's encoding (see `all_inputs`)."""
@@ -383,11 +393,6 @@ class NetBatch:
             sel = [(W[redo].double(), None if b is None else b[redo].double()) for W, b in raw]
             lab[redo] = forward(sel, X.double(), self.prior.activation, alphas=self._alphas) > 0
         return lab
-
-    def select(self, idx: torch.Tensor | np.ndarray) -> list[tuple[torch.Tensor, torch.Tensor | None]]:
-        """The scaled weights of the networks ``idx`` (new tensors, for `forward`)."""
-        idx = torch.as_tensor(idx, dtype=torch.long)
-        return [(W[idx] * a, None if b is None else b[idx].clone()) for (W, b), a in zip(self._raw, self._alphas)]
 
 
 class BatchRunner:

@@ -56,7 +56,7 @@ import numpy as np
 import torch
 
 from .batched import (OPTIMIZERS, BatchRunner, NetBatch, NetFields, NetPrior, add_net_arguments, net_arguments,
-                      pack_tables, train_batch, validate_net_fields)
+                      pack_tables, table_ints, train_batch, validate_net_fields)
 from .errors import CompareError
 from .runfolder import atomic_write_json, atomic_write_text, versions
 from .stats import bootstrap_many, fmt_ci, spearman, total_variation
@@ -225,8 +225,7 @@ def _train_mask(task: Task, rows: int) -> torch.Tensor:
 
 
 def _tables(labels: torch.Tensor) -> list[int]:
-    from .prior import _row_ints
-    return _row_ints(pack_tables(labels.bool().numpy()))
+    return table_ints(pack_tables(labels.bool().numpy()))
 
 
 def sgd_functions(task: Task, net: NetPrior, *, runs: int, seed: int, optimizer: str = "adam", lr: float = 0.003,

@@ -41,7 +41,7 @@ import numpy as np
 import torch
 
 from .batched import (INITS, BatchRunner, NetBatch, NetFields, add_net_arguments, net_arguments, pack_tables,
-                      validate_net_fields)
+                      table_ints, validate_net_fields)
 from .errors import CompareError
 from .runfolder import versions
 from .stats import bootstrap_many, fmt_ci, spearman
@@ -216,16 +216,6 @@ class FunctionCounts:
                 "functions": [[f"{t:0{digits}x}", int(c)] for t, c in zip(self.tables, self.counts)]}
 
 
-def _row_ints(rows: np.ndarray) -> list[int]:
-    """Rows of 64-bit words (least significant first) as Python ints."""
-    if rows.shape[1] == 1:
-        return rows[:, 0].tolist()
-    acc = rows[:, -1].astype(object)
-    for j in range(rows.shape[1] - 2, -1, -1):
-        acc = (acc << 64) | rows[:, j].astype(object)
-    return acc.tolist()
-
-
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
                 dtype=np.uint64)
 
@@ -314,7 +304,7 @@ def count_functions(config: PriorConfig, seed: int, *, workers: int = 1, threads
                              minlength=len(keys)).astype(np.int64)
     # most frequent first, ties by the table's value (last lexsort key = primary)
     order = np.lexsort((*(keys[:, j] for j in range(keys.shape[1])), -counts))
-    return FunctionCounts(config.n_inputs, config.samples, _row_ints(keys[order]), counts[order],
+    return FunctionCounts(config.n_inputs, config.samples, table_ints(keys[order]), counts[order],
                           time.perf_counter() - t0)
 
 

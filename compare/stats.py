@@ -91,44 +91,35 @@ def partial_spearman(x, y, z) -> float | None:
 
 
 def bootstrap_ci(statistic: Callable[[np.random.Generator], float | None], *, reps: int = 500,
-                 seed: int = 0, level: float = 0.95, observed: float | None = None,
-                 bounds: tuple[float, float] | None = None) -> dict[str, Any]:
-    """Bootstrap interval of a statistic over ``reps`` resamples.
+                 seed: int = 0, level: float = 0.95) -> dict[str, Any]:
+    """Percentile bootstrap interval of a statistic over ``reps`` resamples (see `bootstrap_many` for the
+    basic interval that plug-in distances need).
 
     ``statistic(rng)`` draws one resample with ``rng`` and returns the statistic on it (None or NaN when
-    undefined there; those resamples are left out and counted). Without ``observed``: the percentile
-    interval. With ``observed`` (the statistic on the data): the *basic* (reverse-percentile) interval
-    [2θ − q_hi, 2θ − q_lo], which corrects a bias of the statistic to first order — needed for plug-in
-    distances between sampled distributions, which sampling noise inflates (the percentile interval of
-    such a distance can lie wholly above the observed value). ``bounds`` clips the interval to the
-    statistic's range. Returns {lo, hi, reps, undefined, method}.
+    undefined there; those resamples are left out and counted). Returns {lo, hi, reps, undefined}.
     """
-    method = "percentile" if observed is None else "basic"
     if reps < 1:
-        return {"lo": None, "hi": None, "reps": 0, "undefined": 0, "method": method}
+        return {"lo": None, "hi": None, "reps": 0, "undefined": 0}
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0xB007]))
     vals = []
-    bad = 0
     for _ in range(reps):
         v = statistic(rng)
-        if v is None or (isinstance(v, float) and math.isnan(v)):
-            bad += 1
-        else:
+        if v is not None and not (isinstance(v, float) and math.isnan(v)):
             vals.append(float(v))
     if not vals:
-        return {"lo": None, "hi": None, "reps": reps, "undefined": bad, "method": method}
+        return {"lo": None, "hi": None, "reps": reps, "undefined": reps}
     a = (1 - level) / 2
-    q_lo, q_hi = (float(q) for q in np.quantile(vals, [a, 1 - a]))
-    lo, hi = (q_lo, q_hi) if observed is None else (2 * observed - q_hi, 2 * observed - q_lo)
-    if bounds is not None:
-        lo, hi = min(max(lo, bounds[0]), bounds[1]), min(max(hi, bounds[0]), bounds[1])
-    return {"lo": round(lo, 4), "hi": round(hi, 4), "reps": reps, "undefined": bad, "method": method}
+    lo, hi = np.quantile(vals, [a, 1 - a])
+    return {"lo": round(float(lo), 4), "hi": round(float(hi), 4), "reps": reps, "undefined": reps - len(vals)}
 
 
 def bootstrap_many(statistics: Callable[[np.random.Generator], dict[str, float | None]], observed: dict[str, float],
                    *, reps: int = 500, seed: int = 0, level: float = 0.95,
                    bounds: dict[str, tuple[float, float]] | None = None) -> dict[str, dict[str, Any]]:
-    """Basic bootstrap intervals (see `bootstrap_ci`) of several statistics computed on the same resamples.
+    """Basic (reverse-percentile) bootstrap intervals of several statistics computed on the same resamples:
+    [2θ − q_hi, 2θ − q_lo], which corrects a bias of a statistic to first order — needed for plug-in
+    distances between sampled distributions, which sampling noise inflates (their percentile interval can
+    lie wholly above the observed value).
 
     ``statistics(rng)`` draws one resample and returns {name: value}; ``observed`` holds the values on the
     data. Returns {name: {"value", "corrected", "lo", "hi", "undefined"}} for every name in ``observed``:
