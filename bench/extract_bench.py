@@ -47,7 +47,7 @@ BOOL_TASKS = [
 QUICK = {"parity3of20", "majority5of12", "mux6of10"}
 
 
-def bool_item(name: str, spec: dict, seed: int, budget_s: float) -> list[dict]:
+def bool_item(name: str, spec: dict, seed: int, budget: int, budget_s: float | None) -> list[dict]:
     spec = dict(spec)
     task = make_task(spec.pop("target"), seed=seed, **spec)
     t0 = time.perf_counter()
@@ -58,7 +58,7 @@ def bool_item(name: str, spec: dict, seed: int, budget_s: float) -> list[dict]:
     for method in ("prune_discretise", "magnitude"):
         t1 = time.perf_counter()
         try:
-            c = extract(net, method=method, budget_s=budget_s)
+            c = extract(net, method=method, budget=budget, budget_s=budget_s)
         except compare.CompareError as exc:
             rows.append({"task": name, "seed": seed, "method": method, "error": str(exc),
                          "train_s": t_train, "test_acc": net.test_acc})
@@ -97,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "extract_bench.json"))
-    ap.add_argument("--budget-s", type=float, default=2.0, help="synthesis seconds per neuron")
+    ap.add_argument("--budget", type=float, default=30e6,
+                    help="synthesis work units per neuron (see synth.budget; 3e7 is about 2 CPU seconds)")
+    ap.add_argument("--budget-s", type=float, default=None, help="optional wall-clock valve per neuron, seconds")
     ap.add_argument("--quick", action="store_true", help="three tasks, first seed only")
     args = ap.parse_args(argv)
     seeds = args.seeds[:1] if args.quick else args.seeds
@@ -106,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.quick and name not in QUICK:
             continue
         for seed in seeds:
-            rows += bool_item(name, spec, seed, args.budget_s)
+            rows += bool_item(name, spec, seed, int(args.budget), args.budget_s)
             for r in rows[-2:]:
                 print(_line(r), flush=True)
     for seed in seeds:
@@ -119,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__,
             "cpus": os.cpu_count(), "platform": platform.platform(), "seeds": seeds,
             "train_config_bool": BOOL_CFG.to_dict(), "train_config_zp": ZP_CFG.to_dict(),
-            "synth_budget_s_per_neuron": args.budget_s}
+            "synth_budget_per_neuron": int(args.budget), "synth_budget_s_per_neuron": args.budget_s}
     tmp = out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
     os.replace(tmp, out)

@@ -46,6 +46,7 @@ _EXPORTS = {
     "NetPrior": "batched", "NetBatch": "batched", "train_batch": "batched",
     "Job": "sweep", "SweepResult": "sweep", "plan_sweep": "sweep", "run_sweep": "sweep",
     "parse_seeds": "sweep",
+    "LLCConfig": "llc", "LLCEstimate": "llc", "estimate_llc": "llc",
 }
 
 __all__ = ["CompareError", *_EXPORTS]

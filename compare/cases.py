@@ -1,7 +1,10 @@
 """Case files: one TOML file per case study, read and validated into a `Case` (schema in ``cases/README.md``).
 
 A case names its task, network, training, extraction method, the bases to synthesise under, seeds and
-budgets. Validation is strict: an unknown section or key, a wrong type or an impossible value is a
+budgets. Budgets count work (``budget`` keys, in `synth.budget` units), so a case gives the same numbers
+on any machine; ``budget_s`` keys are optional wall-clock safety valves (an old case file whose only
+budget is ``budget_s`` keeps the default work budget and gets that many seconds as its valve).
+Validation is strict: an unknown section or key, a wrong type or an impossible value is a
 `CompareError` naming the file, the key and (when it can be found) the line. ``--set key=value``
 overrides go through the same checks.
 
@@ -28,6 +31,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from .errors import CompareError
+from .extract.methods import NEURON_BUDGET
+from .function import FUNCTION_BUDGET
 
 __all__ = ["Case", "SCHEMA", "load_case", "load_case_text", "parse_override", "list_cases", "cases_dir",
            "config_hash"]
@@ -36,11 +41,12 @@ __all__ = ["Case", "SCHEMA", "load_case", "load_case_text", "parse_override", "l
 # ----------------------------------------------------------------------------------------------- schema
 
 class _Key:
-    """One key of the schema: accepted types, a default, and a check returning an error text or None."""
+    """One key of the schema: accepted types, a default, a check returning an error text or None, and
+    an optional conversion of the checked value."""
 
     def __init__(self, types: tuple[type, ...], default: Any, check: Callable[[Any], str | None] | None = None,
-                 doc: str = "") -> None:
-        self.types, self.default, self.check, self.doc = types, default, check, doc
+                 doc: str = "", convert: Callable[[Any], Any] | None = None) -> None:
+        self.types, self.default, self.check, self.doc, self.convert = types, default, check, doc, convert
 
 
 def _pos(v: Any) -> str | None:
@@ -93,7 +99,27 @@ def _optional_pos(v: Any) -> str | None:
     return None if v is None or v > 0 else "must be > 0"
 
 
+def _work(v: Any) -> str | None:
+    ok = v >= 1 and float(v).is_integer() and float(v) < 2 ** 62
+    return None if ok else "must be a whole number of work units >= 1 (e.g. 2e8)"
+
+
+def _work_key(default: int, doc: str) -> "_Key":
+    """A work budget (`synth.budget` units): an integer, also written as a float such as 2e8."""
+    return _Key((int, float), default, _work, doc, convert=int)
+
+
+def _valve_key(doc: str) -> "_Key":
+    """An optional wall-clock safety valve in seconds (absent: none)."""
+    return _Key((int, float), None, _optional_pos, doc, convert=float)
+
+
 _INT, _NUM, _STR, _BOOL, _LIST, _TABLE = (int,), (int, float), (str,), (bool,), (list,), (dict,)
+
+# default work budget per basis (synth.budget units): a case's synthesis runs at 8-40 million units per CPU
+# second on the reference machine (2 cores shared with other jobs; median 15 million), so 1.5e8 is the
+# 10 s the seconds budget of earlier versions gave
+SYNTH_BUDGET = 150_000_000
 
 SCHEMA: Mapping[str, Mapping[str, _Key]] = {
     "case": {
@@ -139,16 +165,20 @@ SCHEMA: Mapping[str, Mapping[str, _Key]] = {
     "extract": {
         "method": _Key(_STR, "prune_discretise", _method,
                        "a name in compare.METHODS, 'fourier' (Z_p tasks) or 'none'"),
-        "budget_s": _Key(_NUM, 10.0, _pos, "synthesis seconds per neuron"),
+        "budget": _work_key(NEURON_BUDGET, "synthesis work units per neuron"),
+        "budget_s": _valve_key("optional wall-clock valve per neuron synthesis, seconds"),
         "bases": _Key(_LIST, None, _bases, "bases to extract in (default: every synth basis)"),
         "max_points": _Key(_INT, 1 << 16, _pos, "domain points checked (a seeded sample above it)"),
     },
     "synth": {
         "bases": _Key(_LIST, ["xag", "aon", "mig"], _bases, "bases to synthesise under"),
         "mode": _Key(_STR, "formula", _one_of("formula", "circuit")),
-        "budget_s": _Key(_NUM, 10.0, _pos, "seconds per basis; an exhausted budget gives exact = false"),
-        "function_budget_s": _Key(_NUM, 2.0, _pos, "seconds for the minimal program of the network's "
-                                  "function and of the target, per basis"),
+        "budget": _work_key(SYNTH_BUDGET, "work units per basis; an exhausted budget gives proven bounds "
+                            "and exact = false"),
+        "budget_s": _valve_key("optional wall-clock valve per basis, seconds"),
+        "function_budget": _work_key(FUNCTION_BUDGET, "work units for the minimal program of the network's "
+                                     "function and of the target, each, per basis"),
+        "function_budget_s": _valve_key("optional wall-clock valve of those searches, seconds"),
         "top_k": _Key(_INT, 10, _pos),
         "slack": _Key(_INT, 1, _nonneg, "sizes beyond the minimum enumerated for the posterior"),
     },
@@ -280,6 +310,8 @@ def _check_value(sk: _Key, value: Any, where: str) -> Any:
         msg = sk.check(value)
         if msg:
             raise CompareError(f"{where}: {msg}, got {value!r}")
+    if sk.convert is not None:
+        return sk.convert(value)
     return float(value) if sk.types == _NUM and not isinstance(value, bool) else value
 
 

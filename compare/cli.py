@@ -63,7 +63,8 @@ def build_parser(with_study: str | None = None):
     p.add_argument("--seeds", type=int, default=None, help="number of seeds (default: the case's)")
     p.add_argument("--out", default="runs", help="folder of run folders (default: runs)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a case key, e.g. --set train.lr=0.05 (repeatable)")
+                   help="override a case key, e.g. --set train.lr=0.05 or --set synth.budget=5e7 (work "
+                   "units; synth.budget_s=SECONDS adds a wall-clock valve) (repeatable)")
     p.add_argument("--no-cache", action="store_true", help="do not reuse or store trained models")
     _common(p)
     p = sub.add_parser("list", help="the case files in cases/ with their titles",
@@ -192,7 +193,9 @@ def _compare_net(args: Any) -> int:
 
     from .cases import load_case
     from .errors import CompareError
-    from .match import bounded_synthesize, match
+    import synth
+
+    from .match import match
     case = load_case(args.case, overrides=args.overrides)
     seed = case.config["run"]["seed"] if args.seed is None else args.seed
     task = case.make_task(seed)
@@ -214,18 +217,20 @@ def _compare_net(args: Any) -> int:
     out = {}
     for b in s["bases"]:
         say(f"synthesising in basis {b} ...")
-        res = bounded_synthesize(task.train_spec(), basis=b, mode=s["mode"], budget_s=s["budget_s"],
-                                 top_k=s["top_k"], slack=s["slack"])
+        res = synth.synthesize(task.train_spec(), basis=b, mode=s["mode"], budget=s["budget"],
+                               budget_s=s["budget_s"], top_k=s["top_k"], slack=s["slack"])
         circuit = None
         if task.domain == "bool" and case.config["extract"]["method"] != "none":
             from .extract import extract
             say(f"extracting a circuit in basis {b} ...")
             try:
                 circuit = extract(model, task, method=case.config["extract"]["method"], basis=b,
+                                  budget=case.config["extract"]["budget"],
                                   budget_s=case.config["extract"]["budget_s"])
             except CompareError as exc:
                 say(f"extraction failed: {exc}")
-        out[b] = match(model, res, task, circuit=circuit, budget_s=s["function_budget_s"]).as_dict()
+        out[b] = match(model, res, task, circuit=circuit, budget=s["function_budget"],
+                       budget_s=s["function_budget_s"]).as_dict()
     _out(args, out, "\n".join(c["verdict"] for c in out.values()))
     return 0
 

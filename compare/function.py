@@ -2,7 +2,9 @@
 
 This needs no structural extraction: the network's labels on all 2**n inputs are its function. The
 function's support (inputs whose flip changes some label) is found exactly; the minimal program is
-synthesised over the support only (a function of 3 of 20 inputs is a 3-input synthesis problem).
+synthesised over the support only (a function of 3 of 20 inputs is a 3-input synthesis problem) by
+`function_min_program`, within a work budget (`FUNCTION_BUDGET` units by default), so the answer is the
+same on any machine.
 """
 
 from __future__ import annotations
@@ -15,9 +17,25 @@ import numpy as np
 from .errors import CompareError
 from .tasks import Task, table_from_labels
 
-__all__ = ["NetFunction", "net_function", "embed_program"]
+__all__ = ["NetFunction", "net_function", "embed_program", "MinProgram", "function_min_program",
+           "function_support", "FUNCTION_BUDGET"]
 
 _MAX_EXHAUSTIVE = 20
+# work units for the minimal program of one function (see synth.budget): about 2 CPU seconds on the
+# reference machine (2 shared cores; about 15 million units per CPU second on the default cases)
+FUNCTION_BUDGET = 30_000_000
+
+
+@dataclass(frozen=True)
+class MinProgram:
+    """A minimal program for a function given by its labels (`function_min_program`): the program (None
+    when none was synthesised), whether its size is proven minimal, a note, and whether the result is
+    deterministic (False when the wall-clock valve fired)."""
+
+    program: Any
+    exact: bool
+    note: str = ""
+    deterministic: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,9 +99,17 @@ def _labels(model: Any, task: Task, chunk: int = 1 << 16) -> np.ndarray:
     return out
 
 
+def function_support(labels: np.ndarray, n: int) -> tuple[int, ...]:
+    """Inputs whose flip changes some label (labels on the whole Boolean domain of n inputs)."""
+    t = np.arange(1 << n, dtype=np.int64)
+    return tuple(i for i in range(n) if np.any(labels != labels[t ^ (1 << i)]))
+
+
 def net_function(model: Any, task: Task | None = None, *, basis: str = "xag", synthesize: bool = True,
-                 max_support: int = 10, budget_s: float | None = 60.0) -> NetFunction:
-    """The network's truth table on the whole Boolean domain and a minimal program for it (via `synth`)."""
+                 max_support: int = 10, budget: int | None = FUNCTION_BUDGET,
+                 budget_s: float | None = None) -> NetFunction:
+    """The network's truth table on the whole Boolean domain and a minimal program for it (via
+    `function_min_program`: ``budget`` work units, ``budget_s`` an optional wall-clock valve)."""
     task = task if task is not None else getattr(model, "task", None)
     model = getattr(model, "model", model)
     if task is None:
@@ -94,33 +120,57 @@ def net_function(model: Any, task: Task | None = None, *, basis: str = "xag", sy
     if n > _MAX_EXHAUSTIVE:
         raise CompareError(f"net_function: enumerates all 2**n inputs; n={n} exceeds {_MAX_EXHAUSTIVE}")
     labels = _labels(model, task)
-    t = np.arange(1 << n, dtype=np.int64)
-    support = tuple(i for i in range(n) if np.any(labels != labels[t ^ (1 << i)]))
+    support = function_support(labels, n)
     table = table_from_labels(labels)
     program, size, exact, note = None, None, False, ""
     if synthesize:
-        import synth
-
-        k = len(support)
-        if k == 0:
-            program = synth.Program.from_nodes(n, [("1" if labels[0] else "0", ())], basis=basis)
-            size, exact = program.size, True
-        elif k > max_support:
-            note = f"not synthesised: support of {k} inputs exceeds max_support={max_support}"
-        else:
-            idx = np.zeros(1 << k, dtype=np.int64)       # points with every non-support input 0
-            for j, i in enumerate(support):
-                idx |= ((np.arange(1 << k) >> j) & 1) << i
-            sub = table_from_labels(labels[idx])
-            res = synth.synthesize(synth.Spec.from_table(sub, k), basis=basis, mode="formula", top_k=1,
-                                   budget_s=budget_s, slack=0)
-            if res.shortest:
-                program = embed_program(res.shortest[0], n, list(support), basis=basis)
-                size, exact = int(program.size), bool(res.exact)
-            else:
-                note = f"not synthesised: no program found within budget_s={budget_s}"
+        mp = function_min_program(labels, task, basis=basis, max_support=max_support, budget=budget,
+                                  budget_s=budget_s)
+        program, exact, note = mp.program, mp.exact, mp.note
+        size = int(program.size) if program is not None else None
     tr = float((labels[task.train_idx] == task.labels[task.train_idx]).mean())
     te = float((labels[task.test_idx] == task.labels[task.test_idx]).mean()) if len(task.test_idx) else float("nan")
     return NetFunction(table=table, n_inputs=n, support=support, program=program, min_size=size, exact=exact,
                        basis=basis, target_agreement=float((labels == task.labels).mean()), train_acc=tr,
                        test_acc=te, labels=labels, note=note)
+
+
+def function_min_program(labels: np.ndarray, task: Task, *, basis: str = "xag", mode: str = "formula",
+                         max_support: int = 10, budget: int | None = FUNCTION_BUDGET,
+                         budget_s: float | None = None) -> MinProgram:
+    """A minimal program for a function given by its labels on the task's whole domain.
+
+    Boolean: synthesised over the function's support only, then read over all inputs. Z_p: synthesised
+    from all p^2 points in the ``zp`` basis. ``budget``: work units of the synthesis (`synth.synthesize`);
+    when it runs out the program is a consistent upper bound and ``exact`` is False. ``budget_s``: an
+    optional wall-clock valve (when it fires, ``deterministic`` is False).
+    """
+    import synth
+
+    labels = np.asarray(labels)
+    if task.domain == "zp":
+        spec = synth.Spec.from_examples(task.inputs(), labels.astype(np.int64), p=task.p,
+                                        source=f"function on the whole Z_{task.p} domain")
+        res = synth.synthesize(spec, basis="zp", top_k=1, slack=0, budget=budget, budget_s=budget_s)
+        if not res.shortest:
+            return MinProgram(None, False, "no program found within the budget; " + "; ".join(res.notes),
+                              res.deterministic)
+        return MinProgram(res.shortest[0], bool(res.exact), "; ".join(res.notes), res.deterministic)
+    n = task.n_inputs
+    sup = function_support(labels.astype(bool), n)
+    k = len(sup)
+    if k == 0:
+        return MinProgram(synth.Program.from_nodes(n, [("1" if labels[0] else "0", ())], basis=basis), True)
+    if k > max_support:
+        return MinProgram(None, False, f"support of {k} inputs exceeds max_support={max_support}")
+    idx = np.zeros(1 << k, dtype=np.int64)      # points with every input outside the support 0
+    for j, i in enumerate(sup):
+        idx |= ((np.arange(1 << k) >> j) & 1) << i
+    sub = table_from_labels(labels[idx].astype(bool))
+    res = synth.synthesize(synth.Spec.from_table(sub, k), basis=basis, mode=mode, top_k=1, slack=0,
+                           budget=budget, budget_s=budget_s)
+    if not res.shortest:
+        return MinProgram(None, False, "no program found within the budget; " + "; ".join(res.notes),
+                          res.deterministic)
+    return MinProgram(embed_program(res.shortest[0], n, list(sup), basis=basis), bool(res.exact),
+                      "; ".join(res.notes), res.deterministic)

@@ -51,6 +51,11 @@ __all__ = ["LearnabilityConfig", "LearnabilityStudy", "select_targets", "run_lea
            "add_learnability_arguments", "learnability_from_args", "parse_regimes"]
 
 
+# work units (synth.budget) for enumerating targets by minimal size: about 60 CPU seconds on the reference
+# machine (2 shared cores; about 15 million units per CPU second)
+ENUMERATION_BUDGET = 900_000_000
+
+
 @dataclass(frozen=True)
 class LearnabilityConfig:
     """Parameters of one learnability study (travels into the JSON and report).
@@ -81,7 +86,8 @@ class LearnabilityConfig:
     lr: float = 0.01
     permutations: int = 5000
     bootstrap: int = 1000
-    enumeration_budget_s: float = 60.0
+    enumeration_budget: int = ENUMERATION_BUDGET
+    enumeration_budget_s: float | None = None
 
     def __post_init__(self) -> None:
         def bad(key, why):
@@ -113,8 +119,14 @@ class LearnabilityConfig:
             raise bad("fixed_fraction", f"must be one of train_fractions {self.train_fractions}")
         for key in ("threshold", "lr", "sigma_b", "enumeration_budget_s"):
             v = getattr(self, key)
+            if v is None and key == "enumeration_budget_s":
+                continue
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
                 raise bad(key, "must be a finite number >= 0")
+        v = self.enumeration_budget
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not float(v).is_integer() or v < 1:
+            raise bad("enumeration_budget", "must be a whole number of work units >= 1")
+        object.__setattr__(self, "enumeration_budget", int(v))
         if self.protocol not in PROTOCOLS:
             raise bad("protocol", f"must be one of {PROTOCOLS}")
         if not 0.5 < self.threshold <= 1:
@@ -157,7 +169,8 @@ def select_targets(cfg: LearnabilityConfig, seed: int) -> list[Target]:
     ``random_targets`` uniform random tables, all seeded."""
     import synth
     from synth import complexity as cx
-    from synth.enumerate import Budget, BudgetExceeded, Enumerator
+    from synth.budget import Budget, BudgetExceeded
+    from synth.enumerate import Enumerator
     from synth.semantics import input_words
     from .prior import _isin_rows
 
@@ -165,7 +178,8 @@ def select_targets(cfg: LearnabilityConfig, seed: int) -> list[Target]:
     full = (1 << m) - 1
     b = synth.get_basis(cfg.basis)
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x7A1]))
-    en = Enumerator(input_words(n), m, b, budget=Budget(seconds=cfg.enumeration_budget_s))
+    en = Enumerator(input_words(n), m, b, budget=Budget(work=cfg.enumeration_budget,
+                                                        seconds=cfg.enumeration_budget_s))
     chosen: list[tuple[int, int]] = []
     try:
         for s in range(cfg.max_size + 1):
@@ -182,7 +196,7 @@ def select_targets(cfg: LearnabilityConfig, seed: int) -> list[Target]:
                 chosen.append((t, s))
     except BudgetExceeded as e:
         raise CompareError(f"LearnabilityConfig.max_size = {cfg.max_size}: enumeration in {cfg.basis!r} "
-                           f"stopped ({e}); lower max_size or raise enumeration_budget_s") from None
+                           f"stopped ({e}); lower max_size or raise enumeration_budget") from None
     out = [Target(t, s, True, "structured", cx.entropy(t, n), cx.average_sensitivity(t, n)) for t, s in chosen]
     if cfg.random_targets:
         words = rng.integers(0, 2, size=(cfg.random_targets, m))
@@ -559,7 +573,10 @@ def add_learnability_arguments(parser: Any) -> None:
     parser.add_argument("--lr", type=float, default=d.lr)
     parser.add_argument("--permutations", type=int, default=d.permutations)
     parser.add_argument("--bootstrap", type=int, default=d.bootstrap)
-    parser.add_argument("--enumeration-budget", type=float, default=d.enumeration_budget_s)
+    parser.add_argument("--enumeration-budget", type=float, default=d.enumeration_budget,
+                        help="work units for enumerating the targets (see synth.budget; 1e8 accepted)")
+    parser.add_argument("--enumeration-budget-s", type=float, default=None,
+                        help="optional wall-clock valve for that enumeration, seconds")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", required=True, help="output folder")
 
@@ -574,5 +591,6 @@ def learnability_from_args(args: Any, progress: Any = None) -> "LearnabilityStud
                              fixed_fraction=args.fixed_fraction, threshold=args.threshold, seeds=args.seeds,
                              epochs=args.epochs, lr=args.lr, protocol=args.protocol,
                              permutations=args.permutations,
-                             bootstrap=args.bootstrap, enumeration_budget_s=args.enumeration_budget)
+                             bootstrap=args.bootstrap, enumeration_budget=args.enumeration_budget,
+                             enumeration_budget_s=args.enumeration_budget_s)
     return run_learnability_study(cfg, args.seed, args.out, progress=progress)

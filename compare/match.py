@@ -36,9 +36,10 @@ from typing import Any, Sequence
 import numpy as np
 
 from .errors import CompareError
+from .function import FUNCTION_BUDGET, function_min_program, function_support
 
-__all__ = ["Comparison", "match", "bounded_synthesize", "compare_programs", "binomial_log10_sf", "nearest_neighbour",
-           "min_degree_interpolator", "majority_label", "function_min_program"]
+__all__ = ["Comparison", "match", "compare_programs", "binomial_log10_sf", "nearest_neighbour",
+           "min_degree_interpolator", "majority_label"]
 
 _SAMPLE_POINTS = 1 << 14      # points used to compare node functions when the domain is larger than 2**16
 
@@ -118,44 +119,6 @@ def min_degree_interpolator(X_train: np.ndarray, y_train: np.ndarray, X_query: n
 
 # --------------------------------------------------------------------------------------------- functions
 
-def bounded_synthesize(spec: Any, *, basis: str = "xag", mode: str = "formula", budget_s: float | None = 10.0,
-                       top_k: int = 10, slack: int = 1) -> Any:
-    """`synth.synthesize` with a hard wall-clock budget: iterative deepening over ``max_size``.
-
-    Each call searches sizes 0..s; the first s with a consistent program gives the exact minimum, and
-    one more call at ``min + slack`` fills the posterior. When the budget runs out first, the last
-    result is returned (``exact=False``, no program, a proven ``lower_bound``). This avoids the
-    unbudgeted Shannon-decomposition fallback of `synth.synthesize` (see the project's issue notes).
-    """
-    import time
-
-    import synth
-
-    t0 = time.perf_counter()
-    res, s = None, 0
-    while True:
-        left = None if budget_s is None else budget_s - (time.perf_counter() - t0)
-        if left is not None and left <= 0.05:
-            break
-        res = synth.synthesize(spec, basis=basis, mode=mode, max_size=s, budget_s=left, top_k=top_k, slack=0)
-        stopped = res.searched_size < s or any("search stopped" in n for n in res.notes)
-        if res.shortest and res.min_size is not None:
-            target = res.min_size + slack
-            if s >= target or stopped:
-                break
-            s = target
-            continue
-        if stopped:
-            break
-        s += 1
-    if res is None:
-        res = synth.synthesize(spec, basis=basis, mode=mode, max_size=0, top_k=top_k, slack=0)
-        res.exact = False
-    if res.stats is not None:
-        res.stats["seconds_total"] = round(time.perf_counter() - t0, 6)
-    return res
-
-
 def _labels_on(obj: Any, task: Any, idx: np.ndarray | None = None) -> np.ndarray:
     """Labels (ints) of a Program, Circuit, TrainedNet or model on the task's points ``idx`` (all if None)."""
     import synth
@@ -168,49 +131,6 @@ def _labels_on(obj: Any, task: Any, idx: np.ndarray | None = None) -> np.ndarray
     from .train import predict
     model = getattr(obj, "model", obj)
     return np.asarray(predict(model, task, task.encode(X))).astype(np.int64)
-
-
-def _support(labels: np.ndarray, n: int) -> tuple[int, ...]:
-    t = np.arange(1 << n, dtype=np.int64)
-    return tuple(i for i in range(n) if np.any(labels != labels[t ^ (1 << i)]))
-
-
-def function_min_program(labels: np.ndarray, task: Any, *, basis: str = "xag", mode: str = "formula",
-                         max_support: int = 10, budget_s: float | None = 30.0) -> tuple[Any, bool, str]:
-    """A minimal program for a function given by its labels on the task's whole domain: (program, exact, note).
-
-    Boolean: synthesised over the function's support only (a function of 3 of 20 inputs is a 3-input
-    problem), then read over all inputs. Z_p: synthesised from all p^2 points in the ``zp`` basis.
-    """
-    import synth
-
-    from .function import embed_program
-    from .tasks import table_from_labels
-
-    labels = np.asarray(labels)
-    if task.domain == "zp":
-        spec = synth.Spec.from_examples(task.inputs(), labels.astype(np.int64), p=task.p,
-                                        source=f"function on the whole Z_{task.p} domain")
-        res = bounded_synthesize(spec, basis="zp", top_k=1, budget_s=budget_s, slack=0)
-        if not res.shortest:
-            return None, False, "no program found within the budget"
-        return res.shortest[0], bool(res.exact), "; ".join(res.notes)
-    n = task.n_inputs
-    sup = _support(labels.astype(bool), n)
-    k = len(sup)
-    if k == 0:
-        return synth.Program.from_nodes(n, [("1" if labels[0] else "0", ())], basis=basis), True, ""
-    if k > max_support:
-        return None, False, f"support of {k} inputs exceeds max_support={max_support}"
-    idx = np.zeros(1 << k, dtype=np.int64)
-    for j, i in enumerate(sup):
-        idx |= ((np.arange(1 << k) >> j) & 1) << i
-    sub = table_from_labels(labels[idx].astype(bool))
-    res = bounded_synthesize(synth.Spec.from_table(sub, k), basis=basis, mode=mode, top_k=1, budget_s=budget_s,
-                             slack=0)
-    if not res.shortest:
-        return None, False, f"no program found within budget_s={budget_s}"
-    return embed_program(res.shortest[0], n, list(sup), basis=basis), bool(res.exact), "; ".join(res.notes)
 
 
 # --------------------------------------------------------------------------------------------- structure
@@ -377,8 +297,8 @@ def _r(x: float | None, nd: int = 6) -> float | None:
 
 
 def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None,
-          labels: np.ndarray | None = None, ged_timeout: float = 1.0, budget_s: float | None = 30.0,
-          baselines: bool = True, cache: dict | None = None) -> Comparison:
+          labels: np.ndarray | None = None, ged_timeout: float = 1.0, budget: int | None = FUNCTION_BUDGET,
+          budget_s: float | None = None, baselines: bool = True, cache: dict | None = None) -> Comparison:
     """Compare a network (TrainedNet or model), an extracted `Circuit` or a `synth.Program` with a synthesis.
 
     Parameters
@@ -389,7 +309,9 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
     circuit : the extracted `Circuit` (for circuit size and structure) when ``net_or_circuit`` is a network.
     labels : the network's labels on the whole domain, if already computed (saves a forward pass).
     ged_timeout : seconds for the graph edit distance search (the best distance found is reported).
-    budget_s : synthesis budget for the minimal program of the network's function and of the target.
+    budget : work units (see `synth.budget`) for the minimal program of the network's function and of the
+        target, each; ``budget_s`` an optional wall-clock valve for those searches (when it fires,
+        ``complexity["valve_fired"]`` is True: the numbers then depend on machine speed).
     baselines : compute nearest-neighbour and minimum-degree baselines (the slowest part on big tasks).
     cache : a dict kept across calls for the same network and task (several bases): basis-independent
         numbers (baselines, the target's support) are computed once.
@@ -422,7 +344,11 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
     k_vals = task.n_classes
 
     # ---- function
-    shortest = list(synthesis.shortest)
+    # only a proven minimum is "the shortest program"; an unfinished search's program is an upper bound
+    shortest = list(synthesis.shortest) if synthesis.exact else []
+    if synthesis.shortest and not synthesis.exact:
+        notes.append(f"the search in basis {synthesis.basis} did not prove a minimum: its program (size "
+                     f"{synthesis.min_size}) is an upper bound and is not scored as the shortest program")
     agree_short = [float((np.asarray(p.evaluate(Xq)).astype(np.int64) == yq).mean()) for p in shortest] \
         if n_q else []
     best_i = int(np.argmax(agree_short)) if agree_short else None
@@ -477,9 +403,11 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
 
     # ---- complexity
     basis, mode = synthesis.basis, synthesis.mode
-    fprog, fexact, fnote = function_min_program(labels, task, basis=basis, mode=mode, budget_s=budget_s)
-    tprog, texact, _ = function_min_program(task.labels.astype(np.int64), task, basis=basis, mode=mode,
-                                            budget_s=budget_s)
+    fmin = function_min_program(labels, task, basis=basis, mode=mode, budget=budget, budget_s=budget_s)
+    tmin = function_min_program(task.labels.astype(np.int64), task, basis=basis, mode=mode, budget=budget,
+                                budget_s=budget_s)
+    fprog, fexact, fnote = fmin.program, fmin.exact, fmin.note
+    tprog, texact = tmin.program, tmin.exact
     if fnote:
         notes.append(f"network's function: {fnote}")
     rank, rank_note = None, ""
@@ -505,10 +433,12 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
         "net_min_size": int(fprog.size) if fprog is not None else None,
         "net_min_exact": fexact, "net_min_program": str(fprog) if fprog is not None else None,
         "target_min_size": int(tprog.size) if tprog is not None else None, "target_min_exact": texact,
-        "shortest_size": synthesis.min_size, "shortest_exact": bool(synthesis.exact),
+        "shortest_size": synthesis.min_size if synthesis.exact else None,
+        "shortest_exact": bool(synthesis.exact),
         "n_consistent_enumerated": len(synthesis.consistent),
         "rank": rank, "rank_note": rank_note,
         "equals_target": bool(np.array_equal(labels, task.labels.astype(np.int64))),
+        "valve_fired": not (fmin.deterministic and tmin.deterministic),
     }
 
     # ---- structure
@@ -518,7 +448,7 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
                                  "graph_edit_distance": None, "ged_exact": None, "isomorphic": None}
     if task.domain == "bool" and shortest:
         sp = shortest[best_i] if best_i is not None else shortest[0]
-        net_sup = _support(labels.astype(bool), task.n_inputs)
+        net_sup = function_support(labels.astype(bool), task.n_inputs)
         structure["support_net"] = list(net_sup)
         structure["support_shortest"] = sorted(sp.support)
         structure["support_jaccard"] = _r(_jaccard(net_sup, sp.support))
@@ -556,13 +486,17 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
             structure["ged_exact"] = complete
             structure["isomorphic"] = bool(nx.is_isomorphic(G1, G2, node_match=_node_match))
     # True: agrees with a shortest program everywhere held out, or is consistent with a proven-minimal size;
-    # None: undetermined (no shortest program found and the network's size is above the proven bound)
+    # False: misfits the data, or its proven minimal size exceeds a known consistent program's size;
+    # None: undetermined (no minimum proven and the network's size between the bounds)
+    known = [v for v in (synthesis.min_size, int(tprog.size) if tprog is not None else None) if v is not None]
     if agree_short:
         implements: bool | None = bool(train_acc == 1.0 and max(agree_short) == 1.0)
     elif train_acc < 1.0:
         implements = False
     elif fprog is not None and int(fprog.size) <= lower:
         implements = True
+    elif fprog is not None and fexact and known and int(fprog.size) > min(known):
+        implements = False
     else:
         implements = None
     comp = Comparison(task=task.name, basis=basis, mode=mode, n_heldout=n_q, function=function, baselines=base,
@@ -583,7 +517,7 @@ def verdict(c: Comparison) -> str:
         status = {True: "the network computes a shortest consistent function",
                   False: "the network does NOT implement a shortest program",
                   None: "it is undetermined whether the network implements the shortest program"}
-        return (f"In basis {c.basis} the search budget ran out before a consistent program was found, so "
+        return (f"In basis {c.basis} the search budget ran out before the shortest size was proven, so "
                 f"the shortest consistent program has size between {lo} (proven) and {hi} (a known "
                 f"consistent program); the network's function has minimal size {k['net_min_size']} (target "
                 f"{k['target_min_size']}) and agrees {_pct(f['target'])} with the target on "

@@ -74,6 +74,11 @@ BETA_MAX = 16.0   # the tempered length prior's β is searched in [0, BETA_MAX]
 # configuration
 
 
+# work units (synth.budget) of the length prior's enumeration: about 60 CPU seconds on the reference machine
+# (2 shared cores; about 15 million units per CPU second)
+LEN_BUDGET = 900_000_000
+
+
 @dataclass(frozen=True)
 class PosteriorConfig(NetFields):
     """Everything that defines one posterior study; travels into the JSON and report.
@@ -89,8 +94,9 @@ class PosteriorConfig(NetFields):
     runs : networks trained (P_SGD); optimizer, lr, batch_size (None: full batch), max_steps.
     accepted, max_samples, batch : rejection sampling of P_B stops after ``accepted`` networks that fit
         S or ``max_samples`` drawn, in batches of ``batch``.
-    basis, len_slack, len_budget_s : the length prior: consistent functions up to ``len_slack`` gates
-        beyond the minimum size in ``basis``, within ``len_budget_s`` seconds.
+    basis, len_slack, len_budget, len_budget_s : the length prior: consistent functions up to ``len_slack``
+        gates beyond the minimum size in ``basis``, within ``len_budget`` work units (`synth.budget`);
+        ``len_budget_s`` an optional wall-clock valve (None: none).
     bootstrap : resamples for intervals and the sampling-noise test.
     """
 
@@ -108,7 +114,8 @@ class PosteriorConfig(NetFields):
     batch: int = 4096
     basis: str = "xag"
     len_slack: int = 3
-    len_budget_s: float = 60.0
+    len_budget: int = LEN_BUDGET
+    len_budget_s: float | None = None
     bootstrap: int = 1000
 
     def __post_init__(self) -> None:
@@ -140,9 +147,15 @@ class PosteriorConfig(NetFields):
             raise bad("batch_size", "must be None (full batch) or an int >= 1")
         for key in ("lr", "len_budget_s"):
             v = getattr(self, key)
+            if v is None and key == "len_budget_s":
+                continue
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
                 raise bad(key, "must be a finite number > 0")
             object.__setattr__(self, key, float(v))
+        v = self.len_budget
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not float(v).is_integer() or v < 1:
+            raise bad("len_budget", "must be a whole number of work units >= 1")
+        object.__setattr__(self, "len_budget", int(v))
         import synth
         try:
             if synth.get_basis(self.basis).domain != "bool":
@@ -312,22 +325,25 @@ def bayes_functions(task: Task, net: NetPrior, *, accepted: int, max_samples: in
             "seconds": time.perf_counter() - t0}
 
 
-def length_posterior(task: Task, *, basis: str = "xag", slack: int = 3, budget_s: float = 60.0) -> dict[str, Any]:
+def length_posterior(task: Task, *, basis: str = "xag", slack: int = 3, budget: int | None = LEN_BUDGET,
+                     budget_s: float | None = None) -> dict[str, Any]:
     """P_len: the consistent functions `synth.synthesize` enumerates on the task's training examples, each
-    with its minimal size, description bits and shortest program.
+    with its minimal size, description bits and shortest program, within ``budget`` work units
+    (``budget_s``: an optional wall-clock valve).
 
     Returns {"functions": {table: (size, bits, program text)}, "min_size", "searched_size", "exact",
-    "truncation_mass", "notes", "seconds"}.
+    "truncation_mass", "notes", "deterministic", "seconds"}.
     """
     import synth
     t0 = time.perf_counter()
-    res = synth.synthesize(task.train_spec(), basis=basis, mode="formula", slack=slack, budget_s=budget_s)
+    res = synth.synthesize(task.train_spec(), basis=basis, mode="formula", slack=slack, budget=budget,
+                           budget_s=budget_s)
     funcs = {}
     for c in res.consistent:
         funcs[int(c.program.truth_table())] = (int(c.size), float(c.bits), str(c.program))
     return {"functions": funcs, "min_size": res.min_size, "searched_size": res.searched_size, "exact": res.exact,
             "truncation_mass": float(res.truncation_mass), "notes": list(res.notes),
-            "seconds": time.perf_counter() - t0}
+            "deterministic": res.deterministic, "seconds": time.perf_counter() - t0}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -687,7 +703,7 @@ def run_posterior_study(config: PosteriorConfig, seed: int = 0, out_dir: str | o
                 f"({bayes['seconds']:.1f} s)" + (f"; max_samples ran out before {config.accepted:,} were accepted"
                                                  if bayes["shortfall"] else ""))
             length = length_posterior(task, basis=config.basis, slack=config.len_slack,
-                                      budget_s=config.len_budget_s)
+                                      budget=config.len_budget, budget_s=config.len_budget_s)
             say(f"  P_len: {len(length['functions']):,} consistent functions up to size {length['searched_size']} "
                 f"in {config.basis} (minimum {length['min_size']}; truncation mass "
                 f"{length['truncation_mass']:.2g}; {length['seconds']:.1f} s)")
@@ -742,7 +758,10 @@ def add_posterior_arguments(parser: Any) -> None:
     parser.add_argument("--batch", type=int, default=d.batch, help="P_B: networks per batch")
     parser.add_argument("--basis", default=d.basis, help="basis of the length prior")
     parser.add_argument("--len-slack", type=int, default=d.len_slack, help="sizes beyond the minimum enumerated")
-    parser.add_argument("--len-budget", type=float, default=d.len_budget_s, help="seconds for the enumeration")
+    parser.add_argument("--len-budget", type=float, default=d.len_budget,
+                        help="work units for the enumeration (see synth.budget; 1e8 accepted)")
+    parser.add_argument("--len-budget-s", type=float, default=None,
+                        help="optional wall-clock valve for the enumeration, seconds")
     parser.add_argument("--bootstrap", type=int, default=d.bootstrap)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", required=True, help="output folder")
@@ -756,5 +775,6 @@ def posterior_from_args(args: Any, progress: Callable[[str], None] | None = None
                           split_seed=args.split_seed, runs=args.runs, optimizer=args.optimizer, lr=args.lr,
                           batch_size=args.batch_size, max_steps=args.max_steps, accepted=args.accepted,
                           max_samples=int(args.max_samples), batch=args.batch, basis=args.basis,
-                          len_slack=args.len_slack, len_budget_s=args.len_budget, bootstrap=args.bootstrap)
+                          len_slack=args.len_slack, len_budget=args.len_budget, len_budget_s=args.len_budget_s,
+                          bootstrap=args.bootstrap)
     return run_posterior_study(cfg, args.seed, args.out, progress=progress)

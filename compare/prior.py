@@ -59,6 +59,11 @@ MEASURES = ("lz", "sop")
 # ---------------------------------------------------------------------------------------------------
 # configuration
 
+# work units (synth.budget) per basis for minimal sizes when n >= 5: 120 CPU seconds of the formula
+# enumeration on all 32 points of n = 5 on the reference machine (2 shared cores; measured 13-18 million
+# units per CPU second in xag and aig)
+SIZE_BUDGET = 1_800_000_000
+
 
 @dataclass(frozen=True)
 class PriorConfig(NetFields):
@@ -74,9 +79,11 @@ class PriorConfig(NetFields):
     bases : DSL bases in which minimal sizes are computed (at least one; the study asks for two).
     mode : ``formula`` or ``circuit`` (circuit mode only for n <= 4).
     measures : other complexity measures: ``lz`` (Lempel–Ziv) and/or ``sop`` (sympy SOP operator count).
-    size_budget_s : seconds per basis for minimal sizes when n >= 5 (enumeration is stopped there).
-    size_levels : when n >= 5, enumerate no size beyond this one (None: only the time budget). A time
-        budget makes the censoring depend on the machine's speed; a level cap that binds first does not.
+    size_budget : work units (`synth.budget`) per basis for minimal sizes when n >= 5 (enumeration is
+        stopped there); the censoring it causes is the same on any machine.
+    size_budget_s : optional wall-clock safety valve per basis (None: none); when it fires the censoring
+        depends on the machine's speed, and the study's info says so.
+    size_levels : when n >= 5, enumerate no size beyond this one (None: only the work budget).
     max_measured : most distinct functions given sizes / measures; beyond, a seeded uniform sample of them
         plus the most frequent ones (every function seen at least 10 times, up to half) — stated in the
         report.
@@ -88,7 +95,8 @@ class PriorConfig(NetFields):
     bases: tuple[str, ...] = ("xag", "aig")
     mode: str = "formula"
     measures: tuple[str, ...] = ("lz", "sop")
-    size_budget_s: float = 120.0
+    size_budget: int = SIZE_BUDGET
+    size_budget_s: float | None = None
     size_levels: int | None = None
     max_measured: int = 20_000
     bootstrap: int = 200
@@ -98,10 +106,15 @@ class PriorConfig(NetFields):
             return CompareError(f"PriorConfig.{key}: {why}, got {getattr(self, key)!r}")
 
         validate_net_fields(self, "PriorConfig")
-        if not isinstance(self.size_budget_s, (int, float)) or isinstance(self.size_budget_s, bool) \
-                or not math.isfinite(self.size_budget_s) or self.size_budget_s < 0:
-            raise bad("size_budget_s", "must be a finite number >= 0")
-        object.__setattr__(self, "size_budget_s", float(self.size_budget_s))
+        if self.size_budget_s is not None:
+            if not isinstance(self.size_budget_s, (int, float)) or isinstance(self.size_budget_s, bool) \
+                    or not math.isfinite(self.size_budget_s) or self.size_budget_s <= 0:
+                raise bad("size_budget_s", "must be None or a finite number of seconds > 0")
+            object.__setattr__(self, "size_budget_s", float(self.size_budget_s))
+        sb = self.size_budget
+        if isinstance(sb, bool) or not isinstance(sb, (int, float)) or not float(sb).is_integer() or sb < 1:
+            raise bad("size_budget", "must be a whole number of work units >= 1")
+        object.__setattr__(self, "size_budget", int(sb))
         for key, lo in (("samples", 1), ("batch", 1), ("max_measured", 1), ("bootstrap", 0)):
             v = getattr(self, key)
             if isinstance(v, bool) or not isinstance(v, int) or v < lo:
@@ -316,13 +329,14 @@ _CENSUS_CACHE: dict[tuple[int, str, str], np.ndarray] = {}
 
 
 def minimal_sizes(tables: Sequence[int], n: int, basis: str, mode: str = "formula", *,
-                  budget_s: float = 120.0, max_entries: int = 60_000_000, max_level: int | None = None
-                  ) -> tuple[np.ndarray, np.ndarray, dict]:
+                  budget: int | None = SIZE_BUDGET, budget_s: float | None = None, max_entries: int = 60_000_000,
+                  max_level: int | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
     """Minimal size of each function in ``basis``: (sizes, exact, info).
 
     n <= 4: ``synth.census`` (every function, exact). n >= 5 (formula mode only): formulas are enumerated
     by size on the full truth table until every requested function is found, size ``max_level`` is done
-    or the budget (seconds, stored signatures) ends; a
+    or the budget (``budget`` work units, stored signatures; ``budget_s`` an optional wall-clock valve,
+    reported in ``info["valve_fired"]``) ends; a
     function not found has ``exact[i] = False`` and ``sizes[i]`` = the first size not finished (a lower
     bound). ``info`` says how far the enumeration got.
 
@@ -346,7 +360,8 @@ def minimal_sizes(tables: Sequence[int], n: int, basis: str, mode: str = "formul
                                                     "seconds": round(time.perf_counter() - t0, 3)}
     if mode != "formula":
         raise CompareError(f"minimal_sizes: circuit mode is available for n <= 4 only, got n = {n}")
-    from synth.enumerate import Budget, BudgetExceeded, Enumerator
+    from synth.budget import Budget, BudgetExceeded
+    from synth.enumerate import Enumerator
     from synth.semantics import input_words
     b = synth.get_basis(basis)
     words = max(1, (m + 63) // 64)
@@ -358,7 +373,8 @@ def minimal_sizes(tables: Sequence[int], n: int, basis: str, mode: str = "formul
         targets.append([(t >> (64 * j)) & 0xFFFFFFFFFFFFFFFF for j in range(words)])
     tgt = np.array(targets, dtype=np.uint64).reshape(len(tables), words)
     sizes = np.full(len(tables), -1, np.int64)
-    en = Enumerator(input_words(n), m, b, budget=Budget(seconds=budget_s, max_entries=max_entries))
+    bud = Budget(work=budget, seconds=budget_s, max_entries=max_entries)
+    en = Enumerator(input_words(n), m, b, budget=bud)
     finished = -1
     note = "all functions found"
     s = 0
@@ -380,8 +396,8 @@ def minimal_sizes(tables: Sequence[int], n: int, basis: str, mode: str = "formul
     sizes[~exact] = finished + 1
     return sizes, exact, {"method": f"formula enumeration on all {m} points (synth.enumerate)",
                           "last_complete_size": finished, "exact": bool(exact.all()),
-                          "censored": int((~exact).sum()), "note": note,
-                          "seconds": round(time.perf_counter() - t0, 3)}
+                          "censored": int((~exact).sum()), "note": note, "budget": bud.as_dict(),
+                          "valve_fired": bud.valve_fired, "seconds": round(time.perf_counter() - t0, 3)}
 
 
 def _isin_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -582,8 +598,8 @@ def run_prior_study(config: PriorConfig, seed: int = 0, out_dir: str | os.PathLi
     sizes, exact, info = {}, {}, {}
     for b in config.bases:
         t = time.perf_counter()
-        sizes[b], exact[b], info[b] = minimal_sizes(tables, n, b, config.mode, budget_s=config.size_budget_s,
-                                                    max_level=config.size_levels)
+        sizes[b], exact[b], info[b] = minimal_sizes(tables, n, b, config.mode, budget=config.size_budget,
+                                                    budget_s=config.size_budget_s, max_level=config.size_levels)
         secs[f"sizes_{b}"] = time.perf_counter() - t
         say(f"minimal sizes in {b}: {info[b]}")
     meas: dict[str, np.ndarray] = {}
@@ -652,7 +668,7 @@ def _findings(study: PriorStudy) -> list[str]:
             out.append(f"Not assessed in {b}: {int((~ex).sum()):,} of the {len(ex):,} measured functions lie beyond "
                        f"the sizes enumerated within the budget (≥ {int(study.sizes[b][~ex].min())} gates), so the "
                        f"minimal size does not rank them (ρ over the exact sizes only: {c.get('rho_exact_only')}, "
-                       f"{c.get('functions_exact')} functions); raise size_budget_s or size_levels.")
+                       f"{c.get('functions_exact')} functions); raise size_budget or size_levels.")
             continue
         lead = (f"Simpler functions are more probable in {b}" if c.get("hi") is not None and c["hi"] < 0 else
                 f"Not assessed in {b} (no interval: too few functions seen {c.get('min_count')} times or more, "
@@ -705,7 +721,10 @@ def add_prior_arguments(parser) -> None:
     parser.add_argument("--bases", default=",".join(d.bases))
     parser.add_argument("--mode", default=d.mode, choices=("formula", "circuit"))
     parser.add_argument("--measures", default=",".join(d.measures), help="lz,sop (or empty)")
-    parser.add_argument("--size-budget", type=float, default=d.size_budget_s, help="seconds per basis (n >= 5)")
+    parser.add_argument("--size-budget", type=float, default=d.size_budget,
+                        help="work units per basis for minimal sizes (n >= 5; see synth.budget; 3e8 accepted)")
+    parser.add_argument("--size-budget-s", type=float, default=None,
+                        help="optional wall-clock valve per basis, seconds (makes the censoring machine-dependent)")
     parser.add_argument("--size-levels", type=int, default=None,
                         help="n >= 5: enumerate sizes up to this one only (reproducible censoring)")
     parser.add_argument("--max-measured", type=int, default=d.max_measured)
@@ -723,6 +742,6 @@ def prior_from_args(args: Any, progress: Callable[[str], None] | None = None) ->
     cfg = PriorConfig(**net_arguments(args), samples=int(samples), batch=args.batch,
                       bases=tuple(b for b in args.bases.split(",") if b), mode=args.mode,
                       measures=tuple(m for m in args.measures.split(",") if m),
-                      size_budget_s=args.size_budget, size_levels=args.size_levels,
+                      size_budget=args.size_budget, size_budget_s=args.size_budget_s, size_levels=args.size_levels,
                       max_measured=args.max_measured, bootstrap=args.bootstrap)
     return run_prior_study(cfg, args.seed, args.out, workers=args.workers, progress=progress)

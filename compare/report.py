@@ -129,7 +129,7 @@ def _fig_agreement(run: dict, path: Path) -> str:
     nn = agg["bases"][b0]["nearest_neighbour"]["mean"]
     tg = agg["bases"][b0]["target"]["mean"]
     title = (f"Network agrees {sb:.0%} with the shortest {b0} program on held-out inputs" if sb is not None
-             else f"No shortest program found within budget; network agrees {tg:.0%} with the target")
+             else f"Shortest size not proven within the budget; network agrees {tg:.0%} with the target")
     if nn is not None:
         title += f" (nearest neighbour {nn:.0%})"
     ax.set_title(f"{title}\nmean over {n_seeds} seed(s), bars = 95% CI", fontsize=10)
@@ -334,6 +334,12 @@ def render_markdown(run: dict, figures: dict[str, str | None]) -> str:
     if cfg["case"]["expect"]:
         L += ["**What to expect.** " + cfg["case"]["expect"].strip(), ""]
     L += ["## Verdict", ""]
+    fired = [(m["seed_index"], m.get("valve_fired") or []) for m in seeds if m.get("valve_fired")]
+    if fired:
+        where = "; ".join(f"seed {i}: {', '.join(w)}" for i, w in fired)
+        L += [f"**Warning: a wall-clock safety valve fired** ({where}). Those numbers depend on the machine's "
+              "speed and load, not on the seed alone; raise or drop the `budget_s` keys to make them "
+              "deterministic.", ""]
     L += [f"- {_summary_sentence(b, row, agg['n_seeds'])}" for b, row in agg["bases"].items()]
     if agg.get("fourier"):
         fa = agg["fourier"]
@@ -362,9 +368,11 @@ def render_markdown(run: dict, figures: dict[str, str | None]) -> str:
              f"{tr['weight_decay']}, batch {tr['batch_size'] or 'full'}, ≤ {tr['epochs']} epochs, cleanup "
              f"{tr['cleanup_epochs']} epochs after fitting.")
     L.append(f"- **Extraction**: `{cfg['extract']['method']}` (per-neuron synthesis budget "
-             f"{cfg['extract']['budget_s']} s).")
+             f"{_budget(cfg['extract'], 'budget')}).")
     L.append(f"- **Synthesis**: bases {', '.join(cfg['synth']['bases'])}; mode {cfg['synth']['mode']}; "
-             f"{cfg['synth']['budget_s']} s per basis (an exhausted budget gives an upper bound, marked).")
+             f"{_budget(cfg['synth'], 'budget')} per basis (an exhausted budget gives proven bounds and a "
+             f"consistent program, marked); {_budget(cfg['synth'], 'function_budget')} for the minimal program "
+             "of the network's function and of the target. Work budgets give the same numbers on any machine.")
     L.append(f"- **Seeds**: {man['seed_derivation']} → {man['seeds'][:agg['n_seeds']]}.")
     L.append("")
     L += ["## Aggregated over seeds", "",
@@ -475,13 +483,23 @@ def render_markdown(run: dict, figures: dict[str, str | None]) -> str:
     return "\n".join(L)
 
 
+def _budget(section: dict, key: str) -> str:
+    """A budget of a config section for the report: work units and the optional valve (``key`` and
+    ``key_s``); a run folder from before work budgets has seconds only."""
+    units, secs = section.get(key), section.get(f"{key}_s")
+    if key not in section:
+        return f"{secs:g} s (wall clock)"
+    valve = "" if secs is None else f", wall-clock valve {secs:g} s"
+    return f"{units:.3g} work units{valve}"
+
+
 def _summary_sentence(b: str, r: dict, n: int) -> str:
     imp = r["implements_shortest"]
     sb = r["shortest_best"]
     und = f", undetermined in {imp['undetermined']}" if imp.get("undetermined") else ""
     if sb["mean"] is None:
-        return (f"**basis {b}**: no consistent program was found within the search budget; the shortest "
-                f"consistent size is at least {_ci(r['shortest_lower_bound'])}"
+        return (f"**basis {b}**: the search did not prove the shortest size within its work budget; the "
+                f"shortest consistent size is at least {_ci(r['shortest_lower_bound'])}"
                 + (f" and at most {_ci(r['shortest_upper_bound'])}" if r["shortest_upper_bound"]["mean"] is not None
                    else "") + f"; the network's function has minimal size "
                 f"{_ci(r['net_min_size'])} (target {_ci(r['target_min_size'])}); it computes a shortest "

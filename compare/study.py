@@ -12,9 +12,11 @@ Layout of a run folder::
 
 A seed whose ``metrics.json`` exists is finished and never redone, so an interrupted run resumes where
 it stopped, and asking for more seeds adds only the new ones (the hash ignores the number of seeds).
-Per-seed integer seeds come from ``numpy.random.SeedSequence(run.seed).spawn(n)``; the same seed gives a
-byte-identical per-seed ``metrics.json`` (timings live in ``timings.json``) as long as no time budget
-(``synth.budget_s``, ``extract.budget_s``) runs out.
+Per-seed integer seeds come from ``numpy.random.SeedSequence(run.seed).spawn(n)``. Budgets count work, so
+the same seed gives a byte-identical per-seed ``metrics.json`` on any machine under any load: it holds no
+wall-clock figure (timings live in ``timings.json``). The one exception is an optional wall-clock valve
+(``budget_s`` keys) that fires: per-seed ``valve_fired`` then names where (``synthesis.<basis>``,
+``extraction.<basis>``, ``match.<basis>``) and the report says the numbers depend on machine speed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
+
+import synth
 
 from .cases import Case, load_case
 from .errors import CompareError
@@ -124,6 +128,7 @@ def aggregate(seed_metrics: Sequence[dict], bases: Sequence[str] | None = None) 
         out["fourier"]["key_frequencies"] = [f["key_frequencies"] for f in fr]
     ext = [m.get("extraction", {}) for m in seed_metrics]
     out["extraction_errors"] = sum(1 for e in ext for v in e.values() if v.get("error"))
+    out["valve_fired"] = {"seeds": sum(bool(m.get("valve_fired")) for m in seed_metrics), "n": len(seed_metrics)}
     return out
 
 
@@ -157,7 +162,8 @@ def _write_program(folder: Path, stem: str, program: Any, title: str) -> dict[st
 
 def _synthesis_record(res: Any) -> dict[str, Any]:
     d = res.as_dict()
-    d.pop("stats", None)            # seconds and memory: not deterministic; kept in timings.json
+    stats = d.pop("stats", None) or {}      # seconds and memory: not deterministic; kept in timings.json
+    d["budget"] = stats.get("budget")       # work used and the limit that fired: deterministic
     d["consistent"] = d["consistent"][:20]
     return d
 
@@ -169,7 +175,7 @@ def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | P
     from .extract import extract
     from .fourier import fourier_report
     from .function import net_function
-    from .match import bounded_synthesize, match
+    from .match import match
     from .train import predict, train
 
     say = progress or (lambda s: None)
@@ -196,6 +202,7 @@ def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | P
                      "generalise_epoch": net.generalise_epoch, "epochs": net.history["epoch"][-1],
                      "final_train_loss": net.history["train_loss"][-1]},
         "synthesis": {}, "extraction": {}, "comparisons": {}, "circuits": {},
+        "valve_fired": [],      # where a wall-clock valve fired (then this file depends on machine speed)
     }
     if task.domain == "zp" and cfg["extract"]["method"] == "fourier":
         t = time.perf_counter()
@@ -209,8 +216,8 @@ def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | P
     for b in s["bases"]:
         say(f"seed {index}: synthesising in basis {b} ...")
         t = time.perf_counter()
-        res = bounded_synthesize(spec, basis=b, mode=s["mode"], budget_s=s["budget_s"], top_k=s["top_k"],
-                                 slack=s["slack"])
+        res = synth.synthesize(spec, basis=b, mode=s["mode"], budget=s["budget"], budget_s=s["budget_s"],
+                               top_k=s["top_k"], slack=s["slack"])
         timings[f"synth_{b}"] = round(time.perf_counter() - t, 3)
         metrics["synthesis"][b] = _synthesis_record(res)
         files = {}
@@ -222,7 +229,7 @@ def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | P
             say(f"seed {index}: extracting a circuit in basis {b} ...")
             t = time.perf_counter()
             try:
-                circuit = extract(net, method=cfg["extract"]["method"], basis=b,
+                circuit = extract(net, method=cfg["extract"]["method"], basis=b, budget=cfg["extract"]["budget"],
                                   budget_s=cfg["extract"]["budget_s"], max_points=cfg["extract"]["max_points"],
                                   seed=seed)
                 summ = circuit.summary()
@@ -234,10 +241,16 @@ def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | P
             timings[f"extract_{b}"] = round(time.perf_counter() - t, 3)
         t = time.perf_counter()
         comp = match(net, res, task, circuit=circuit, labels=labels, ged_timeout=cfg["run"]["ged_timeout"],
-                     budget_s=s["function_budget_s"], cache=match_cache)
+                     budget=s["function_budget"], budget_s=s["function_budget_s"], cache=match_cache)
         timings[f"match_{b}"] = round(time.perf_counter() - t, 3)
         metrics["comparisons"][b] = comp.as_dict()
         metrics["circuits"][b] = files
+        if not res.deterministic:
+            metrics["valve_fired"].append(f"synthesis.{b}")
+        if circuit is not None and not circuit.deterministic:
+            metrics["valve_fired"].append(f"extraction.{b}")
+        if comp.complexity.get("valve_fired"):
+            metrics["valve_fired"].append(f"match.{b}")
     timings["total"] = round(time.perf_counter() - t0, 3)
     atomic_write_json(folder / "timings.json", timings)
     atomic_write_json(folder / "metrics.json", metrics)       # written last: its presence marks the seed done
@@ -307,7 +320,8 @@ def run_case(path: str | Path | Case, *, seeds: int | None = None, out: str | Pa
 def _seed_row(m: dict) -> dict[str, Any]:
     """One row of the per-seed table: training, and per basis the headline numbers."""
     row = {"seed_index": m["seed_index"], "seed": m["seed"], "train_acc": m["training"]["train_acc"],
-           "test_acc": m["training"]["test_acc"], "fit_epoch": m["training"]["fit_epoch"], "bases": {}}
+           "test_acc": m["training"]["test_acc"], "fit_epoch": m["training"]["fit_epoch"],
+           "valve_fired": list(m.get("valve_fired", [])), "bases": {}}
     for b, c in m["comparisons"].items():
         ex = m.get("extraction", {}).get(b, {})
         row["bases"][b] = {

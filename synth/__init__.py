@@ -6,6 +6,7 @@ Program('maj(x0, x1, x2)', n_inputs=3, basis='mig')
 """
 
 from .errors import SynthError
+from .budget import Budget
 from .dsl import BASES, GATES, ZP_GATES, Basis, Gate, Node, Program, define_basis, get_basis
 from .spec import Spec
 from .synthesize import MODES, ConsistentFunction, FrontierEntry, SynthesisResult, synthesize
@@ -15,6 +16,6 @@ from .census import Census, census
 __all__ = [
     "SynthError", "BASES", "GATES", "ZP_GATES", "Basis", "Gate", "Node", "Program", "define_basis",
     "get_basis", "Spec", "synthesize", "SynthesisResult", "FrontierEntry", "ConsistentFunction", "MODES",
-    "Posterior", "census", "Census",
+    "Posterior", "census", "Census", "Budget",
 ]
 

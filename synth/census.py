@@ -11,16 +11,20 @@ function has been seen; circuit mode is the exact search over shared-gate circui
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
+from .budget import VALVE_NOTE, Budget, BudgetExceeded, as_budget
+from .circuits import exact_circuits, npn_classes
 from .dsl import Basis, Program, get_basis
-from .enumerate import Budget, BudgetExceeded, Enumerator
+from .enumerate import Enumerator
 from .errors import SynthError
 from .semantics import input_words
+from .simplify import simplify_negations
 
 __all__ = ["Census", "census"]
 
@@ -57,7 +61,9 @@ def _next_level_cost(en: Enumerator, size: int) -> float:
 
 @dataclass
 class Census:
-    """Minimum size per function: ``sizes[t]`` for truth table t (-1 where the search did not reach)."""
+    """Minimum size per function: ``sizes[t]`` for truth table t (-1 where the search did not reach).
+    ``budget``: the work used and the limit that fired (`synth.budget.Budget.as_dict`); ``seconds`` is a
+    measurement only."""
 
     n_inputs: int
     basis: str
@@ -67,6 +73,7 @@ class Census:
     seconds: float
     candidates: int = 0
     notes: list[str] = field(default_factory=list)
+    budget: dict = field(default_factory=dict)
     _program: Callable[[int], Program] | None = field(default=None, repr=False)
 
     def histogram(self) -> dict[int, int]:
@@ -77,7 +84,6 @@ class Census:
     def npn_histogram(self) -> dict[int, int]:
         """Number of NPN classes of each minimum size (P classes where negation is not free: then the
         classes are those of input permutations only, since negations cost)."""
-        from .circuits import npn_classes
         b = get_basis(self.basis)
         classes = npn_classes(self.n_inputs) if b.free_not else p_classes(self.n_inputs)
         reps, first = np.unique(classes, return_index=True)
@@ -99,14 +105,13 @@ class Census:
 
     def as_dict(self) -> dict:
         return {"n_inputs": self.n_inputs, "basis": self.basis, "mode": self.mode, "exact": self.exact,
-                "seconds": round(self.seconds, 4), "candidates": self.candidates,
+                "seconds": round(self.seconds, 4), "candidates": self.candidates, "budget": self.budget,
                 "histogram": self.histogram(), "npn_histogram": self.npn_histogram()
                 if self.n_inputs <= 4 else None, "notes": self.notes}
 
 
 def p_classes(n: int) -> np.ndarray:
     """Smallest table among the input permutations of each function of n <= 4 inputs (P classes)."""
-    import itertools
     m = 1 << n
     tables = np.arange(1 << m, dtype=np.int64)
     bits = (tables[:, None] >> np.arange(m)) & 1
@@ -120,8 +125,12 @@ def p_classes(n: int) -> np.ndarray:
 
 
 def census(n_inputs: int, basis: str | Basis = "full", mode: str = "formula", *,
-           budget_s: float | None = None, progress: Callable[[str], None] | None = None) -> Census:
-    """Minimum size of every function of ``n_inputs`` inputs (exact for n <= 4 in both modes)."""
+           budget: Budget | int | None = None, budget_s: float | None = None,
+           progress: Callable[[str], None] | None = None) -> Census:
+    """Minimum size of every function of ``n_inputs`` inputs (exact for n <= 4 in both modes).
+
+    ``budget``: work units (or a `synth.budget.Budget`; None: no limit); ``budget_s``: an optional
+    wall-clock safety valve (when it fires, a note says the census depends on machine speed)."""
     b = get_basis(basis)
     if b.domain != "bool":
         raise SynthError(f"census is for Boolean bases; {b.name!r} is {b.domain}")
@@ -130,29 +139,31 @@ def census(n_inputs: int, basis: str | Basis = "full", mode: str = "formula", *,
     if not isinstance(n_inputs, int) or n_inputs < 1 or n_inputs > MAX_CENSUS_INPUTS[mode]:
         raise SynthError(f"census in {mode} mode takes 1 <= n_inputs <= {MAX_CENSUS_INPUTS[mode]}, "
                          f"got {n_inputs!r}")
-    if budget_s is not None and (isinstance(budget_s, bool) or not isinstance(budget_s, (int, float))
-                                 or not budget_s > 0):
-        raise SynthError(f"budget_s must be a positive number of seconds, got {budget_s!r}")
+    bud = as_budget(budget, budget_s)
     t0 = time.perf_counter()
     if mode == "circuit":
-        from .circuits import exact_circuits
-        table = exact_circuits(n_inputs, b, budget_s=budget_s, progress=progress)
+        table = exact_circuits(n_inputs, b, budget=bud, progress=progress)
 
         def prog(t: int) -> Program:
             nodes, out = table.witness(t)
-            from .simplify import simplify_negations
             return simplify_negations(Program(n_inputs, nodes, out, basis=b))
-        return Census(n_inputs, b.name, mode, table.sizes.astype(np.int16), bool(table.exact),
-                      time.perf_counter() - t0, notes=[table.note] if table.note else [], _program=prog)
-    return _formula_census(n_inputs, b, budget_s, progress, t0)
+        c = Census(n_inputs, b.name, mode, table.sizes.astype(np.int16), bool(table.exact),
+                   time.perf_counter() - t0, candidates=int(bud.candidates),
+                   notes=[table.note] if table.note else [], _program=prog)
+    else:
+        c = _formula_census(n_inputs, b, bud, progress, t0)
+    c.budget = bud.as_dict()
+    if not bud.deterministic:
+        c.notes.append(VALVE_NOTE)
+    return c
 
 
-def _formula_census(n: int, b: Basis, budget_s, progress, t0) -> Census:
+def _formula_census(n: int, b: Basis, budget: Budget, progress, t0) -> Census:
     m = 1 << n
     total = 1 << m
     if total > 1 << 32:
         raise SynthError(f"a formula census of {n} inputs has 2^{m} functions: too many")
-    en = Enumerator(input_words(n), m, b, budget=Budget(seconds=budget_s), progress=progress)
+    en = Enumerator(input_words(n), m, b, budget=budget, progress=progress)
     en.stop_when_seen = total // 2 if en.free_not else total
     sizes = np.full(total, -1, dtype=np.int16)
     where: dict[int, tuple[int, int]] = {}
@@ -211,7 +222,6 @@ def _formula_census(n: int, b: Basis, budget_s, progress, t0) -> Census:
             lv = en.levels[s]
             idx = np.nonzero(lv.sigs[:, 0] == np.uint64(key))[0]
             where[key] = (s, int(idx[0]))
-        from .simplify import simplify_negations
         if key in recipes:
             rec, sig = recipes[key]
             flip = bool(int(sig[0]) != key)

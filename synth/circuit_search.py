@@ -21,8 +21,10 @@ member uses; when a state is reached in several ways, the members that are sinks
 search is iterative deepening on the target cost c: a state of cost k may keep at most
 1 + (c - k) // min_cost * (max_arity - 1) sinks, and the output gate must use every sink.
 
-A budget (seconds, states per level) that runs out returns ``exact=False`` with the proven lower bound
-(every cost below it was searched completely and had no consistent circuit).
+Work is charged to a `synth.budget.Budget` after every chunk of (state, operand tuple) pairs: ``W + k +
+CANDIDATE_OVERHEAD`` units per pair (W machine words of signature, a state of k members). A budget (work units, the optional wall-clock valve, states per
+level) that runs out returns ``exact=False`` with the proven lower bound (every cost below it was
+searched completely and had no consistent circuit).
 
 >>> from synth import Spec
 >>> r = small_circuit_search(Spec.from_table(0xe8, 3), "full")    # majority of 3: Knuth's C = 4
@@ -33,15 +35,15 @@ A budget (seconds, states per level) that runs out returns ``exact=False`` with 
 from __future__ import annotations
 
 import itertools
-import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
+from .budget import CANDIDATE_OVERHEAD, Budget, BudgetExceeded, as_budget
 from .dsl import Basis, Program, get_basis
 from .simplify import _permute
-from .enumerate import SearchOp, _recipes, search_ops
+from .enumerate import SearchOp, recipes, search_ops
 from .errors import SynthError
 from .semantics import eval_words, n_words, pack_bits, unpack_bits
 from .simplify import simplify_negations
@@ -59,7 +61,7 @@ _HASH = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x
 
 
 class _Stop(Exception):
-    """A budget ran out."""
+    """A level has more states than ``max_states``."""
 
 
 @dataclass
@@ -72,7 +74,7 @@ class CircuitSearchResult:
     distinct consistent function of cost ``min_size``; ``signatures`` (F, W) uint64: their packed
     outputs on ``spec.points()`` (examples, then queries), in the same order; ``complete``: False when
     more than ``max_functions`` functions were consistent at that cost and only the first were kept.
-    ``states_per_level[c]``: states of total cost c that were built.
+    ``states_per_level[c]``: states of total cost c that were built; ``work``: units charged.
     """
 
     min_size: int | None
@@ -81,7 +83,7 @@ class CircuitSearchResult:
     programs: list[Program]
     signatures: np.ndarray
     states_per_level: list[int]
-    seconds: float
+    work: int
     basis: str = ""
     n_points: int = 0
     complete: bool = True
@@ -95,7 +97,7 @@ class CircuitSearchResult:
         best = str(self.programs[0]) if self.programs else None
         return (f"CircuitSearchResult(basis={self.basis!r}, min_size={self.min_size}, exact={self.exact}, "
                 f"lower_bound={self.lower_bound}, functions={len(self.programs)}, program={best!r}, "
-                f"states_per_level={self.states_per_level}, seconds={self.seconds:.3g})")
+                f"states_per_level={self.states_per_level}, work={self.work})")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -236,7 +238,7 @@ class _Level:
 
 class _Engine:
     def __init__(self, inputs: np.ndarray, m: int, basis: Basis, y: np.ndarray, care: np.ndarray,
-                 budget_s: float | None, max_states: int, progress):
+                 budget: Budget, max_states: int, progress):
         self.basis = basis
         self.free = basis.free_not
         self.n = inputs.shape[0]
@@ -249,8 +251,8 @@ class _Engine:
         self.inputs = np.ascontiguousarray(inputs, dtype=np.uint64).reshape(self.n, self.W)
         self.y = y & valid
         self.care = care & valid
-        self.t0 = time.perf_counter()
-        self.budget_s = budget_s
+        self.budget = budget
+        self.work = 0
         self.max_states = max_states
         self.progress = progress
         self.ops = self._make_ops(search_ops(basis))
@@ -270,7 +272,7 @@ class _Engine:
         self.leaf_ids = self.table.ids(self.leaf_sigs)
         self.levels: dict[int, _Level] = {}
         self._tuple_cache: dict[tuple, np.ndarray] = {}
-        self.recipes = _recipes(basis)
+        self.recipes = recipes(basis)
         uniform = len({op.cost for op, _ in self.ops}) <= 1
         self.seen_by_k: dict[int, np.ndarray] | None = None if uniform else {}
 
@@ -333,9 +335,12 @@ class _Engine:
         self._tuple_cache[key] = arr
         return arr
 
-    def _check_time(self) -> None:
-        if self.budget_s is not None and time.perf_counter() - self.t0 > self.budget_s:
-            raise _Stop(f"time budget of {self.budget_s:g} s used up")
+    def charge(self, pairs: int, k: int) -> None:
+        """Charge ``pairs`` (state, operand tuple) pairs evaluated on states of ``k`` members: ``W + k +
+        CANDIDATE_OVERHEAD`` units each (the new gate's words, then the state row it makes)."""
+        each = self.W + k + CANDIDATE_OVERHEAD
+        self.work += int(pairs) * each
+        self.budget.charge_candidates(pairs, words=each)
 
     def _operands(self, rows: np.ndarray) -> np.ndarray:
         """(N, L, W): the leaves then the members of each state."""
@@ -394,12 +399,12 @@ class _Engine:
             uses = self._uses(tup, L)
             step = max(1, _CHUNK_WORDS // max(1, len(tup) * self.W * 2))
             for s0 in range(0, len(src), step):
-                self._check_time()
                 rows, sinks = src.rows[s0:s0 + step], src.sinks[s0:s0 + step]
                 if final:
                     si, ti = self._pairs(rows, sinks, tup, uses, c - op.cost, c, final=True)
                 else:
                     si, ti = self._pairs(rows, sinks, tup, uses, c, target, final=False)
+                self.charge(len(rows) + len(si), k)
                 if len(si):
                     yield oi, op, k, tup, uses, s0, rows, sinks, si, ti
 
@@ -453,7 +458,7 @@ class _Engine:
                                     np.zeros(0, np.int64))
             return True
         both, meta = self._merge(pend_rows, pend_meta, k_new)
-        self._check_time()
+        self.budget.check()
         order = np.lexsort(both.T[::-1])
         both, meta = both[order], meta[order]      # a deterministic order, whatever the chunking
         if self.seen_by_k is not None:
@@ -608,7 +613,8 @@ def _pack(spec: Spec) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
 
 
 def small_circuit_search(spec: Spec, basis: str | Basis = "xag", *, max_cost: int | None = None,
-                         budget_s: float | None = None, max_states: int = 5_000_000,
+                         budget: Budget | int | None = None, budget_s: float | None = None,
+                         max_states: int = 5_000_000,
                          max_functions: int = 10_000,
                          progress: Callable[[str], None] | None = None) -> CircuitSearchResult:
     """Minimum-cost circuits (shared gates) consistent with a Boolean spec, exact when small.
@@ -619,12 +625,14 @@ def small_circuit_search(spec: Spec, basis: str | Basis = "xag", *, max_cost: in
     basis : a Boolean basis (name or `Basis`); costs are gate costs in it (``not`` free when
         ``basis.free_not``).
     max_cost : search no cost beyond this (None: until found or a budget runs out).
-    budget_s : wall-clock seconds; when exceeded the result has ``exact=False`` and a proven lower bound.
-    max_states : most states kept at one level; a larger level stops the search like the time budget.
+    budget : work units (or a shared `synth.budget.Budget`); when it runs out the result has
+        ``exact=False`` and a proven lower bound. None: no limit on work.
+    budget_s : optional wall-clock safety valve (seconds); when it fires the result depends on machine speed
+        (the Budget's ``fired`` is "seconds").
+    max_states : most states kept at one level; a larger level stops the search like the budget.
     max_functions : most distinct consistent functions collected at the minimum cost.
     progress : called with a line of text per cost searched.
     """
-    t0 = time.perf_counter()
     if not isinstance(spec, Spec):
         raise SynthError(f"small_circuit_search needs a synth.Spec, got {type(spec).__name__}")
     b = get_basis(basis)
@@ -633,12 +641,11 @@ def small_circuit_search(spec: Spec, basis: str | Basis = "xag", *, max_cost: in
                          f"(got a {'Z_%d' % spec.p if spec.p else 'Boolean'} spec and basis {b.name!r})")
     if max_cost is not None and (not isinstance(max_cost, int) or max_cost < 0):
         raise SynthError(f"max_cost must be an int >= 0, got {max_cost!r}")
-    if budget_s is not None and (not isinstance(budget_s, (int, float)) or budget_s <= 0):
-        raise SynthError(f"budget_s must be a positive number of seconds, got {budget_s!r}")
     if not isinstance(max_states, int) or max_states < 1:
         raise SynthError(f"max_states must be an int >= 1, got {max_states!r}")
+    bud = as_budget(budget, budget_s)
     inputs, m, y, care = _pack(spec)
-    eng = _Engine(inputs, m, b, y, care, budget_s, max_states, progress)
+    eng = _Engine(inputs, m, b, y, care, bud, max_states, progress)
     notes: list[str] = []
     W = eng.W
 
@@ -658,8 +665,8 @@ def small_circuit_search(spec: Spec, basis: str | Basis = "xag", *, max_cost: in
         programs = [programs[i] for i in order]
         sig_arr = np.array([sigs[i] for i in order], dtype=np.uint64).reshape(len(order), W)
         spl = [len(eng.levels[c]) if c in eng.levels else 0 for c in range(max(eng.levels, default=-1) + 1)]
-        return CircuitSearchResult(min_size, exact, lower, programs, sig_arr, spl,
-                                   time.perf_counter() - t0, b.name, m, complete, notes)
+        return CircuitSearchResult(min_size, exact, lower, programs, sig_arr, spl, eng.work, b.name, m,
+                                   complete, notes)
 
     # cost 0: an input or a constant (or a complement, when negation is free)
     hits0 = []
@@ -701,16 +708,15 @@ def small_circuit_search(spec: Spec, basis: str | Basis = "xag", *, max_cost: in
             hits, complete = eng.matches(target, max_functions)
             if progress:
                 progress(f"cost {target}: {len(hits)} consistent functions; states per level "
-                         f"{[len(eng.levels[k]) for k in sorted(eng.levels)]}; "
-                         f"{time.perf_counter() - t0:.2f}s")
+                         f"{[len(eng.levels[k]) for k in sorted(eng.levels)]}; {eng.work} units")
             if hits:
                 if not complete:
                     notes.append(f"more than {max_functions} consistent functions at cost {target}; "
                                  "the first are kept")
                 return result(target, True, target, hits, complete)
             c = target
-    except _Stop as e:
-        notes.append(f"search stopped: {e}; no consistent circuit of cost <= {c}")
+    except (_Stop, BudgetExceeded) as e:
+        notes.append(f"circuit search stopped: {e}; no consistent circuit of cost <= {c}")
         return result(None, False, c + 1, [])
     notes.append(f"no consistent circuit of cost <= {max_cost} (max_cost)")
     return result(None, False, c + 1, [])

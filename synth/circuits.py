@@ -8,6 +8,10 @@ every function normalised so that f(0) = 0, when negation is free (NPN symmetry)
 when it is not (P symmetry). Each level is exhaustive, so the first level at which a function appears is
 its exact minimum cost.
 
+Work is charged to a `synth.budget.Budget` after every chunk of states expanded or canonicalised: one unit
+per truth table computed (at most 16 bits, one machine word). Where a budget stops the census depends
+only on ``(n, basis, budget)``.
+
 Truth tables follow the project convention: bit ``t`` of a table is ``f(x)`` with ``x_i = (t >> i) & 1``.
 
 >>> ct = exact_circuits(2, "full")
@@ -28,6 +32,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from .budget import Budget, BudgetExceeded, as_budget
 from .dsl import GATES, Basis, get_basis
 from .errors import SynthError
 
@@ -323,7 +328,9 @@ class CircuitTable:
 
     ``sizes[t]`` is the minimum cost of truth table ``t`` (-1 when unknown or not computable);
     ``exact`` is False when a budget stopped the search (then ``upper`` holds upper bounds, -1 where
-    none). ``witness(t)`` gives a minimal circuit.
+    none, and every function of unknown size costs more than ``complete_level``). ``witness(t)`` gives
+    a minimal circuit, ``upper_witness(t)`` a circuit of cost ``upper[t]``. ``work``: units the search
+    charged; ``seconds``: how long it took (a measurement, never used to decide anything).
     """
 
     n: int
@@ -334,6 +341,8 @@ class CircuitTable:
     states_per_level: list[int]
     upper: np.ndarray | None = None
     note: str = ""
+    work: int = 0
+    complete_level: int = -1
     _engine: "_Engine | None" = field(default=None, repr=False, compare=False)
 
     def witness(self, table: int) -> tuple[list[tuple[str, tuple[int, ...]]], int]:
@@ -350,13 +359,25 @@ class CircuitTable:
         assert self._engine is not None
         return self._engine.witness(table, int(self.sizes[table]))
 
+    def upper_witness(self, table: int) -> tuple[list[tuple[str, tuple[int, ...]]], int]:
+        """A circuit of cost ``upper[table]`` (the best found) when the search was cut short; the
+        minimal one (`witness`) otherwise."""
+        table = _check_table(table, self.n)
+        if self.upper is None or self.sizes[table] >= 0:
+            return self.witness(table)
+        if self.upper[table] < 0:
+            raise SynthError(f"no circuit of {table:#x} in basis {self.basis!r} was found before the search "
+                             "stopped")
+        assert self._engine is not None
+        return self._engine.witness(table, int(self.upper[table]))
+
     def cost(self, table: int) -> int:
         """Minimum cost of one function (-1 when unknown)."""
         return int(self.sizes[_check_table(table, self.n)])
 
 
 class _Stop(Exception):
-    pass
+    """More candidate states than ``max_states`` at one level."""
 
 
 class _Engine:
@@ -512,6 +533,7 @@ class _Engine:
             starts = np.repeat(self.stab_start[f] - (np.cumsum(cnt) - cnt), cnt)
             tau = self.stab_flat[starts + np.arange(len(pr))]
             X = self.T[tau[:, None], blk[pr]]
+            self._charge(X.size)
             X.sort(axis=1)
             words = self._words(X[:, 1:])
             seg = np.flatnonzero(np.r_[True, pr[1:] != pr[:-1]])
@@ -529,10 +551,11 @@ class _Engine:
         return out, taus
 
     # -- the level loop ----------------------------------------------------------------------------
-    def run(self, budget_s: float | None, progress: Callable[[str], None] | None,
+    def run(self, budget: Budget, progress: Callable[[str], None] | None,
             max_states: int) -> tuple[bool, list[int], str]:
         self.t0 = time.perf_counter()
-        self.budget_s = budget_s
+        self.budget = budget
+        self.work = 0
         dt = self.dtype
         root = _Bucket(0, 0, np.zeros((1, 0), dtype=dt), np.full(1, -1, np.int16), np.zeros(1, np.int64),
                        np.zeros(1, np.int32), np.zeros(1, dt), np.zeros(1, np.int16))
@@ -588,7 +611,7 @@ class _Engine:
                     note = ("some functions are not computable in this basis"
                             if (self.tent == big).any() else "")
                     return True, states_per_level, note
-        except _Stop as e:
+        except (_Stop, BudgetExceeded) as e:
             return False, states_per_level, str(e)
 
     def _report(self, progress, msg: str) -> None:
@@ -597,9 +620,11 @@ class _Engine:
             progress(f"{self.basis.name} n={self.n}: {msg}, {known}/{self.nclasses} classes known, "
                      f"{time.perf_counter() - self.t0:.1f}s")
 
-    def _check_budget(self) -> None:
-        if self.budget_s is not None and time.perf_counter() - self.t0 > self.budget_s:
-            raise _Stop(f"time budget of {self.budget_s:g}s exhausted")
+    def _charge(self, outputs: int) -> None:
+        """Charge truth tables computed or moved (gate outputs, state members canonicalised): one unit
+        each (a truth table fits one word)."""
+        self.work += int(outputs)
+        self.budget.charge_candidates(outputs)
 
     def _materialise(self, level: int, k: int, chunks: list, seen: dict, uniform: bool) -> int | None:
         vals = np.concatenate([c[0] for c in chunks])
@@ -615,20 +640,21 @@ class _Engine:
         self.buckets.append(b)
         return len(self.buckets) - 1
 
-    def _chunks(self, b_id: int, variants: list[_Variant], budget: int = 3_000_000):
-        """Yield (start, S, nodes, si, pi, vals_new, variant ids) for chunks of a bucket: new outputs only."""
+    def _chunks(self, b_id: int, variants: list[_Variant], chunk_outputs: int = 3_000_000):
+        """Yield (start, S, nodes, si, pi, vals_new, variant ids) for chunks of a bucket: new outputs only.
+        Each chunk's outputs are charged to the budget before it is yielded."""
         b = self.buckets[b_id]
         N, k = b.vals.shape
         m = len(self.leaves) + k
         n_out = sum(len(self.tuples(m, r)) * sum(1 for v in variants if v.arity == r) for r in self.arities)
-        chunk = max(1, budget // max(1, n_out * max(1, m // 4)))
+        chunk = max(1, chunk_outputs // max(1, n_out * max(1, m // 4)))
         leaves = np.array(self.leaves, dtype=self.dtype)
         for s in range(0, N, chunk):
-            self._check_budget()
             S = b.vals[s : s + chunk]
             B = len(S)
             nodes = np.concatenate([np.broadcast_to(leaves, (B, len(leaves))), S], axis=1)
             outs, vids, _ = self.expand(nodes, variants)
+            self._charge(outs.size)
             present = np.zeros(outs.shape, dtype=bool)
             for j in range(m):
                 present |= outs == nodes[:, j : j + 1]
@@ -681,6 +707,7 @@ class _Engine:
                     continue  # no class can improve from there
                 sel = np.nonzero(gc == c)[0]
                 rows = np.concatenate([S[si[sel]], vals_new[sel, None]], axis=1)
+                self._charge(rows.size)
                 rows.sort(axis=1)
                 first = self._first_unique(self._words(rows))
                 rows, src = rows[first], sel[first]
@@ -708,6 +735,7 @@ class _Engine:
             for s, S, nodes, si, pi, h, vids in self._chunks(b_id, self.variants, 1_000_000):
                 nodes2 = np.concatenate([nodes[si], h[:, None]], axis=1)
                 outs, _, _ = self.expand(nodes2, self.variants, tuples)
+                self._charge(outs.size)
                 hit = remaining[self.classid[outs]]
                 if not hit.any():
                     continue
@@ -797,10 +825,15 @@ class _Engine:
 _CACHE: dict[tuple[int, str, tuple], CircuitTable] = {}
 
 
-def exact_circuits(n: int, basis: str | Basis, *, budget_s: float | None = None,
-                   progress: Callable[[str], None] | None = None,
+def exact_circuits(n: int, basis: str | Basis, *, budget: Budget | int | None = None,
+                   budget_s: float | None = None, progress: Callable[[str], None] | None = None,
                    max_states: int = 40_000_000) -> CircuitTable:
-    """Minimum circuit cost of every function of ``n <= 4`` inputs in ``basis`` (cached per (n, basis)).
+    """Minimum circuit cost of every function of ``n <= 4`` inputs in ``basis``.
+
+    ``budget``: work units (or a shared `synth.budget.Budget`; None: no limit); ``budget_s``: optional
+    wall-clock safety valve. A census cut short has ``exact=False``. An exact census is kept for the
+    process and reused by later calls whose budget could have paid for it (its work is charged to them,
+    so a call's result and accounting do not depend on what ran before it); other calls recompute.
 
     >>> ct = exact_circuits(3, "full")
     >>> ct.exact, int(ct.sizes.max()), int(ct.sizes[0x96])      # 3-input parity: two XORs
@@ -810,13 +843,21 @@ def exact_circuits(n: int, basis: str | Basis, *, budget_s: float | None = None,
     b = get_basis(basis)
     if b.domain != "bool":
         raise SynthError(f"basis {b.name!r} is not Boolean; exact circuits need a Boolean basis")
+    bud = as_budget(budget, budget_s)
     key = (n, b.name, tuple(sorted(b.costs.items())))
     hit = _CACHE.get(key)
-    if hit is not None and (hit.exact or (budget_s is not None and budget_s <= hit.seconds)):
-        return hit
+    if hit is not None:
+        left = bud.remaining()
+        if left is None or left >= hit.work:
+            try:
+                bud.charge_candidates(hit.work)
+            except BudgetExceeded:       # only the wall-clock valve can fire here
+                pass
+            else:
+                return hit
     t0 = time.perf_counter()
     eng = _Engine(n, b)
-    exact, spl, note = eng.run(budget_s, progress, max_states)
+    exact, spl, note = eng.run(bud, progress, max_states)
     final = eng.tent.astype(np.float64) <= eng.done_level
     cls_size = np.where(final, eng.tent, -1).astype(np.int16)
     sizes = cls_size[eng.classid]
@@ -824,8 +865,11 @@ def exact_circuits(n: int, basis: str | Basis, *, budget_s: float | None = None,
     if not exact:
         up = np.where(eng.tent < np.iinfo(np.int64).max, eng.tent, -1).astype(np.int16)
         upper = up[eng.classid]
-    ct = CircuitTable(n, b.name, sizes, exact, time.perf_counter() - t0, spl, upper, note, eng)
-    _CACHE[key] = ct
+    complete = int(sizes.max()) if exact else int(eng.done_level)
+    ct = CircuitTable(n, b.name, sizes, exact, time.perf_counter() - t0, spl, upper, note, eng.work, complete,
+                      eng)
+    if exact:
+        _CACHE[key] = ct
     return ct
 
 

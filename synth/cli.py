@@ -48,6 +48,9 @@ __all__ = ["add_commands", "main", "run", "build_parser", "CLIParser", "ERROR_PR
 
 ERROR_PREFIX = "occam: error: "
 PROGRESS_DELAY_S = 0.5     # progress lines start once a run has taken this long (short runs stay quiet)
+# default work budget of `table` and `examples`: about 40 CPU seconds on the reference machine (7-50
+# million units per CPU second, see synth.budget); --budget-s adds a wall-clock valve
+DEFAULT_BUDGET = 600_000_000
 TRUTH_TABLE_MAX_INPUTS = 16  # `parse` prints the truth table up to this many inputs (2^16 bits = 16 kB hex)
 
 
@@ -118,9 +121,26 @@ def _seconds(text: str) -> float:
     try:
         v = float(text)
     except ValueError:
-        raise SynthError(f"budget must be a number of seconds, got {text!r}") from None
-    if not v > 0:      # also refuses nan
-        raise SynthError(f"budget must be a positive number of seconds, got {text!r}")
+        raise SynthError(f"--budget-s must be a number of seconds, got {text!r}") from None
+    if not v > 0 or not math.isfinite(v):      # also refuses nan
+        raise SynthError(f"--budget-s must be a positive number of seconds, got {text!r}")
+    return v
+
+
+def _work(text: str) -> int:
+    """Work units: a whole number, also written 2e8 or 200_000_000."""
+    s = text.strip().replace("_", "")
+    try:
+        v: int | None = _integer(s, "--budget")
+    except SynthError:
+        try:
+            f = float(s)
+        except ValueError:
+            f = math.nan
+        v = int(f) if math.isfinite(f) and f.is_integer() else None
+    if v is None or v < 1:
+        raise SynthError(f"--budget must be a whole number of work units >= 1 (e.g. 2e8), got {text!r}; a "
+                         "wall-clock limit is --budget-s SECONDS")
     return v
 
 
@@ -213,6 +233,14 @@ def _result_lines(res, top_k: int) -> list[str]:
     else:
         bound = f"proven >= {lower}; " if lower else ""
         lines.append(f"min size <= {res.min_size} (exact: no; {bound}see notes); {seconds:.3f} s")
+    bud = res.stats.get("budget")
+    if bud:
+        limit = "no limit" if bud["work"] is None else f"of {bud['work']}"
+        fired = f"; stopped by the {bud['fired']} limit" if bud["fired"] else ""
+        valve = "" if bud["seconds"] is None else f"; wall-clock valve {bud['seconds']:g} s"
+        lines.append(f"budget: {bud['used']} work units used ({limit}){fired}{valve}")
+        if bud["valve_fired"]:
+            lines.append("warning: the wall-clock valve fired: this result depends on machine speed and load")
     extra = []
     if "candidates" in res.stats:
         extra.append(f"{res.stats['candidates']} candidates")
@@ -249,7 +277,7 @@ def _cmd_table(args: argparse.Namespace) -> int:
 
     spec = Spec.from_table(args.table, args.inputs, care=args.care)
     res = synthesize(spec, basis=args.basis, mode=args.mode, max_size=args.max_size, top_k=args.top_k,
-                     budget_s=args.budget, progress=_Progress(args.quiet, "table"))
+                     budget=args.budget, budget_s=args.budget_s, progress=_Progress(args.quiet, "table"))
     if args.json:
         doc = {"command": "table", "table": hex(args.table), "n_inputs": args.inputs,
                "care": None if args.care is None else hex(args.care), **res.as_dict(),
@@ -294,7 +322,7 @@ def _cmd_examples(args: argparse.Namespace) -> int:
 
     spec = Spec.from_csv(args.data, args.queries)
     res = synthesize(spec, basis=args.basis, mode=args.mode, max_size=args.max_size, top_k=args.top_k,
-                     budget_s=args.budget, progress=_Progress(args.quiet, "examples"))
+                     budget=args.budget, budget_s=args.budget_s, progress=_Progress(args.quiet, "examples"))
     if args.json:
         doc = {"command": "examples", "data": args.data, "queries_file": args.queries,
                "n_inputs": spec.n_inputs, "n_examples": spec.n_examples, **res.as_dict(),
@@ -323,7 +351,7 @@ def _cmd_census(args: argparse.Namespace) -> int:
     from .census import census
     from .dsl import get_basis
 
-    c = census(args.inputs, args.basis, args.mode, budget_s=args.budget,
+    c = census(args.inputs, args.basis, args.mode, budget=args.budget, budget_s=args.budget_s,
                progress=_Progress(args.quiet, "census"))
     hist = c.histogram()
     npn = c.npn_histogram() if c.n_inputs <= 4 else None
@@ -338,7 +366,8 @@ def _cmd_census(args: argparse.Namespace) -> int:
         return 0
     lines = [f"census of all {total} functions of {c.n_inputs} inputs: basis {c.basis}, {c.mode} mode",
              f"exact: {'yes' if c.exact else 'no'}; {c.seconds:.3f} s"
-             + (f"; {c.candidates} candidates" if c.candidates else "")]
+             + (f"; {c.candidates} candidates" if c.candidates else "")
+             + (f"; {c.budget['used']} work units" if c.budget else "")]
     sizes = sorted(set(hist) | set(npn or {}))
     header = ["size", "functions"] + ([f"{classes} classes"] if npn is not None else [])
     rows = [[s, hist.get(s, 0)] + ([npn.get(s, 0)] if npn is not None else []) for s in sizes]
@@ -420,8 +449,18 @@ def _add_search(p: argparse.ArgumentParser) -> None:
                    help="how many shortest programs to list (default: 10)")
     p.add_argument("--max-size", type=_count("--max-size", 0), default=None, metavar="S",
                    help="search no further than this size (default: the minimum size + 1)")
-    p.add_argument("--budget", type=_arg_type("--budget", _seconds), default=None, metavar="SECONDS",
-                   help="wall-clock budget; when it runs out the result says exact: no")
+    _add_budget(p, DEFAULT_BUDGET, "the result says exact: no, with proven bounds and a consistent program")
+
+
+def _add_budget(p: argparse.ArgumentParser, default: int | None, what: str) -> None:
+    shown = "no limit" if default is None else f"{default:.0e}".replace("e+0", "e").replace("e+", "e")
+    p.add_argument("--budget", type=_arg_type("--budget", _work), default=default, metavar="WORK",
+                   help=f"work budget in units (see synth.budget: about 15 million per CPU second); "
+                   f"when it runs out {what}. The same budget gives the same result on any machine "
+                   f"(default: {shown})")
+    p.add_argument("--budget-s", type=_arg_type("--budget-s", _seconds), default=None, metavar="SECONDS",
+                   help="optional wall-clock safety valve; when it fires the output says the result depends "
+                   "on machine speed (default: none)")
 
 
 def add_commands(subparsers) -> None:
@@ -472,8 +511,7 @@ def add_commands(subparsers) -> None:
     from .synthesize import MODES
     p.add_argument("--mode", choices=MODES, default="formula",
                    help="formula or circuit (default: formula)")
-    p.add_argument("--budget", type=_arg_type("--budget", _seconds), default=None, metavar="SECONDS",
-                   help="wall-clock budget; when it runs out the census says exact: no")
+    _add_budget(p, None, "the census says exact: no")
     _add_common(p, progress=True)
     p.set_defaults(func=_cmd_census)
 

@@ -1,9 +1,10 @@
-"""An upper bound when exact search runs out of budget: Shannon decomposition with small exact leaves.
+"""Upper bounds without search: Shannon decomposition, and translation of a program into another basis.
 
 f = ite(x_v, f1, f0) on the variable that best splits the examples (information gain), recursively,
-until a sub-spec is constant or a small exact search (`max_leaf_size`) solves it. The program is
-consistent with every example but is not claimed minimal: `synthesize` reports it with ``exact=False``
-next to the proven lower bound.
+until a sub-spec is constant or an optional ``leaf`` search (small exact programs) solves it. Without
+leaves it is an if-then-else tree over the examples: always consistent, always fast (at most one split
+per example and input). The program is consistent with every example but is not claimed minimal:
+`synth.synthesize` reports it with ``exact=False`` next to the proven lower bound.
 
 >>> import numpy as np
 >>> from synth.spec import Spec
@@ -16,16 +17,18 @@ True
 from __future__ import annotations
 
 import math
-import time
+from typing import Callable
 
 import numpy as np
 
-from .dsl import Basis, Program, get_basis
-from .enumerate import _recipes
+from .census import census
+from .dsl import GATES, Basis, Program, get_basis
+from .enumerate import recipes
 from .errors import SynthError
+from .simplify import simplify_negations
 from .spec import Spec
 
-__all__ = ["shannon_upper_bound"]
+__all__ = ["shannon_upper_bound", "translate"]
 
 
 def _entropy(y: np.ndarray) -> float:
@@ -42,7 +45,7 @@ class _Emitter:
         self.n = n
         self.basis = basis
         self.nodes: list[tuple[str, tuple[int, ...]]] = []
-        self.recipes = _recipes(basis)
+        self.recipes = recipes(basis)
 
     def add(self, op: str, args: tuple[int, ...]) -> int:
         self.nodes.append((op, args))
@@ -87,50 +90,44 @@ class _Emitter:
         return self.gate(2, 0xE, (a, b))  # or
 
 
-def shannon_upper_bound(spec: Spec, basis: str | Basis = "xag", *, max_leaf_size: int = 3,
-                        leaf_budget_s: float = 2.0, budget_s: float | None = None) -> Program:
+def shannon_upper_bound(spec: Spec, basis: str | Basis = "xag", *,
+                        leaf: Callable[[np.ndarray, np.ndarray], Program | None] | None = None) -> Program:
     """A formula consistent with every example of a Boolean spec, built by Shannon decomposition.
 
-    ``budget_s`` bounds the whole construction: exact leaf searches stop when it runs out, and the rest
-    of the tree is split on the most informative variable down to constant leaves (always fast)."""
-    from .synthesize import synthesize
+    ``leaf(X, y)`` may return a program (over all inputs) consistent with the examples ``X``, ``y`` of a
+    sub-spec, or None; a split whose two halves both have leaf programs is preferred (one step of
+    lookahead). Without ``leaf`` (or once it returns None everywhere) the tree splits down to constant
+    leaves: no search."""
     b = get_basis(basis)
     if spec.p is not None:
         raise SynthError("shannon_upper_bound is for Boolean specs")
     em = _Emitter(spec.n_inputs, b)
-
     cache: dict[bytes, Program | None] = {}
-    deadline = None if budget_s is None else time.perf_counter() + budget_s
 
-    def leaf(X: np.ndarray, y: np.ndarray) -> Program | None:
+    def solved(X: np.ndarray, y: np.ndarray) -> Program | None:
+        if y.min() == y.max():
+            return Program(spec.n_inputs, [(str(int(y[0])), ())], basis=b)
+        if leaf is None:
+            return None
         key = X.tobytes() + b"|" + y.tobytes()
         if key not in cache:
-            if y.min() == y.max():
-                cache[key] = Program(spec.n_inputs, [(str(int(y[0])), ())], basis=b)
-            else:
-                left = leaf_budget_s if deadline is None else min(leaf_budget_s,
-                                                                  deadline - time.perf_counter())
-                if left <= 0.01:
-                    return None  # out of time: no exact leaves any more (not cached: it is no answer)
-                r = synthesize(Spec.from_examples(X, y), basis=b, max_size=max_leaf_size,
-                               budget_s=left, top_k=1, slack=0)
-                cache[key] = r.shortest[0] if r.shortest and r.exact else None
+            cache[key] = leaf(X, y)
         return cache[key]
 
     def solve(X: np.ndarray, y: np.ndarray, free: list[int]) -> int:
-        p = leaf(X, y)
+        p = solved(X, y)
         if p is not None:
             return em.paste(p)
-        # one step of lookahead: a split whose two halves both have small exact programs wins
         best = None
         splits = []
         for v in free:
             mask = X[:, v] == 1
             if mask.all() or not mask.any():
                 continue
-            hi, lo = leaf(X[mask], y[mask]), leaf(X[~mask], y[~mask])
-            if hi is not None and lo is not None and (best is None or hi.size + lo.size < best[0]):
-                best = (hi.size + lo.size, v, hi, lo)
+            if leaf is not None:
+                hi, lo = solved(X[mask], y[mask]), solved(X[~mask], y[~mask])
+                if hi is not None and lo is not None and (best is None or hi.size + lo.size < best[0]):
+                    best = (hi.size + lo.size, v, hi, lo)
             h = (mask.mean() * _entropy(y[mask]) + (1 - mask.mean()) * _entropy(y[~mask]))
             splits.append((h, v))
         if best is not None:
@@ -144,7 +141,6 @@ def shannon_upper_bound(spec: Spec, basis: str | Basis = "xag", *, max_leaf_size
         return em.ite(v, solve(X[mask], y[mask], rest), solve(X[~mask], y[~mask], rest))
 
     out = solve(spec.X.astype(np.uint8), spec.y.astype(np.uint8), list(range(spec.n_inputs)))
-    from .simplify import simplify_negations
     return simplify_negations(Program(spec.n_inputs, em.nodes, out, basis=b))
 
 
@@ -157,8 +153,6 @@ def translate(prog: Program, basis: str | Basis, *, tree: bool = True) -> Progra
     >>> str(translate(Program.parse("xor(x0, x1)", basis="xag"), "aon"))
     'and(or(x0, x1), not(and(x0, x1)))'
     """
-    from .census import census
-    from .dsl import GATES
     b = get_basis(basis)
     if prog.p is not None:
         raise SynthError("translate is for Boolean programs")
@@ -180,6 +174,15 @@ def translate(prog: Program, basis: str | Basis, *, tree: bool = True) -> Progra
         for nd in template.nodes:
             if nd.is_const:
                 nodes.append((nd.op, ()))
+            elif nd.op == "not" and local[nd.args[0]] >= n and nodes[local[nd.args[0]] - n][0] == "not":
+                a = nd.args[0]                      # not(not(u)) is u: no node
+                inner = nodes[local[a] - n][1][0]
+                if a < len(args):
+                    used[a] += 1
+                    if tree and used[a] > 1:
+                        inner = copy(inner)
+                local.append(inner)
+                continue
             else:
                 new_args = []
                 for a in nd.args:
@@ -209,5 +212,4 @@ def translate(prog: Program, basis: str | Basis, *, tree: bool = True) -> Progra
         if c.size(table) < 0:
             raise SynthError(f"gate {nd.op!r} cannot be written in basis {b.name!r}")
         ref.append(paste(c.program(table), args))
-    from .simplify import simplify_negations
     return simplify_negations(Program(n, nodes, ref[prog.output], basis=b))

@@ -18,13 +18,18 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
 from .errors import SynthError
 
 __all__ = [
+    "MAX_INPUTS",
+    "MAX_MODULUS",
+    "MAX_NODES",
+    "as_int",
+    "short_repr",
     "Gate",
     "Basis",
     "GATES",
@@ -33,9 +38,62 @@ __all__ = [
     "get_basis",
     "define_basis",
     "gate_table_to_name",
+    "negate_inputs",
     "Node",
     "Program",
 ]
+
+# Limits on what a user can ask for, checked before anything is allocated; the error names the limit.
+MAX_INPUTS = 4096
+"""Most inputs of a program or a spec. A spec stores one byte per input per example, so at 4096 inputs
+a million examples take 4 GiB of the 24 GiB machine; canonical form and description length cost O(n)
+per program. The engines work on far fewer inputs (the census on 4, the enumerator and SAT on tens)."""
+
+MAX_MODULUS = 4096
+"""Largest modulus p of a Z_p program or spec: the full domain Z_p x Z_p is then 2^24 points, 128 MiB
+per int64 value vector, and value tables, the Z_p enumerator and the comparisons work on that domain."""
+
+MAX_NODES = 65536
+"""Most nodes (gates and constants) of a program, and most outputs; depth is at most the number of
+nodes, so this bounds depth too. Parsing, formatting, canonical form and evaluation are iterative (no
+recursion limit) and linear up to a log factor: a 3000-gate chain takes a fraction of a second, one at
+this limit seconds. Minimal programs have tens of gates and extracted circuits hundreds."""
+
+
+def _show(v: int) -> str:
+    """An int for a message: in full when short, else its size (str() of a huge int is slow or refused)."""
+    return str(v) if v.bit_length() <= 64 else f"an integer of {v.bit_length()} bits"
+
+
+def short_repr(x) -> str:
+    """A value for a one-line error message: at most 60 characters, one line, safe for huge ints."""
+    if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)):
+        return _show(int(x))
+    try:
+        s = repr(x)
+    except ValueError:  # a container holding an int too long for str()
+        s = f"<{type(x).__name__}>"
+    s = " ".join(s.split())
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+def as_int(value, what: str, *, lo: int | None = None, hi: int | None = None, limit: str = "") -> int:
+    """``value`` as a Python int: ints and numpy integers are accepted, bools, floats (NaN, inf, 4.0)
+    and anything else refused; ``lo <= value <= hi`` is checked. The `SynthError` names ``what`` (and
+    ``limit``, the constant that sets ``hi``, when given).
+
+    >>> as_int(np.int64(3), "n_inputs", lo=0)
+    3
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise SynthError(f"{what} must be an integer, got {short_repr(value)} ({type(value).__name__})")
+    v = int(value)
+    if lo is not None and v < lo:
+        raise SynthError(f"{what} must be >= {lo}, got {_show(v)}")
+    if hi is not None and v > hi:
+        why = f" (the limit {limit})" if limit else ""
+        raise SynthError(f"{what} must be <= {hi}{why}, got {_show(v)}")
+    return v
 
 
 @dataclass(frozen=True)
@@ -109,6 +167,15 @@ ZP_GATES: Mapping[str, Gate] = MappingProxyType({
 })
 
 
+def negate_inputs(table: int, arity: int, mask: int) -> int:
+    """Truth table of g(x ^ mask): the gate with table ``table`` with the arguments in ``mask`` negated.
+
+    >>> negate_inputs(GATES["and"].table, 2, 0b10) == GATES["andn"].table    # a AND NOT b
+    True
+    """
+    return sum(((table >> (t ^ mask)) & 1) << t for t in range(1 << arity))
+
+
 def gate_table_to_name(table: int, arity: int = 2) -> str:
     """Name of the Boolean gate with this truth table (``0b0110`` -> ``'xor'``)."""
     for g in GATES.values():
@@ -133,17 +200,27 @@ class Basis:
     free_not: bool = field(init=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise SynthError(f"basis name must be a string, got {self.name!r}")
+        if self.domain not in ("bool", "zp"):
+            raise SynthError(f"basis {self.name!r}: domain must be 'bool' or 'zp', got {self.domain!r}")
         table = GATES if self.domain == "bool" else ZP_GATES
+        if not isinstance(self.costs, Mapping):
+            raise SynthError(f"basis {self.name!r}: costs must be a mapping gate name -> cost, "
+                             f"got {type(self.costs).__name__}")
         if not self.costs:
             raise SynthError(f"basis {self.name!r}: no gates given")
+        costs = {}
         for g, c in self.costs.items():
-            if g not in table:
+            if not isinstance(g, str) or g not in table:
                 known = ", ".join(sorted(table))
                 raise SynthError(f"basis {self.name!r}: unknown {self.domain} gate {g!r} (known: {known})")
-            if not isinstance(c, int) or isinstance(c, bool) or c < 0:
-                raise SynthError(f"basis {self.name!r}: cost of {g!r} must be an int >= 0, got {c!r}")
-        object.__setattr__(self, "costs", MappingProxyType(dict(self.costs)))
+            costs[g] = as_int(c, f"basis {self.name!r}: cost of {g!r}", lo=0)
+        object.__setattr__(self, "costs", MappingProxyType(costs))
         object.__setattr__(self, "free_not", self.costs.get("not", None) == 0)
+
+    def __reduce__(self):  # costs is a read-only mapping proxy, which does not pickle
+        return (Basis, (self.name, dict(self.costs), self.domain, self.description))
 
     def cost(self, gate: str) -> int:
         """Cost of one gate; a clear error for a gate outside the basis."""
@@ -244,6 +321,9 @@ class Node(tuple):
     def __new__(cls, op: str, args: tuple[int, ...] = ()) -> "Node":
         return tuple.__new__(cls, (op, tuple(args)))
 
+    def __getnewargs__(self):  # pickling: (op, args), not the tuple itself
+        return (self[0], self[1])
+
     @property
     def op(self) -> str:
         return self[0]
@@ -258,60 +338,67 @@ class Node(tuple):
 
 
 class Program:
-    """An immutable straight-line program over inputs ``x0..x{n-1}`` (Boolean) or ``a, b`` (Z_p).
+    """An immutable straight-line program over inputs ``x0..x{n-1}`` (Boolean) or ``a, b`` (Z_p), with
+    one output or several outputs that share gates.
 
     ``nodes`` is a tuple of `Node`; an argument ``r`` refers to input ``r`` when ``r < n_inputs`` and to
-    node ``r - n_inputs`` otherwise (always an earlier node). ``output`` is a ref. The constructor puts
-    the program in canonical form (unreachable nodes dropped, arguments of commutative gates ordered,
-    nodes numbered in a canonical depth-first order), so equal programs compare equal.
+    node ``r - n_inputs`` otherwise (always an earlier node). ``outputs`` is a tuple of refs: an input, a
+    constant or any node (a complemented output is an explicit ``not`` node, free where the basis has free
+    negation); ``output`` is the one ref of a single-output program. The constructor puts the program in
+    canonical form (nodes that no output reaches dropped, arguments of commutative gates ordered, nodes
+    numbered in a canonical depth-first order from the outputs in turn), so equal programs compare equal.
+    Sizes are bounded by `MAX_INPUTS`, `MAX_MODULUS` and `MAX_NODES`.
 
     >>> p = Program.parse("xor(x0, and(x2, x1))")
     >>> str(p), p.size, p.truth_table() == (0xaa ^ (0xcc & 0xf0))
     ('xor(x0, and(x1, x2))', 2, True)
+    >>> adder = Program.parse("t0 = xor(x0, x1); out0 = xor(t0, x2); out1 = maj(x0, x1, x2)")
+    >>> adder.n_outputs, adder.size, adder.truth_table() == (0x96, 0xe8)
+    (2, 3, True)
     """
 
-    __slots__ = ("n_inputs", "nodes", "output", "basis", "p", "_hash")
+    __slots__ = ("n_inputs", "nodes", "outputs", "basis", "p", "_hash")
 
-    def __init__(self, n_inputs: int, nodes, output: int | None = None, *,
+    def __init__(self, n_inputs: int, nodes, output: int | None = None, *, outputs=None,
                  basis: str | Basis | None = None, p: int | None = None) -> None:
-        if not isinstance(n_inputs, int) or isinstance(n_inputs, bool) or n_inputs < 0:
-            raise SynthError(f"n_inputs must be an int >= 0, got {n_inputs!r}")
-        if p is not None and (not isinstance(p, int) or p < 2):
-            raise SynthError(f"modulus p must be an int >= 2, got {p!r}")
+        n_inputs = as_int(n_inputs, "n_inputs", lo=0, hi=MAX_INPUTS, limit="synth.dsl.MAX_INPUTS")
+        if p is not None:
+            p = as_int(p, "modulus p", lo=2, hi=MAX_MODULUS, limit="synth.dsl.MAX_MODULUS")
         if basis is None:
             basis = "zp" if p is not None else "any"
         b = get_basis(basis)
         if (b.domain == "zp") != (p is not None):
             raise SynthError(f"basis {b.name!r} is for the {b.domain} domain but the program is "
                              f"{'Z_%d' % p if p else 'Boolean'}")
-        raw = [Node(op, args) for op, args in nodes]
-        if output is None:
-            if not raw:
-                raise SynthError("a program with no nodes needs an explicit output ref")
-            output = n_inputs + len(raw) - 1
-        _validate(n_inputs, raw, output, b, p)
-        canon_nodes, canon_out = _canonicalise(n_inputs, raw, output, b)
+        raw = _read_nodes(n_inputs, nodes, b, p)
+        outs = _read_outputs(n_inputs, len(raw), output, outputs)
+        canon_nodes, canon_outs = _canonicalise(n_inputs, raw, outs, b)
         object.__setattr__(self, "n_inputs", n_inputs)
         object.__setattr__(self, "nodes", canon_nodes)
-        object.__setattr__(self, "output", canon_out)
+        object.__setattr__(self, "outputs", canon_outs)
         object.__setattr__(self, "basis", b.name if b.name in _BASES and _BASES[b.name] is b else b)
         object.__setattr__(self, "p", p)
-        object.__setattr__(self, "_hash", hash((n_inputs, canon_nodes, canon_out, self.basis_name, p)))
+        object.__setattr__(self, "_hash", hash((n_inputs, canon_nodes, canon_outs, self.basis_name, p)))
 
     def __setattr__(self, name, value):  # immutable
         raise AttributeError("Program is immutable")
 
+    def __reduce__(self):  # pickling goes through the constructor (slots and immutability)
+        return (_rebuild_program, (self.n_inputs, self.nodes, self.outputs, self.basis, self.p))
+
     # -- construction ------------------------------------------------------------------------------
     @classmethod
-    def from_nodes(cls, n_inputs: int, nodes, output: int | None = None, *,
+    def from_nodes(cls, n_inputs: int, nodes, output: int | None = None, *, outputs=None,
                    basis: str | Basis | None = None, p: int | None = None) -> "Program":
-        """Build from ``[(op, args), ...]`` (refs: inputs first, then nodes); output defaults to the last."""
-        return cls(n_inputs, nodes, output, basis=basis, p=p)
+        """Build from ``[(op, args), ...]`` (refs: inputs first, then nodes); the output defaults to the
+        last node, ``outputs=(r0, r1, ...)`` gives several."""
+        return cls(n_inputs, nodes, output, outputs=outputs, basis=basis, p=p)
 
     @classmethod
     def parse(cls, text: str, n_inputs: int | None = None, *, basis: str | Basis | None = None,
               p: int | None = None) -> "Program":
-        """Read expression form ``xor(x0, and(x1, x2))`` or straight-line form ``t0 = ...; out = ...``."""
+        """Read expression form ``xor(x0, and(x1, x2))`` or straight-line form ``t0 = ...; out = ...``
+        (several outputs: ``out0 = ...; out1 = ...``); see `synth.syntax`."""
         from .syntax import parse_program
         return parse_program(text, n_inputs, basis=basis, p=p)
 
@@ -323,11 +410,28 @@ class Program:
     def _basis(self) -> Basis:
         return get_basis(self.basis)
 
+    @property
+    def output(self) -> int:
+        """The output ref of a single-output program; a program with several outputs has ``outputs``."""
+        if len(self.outputs) != 1:
+            raise SynthError(f"this program has {len(self.outputs)} outputs: read .outputs (a tuple of "
+                             "refs), not .output")
+        return self.outputs[0]
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.outputs)
+
+    def output_program(self, j: int) -> "Program":
+        """Output ``j`` alone, as a single-output program (its gates only)."""
+        j = as_int(j, "output index j", lo=0, hi=len(self.outputs) - 1)
+        return Program(self.n_inputs, self.nodes, self.outputs[j], basis=self.basis, p=self.p)
+
     def __eq__(self, other) -> bool:
         if not isinstance(other, Program):
             return NotImplemented
-        return (self.n_inputs, self.nodes, self.output, self.basis_name, self.p) == \
-            (other.n_inputs, other.nodes, other.output, other.basis_name, other.p)
+        return (self.n_inputs, self.nodes, self.outputs, self.basis_name, self.p) == \
+            (other.n_inputs, other.nodes, other.outputs, other.basis_name, other.p)
 
     def __hash__(self) -> int:
         return self._hash
@@ -342,9 +446,9 @@ class Program:
 
     def with_basis(self, basis: str | Basis) -> "Program":
         """The same program measured in another basis (every gate must be in it)."""
-        return Program(self.n_inputs, self.nodes, self.output, basis=basis, p=self.p)
+        return Program(self.n_inputs, self.nodes, outputs=self.outputs, basis=basis, p=self.p)
 
-    # -- measures ------------------------------------------------------------------------------------
+    # -- measures (all over the gates that some output reaches: after canonical form, every node) -----
     @property
     def is_boolean(self) -> bool:
         return self.p is None
@@ -359,30 +463,34 @@ class Program:
     def bits(self) -> float:
         """Description length in bits: per node, log2 of the op alphabet (basis gates plus constant
         symbols) + log2 of the refs available to each argument (inputs and earlier nodes); a program
-        that is a bare input costs log2(n_inputs)."""
+        that is a bare input costs log2(n_inputs). The output of a single-output program is its last
+        node; with k >= 2 outputs, each output ref costs log2(n_inputs + number of nodes) more."""
         b = self._basis()
         n_const = 2 if self.p is None else self.p
         op_bits = math.log2(len(b.costs) + n_const)
         total = 0.0
         for i, nd in enumerate(self.nodes):
-            total += op_bits + len(nd.args) * math.log2(self.n_inputs + i)
-        if not self.nodes and self.n_inputs > 1:
+            total += op_bits + (len(nd.args) * math.log2(self.n_inputs + i) if nd.args else 0.0)
+        refs = self.n_inputs + len(self.nodes)
+        if len(self.outputs) > 1:
+            total += len(self.outputs) * math.log2(refs) if refs > 1 else 0.0
+        elif not self.nodes and self.n_inputs > 1:
             total = math.log2(self.n_inputs)
         return total
 
     @property
     def depth(self) -> int:
-        """Longest input-to-output path, counting gates of nonzero cost."""
+        """Longest input-to-output path over all outputs, counting gates of nonzero cost."""
         b = self._basis()
         d = [0] * (self.n_inputs + len(self.nodes))
         for i, nd in enumerate(self.nodes):
             own = 0 if nd.is_const or b.cost(nd.op) == 0 else 1
             d[self.n_inputs + i] = own + max((d[a] for a in nd.args), default=0)
-        return d[self.output]
+        return max(d[o] for o in self.outputs)
 
     @property
     def support(self) -> frozenset[int]:
-        """Indices of the inputs the output depends on syntactically."""
+        """Indices of the inputs some output depends on syntactically."""
         return frozenset(r for r in self._reachable() if r < self.n_inputs)
 
     @property
@@ -392,7 +500,7 @@ class Program:
 
     def _reachable(self) -> set[int]:
         seen: set[int] = set()
-        stack = [self.output]
+        stack = list(self.outputs)
         while stack:
             r = stack.pop()
             if r in seen:
@@ -403,38 +511,43 @@ class Program:
         return seen
 
     def is_tree(self) -> bool:
-        """True when every gate node is used once (the program is a formula; constants are leaves)."""
+        """True when every gate node is used once, by a gate or as an output (the program is a formula,
+        or several formulas that share nothing; constants are leaves)."""
         uses: dict[int, int] = {}
-        for nd in self.nodes:
-            for a in nd.args:
-                if a >= self.n_inputs and not self.nodes[a - self.n_inputs].is_const:
-                    uses[a] = uses.get(a, 0) + 1
+        refs = [a for nd in self.nodes for a in nd.args] + list(self.outputs)
+        for a in refs:
+            if a >= self.n_inputs and not self.nodes[a - self.n_inputs].is_const:
+                uses[a] = uses.get(a, 0) + 1
         return all(c <= 1 for c in uses.values())
 
     # -- semantics -----------------------------------------------------------------------------------
     def evaluate(self, X) -> np.ndarray:
-        """Outputs on the rows of X: (m, n) 0/1 → bool array; Z_p: (m, 2) ints → ints mod p."""
+        """Outputs on the rows of X: (m, n) 0/1 → bool array; Z_p: (m, 2) ints → ints mod p. Shape
+        (m,) for one output, (m, k) for k outputs."""
         from .semantics import evaluate
         return evaluate(self, X)
 
-    def truth_table(self) -> int:
-        """The Boolean function as an int: bit t is f(x) with x_i = (t >> i) & 1."""
+    def truth_table(self):
+        """The Boolean function as an int: bit t is f(x) with x_i = (t >> i) & 1; with k outputs, a
+        tuple of k such ints (one per output, in order)."""
         from .semantics import truth_table
         return truth_table(self)
 
     def value_table(self) -> np.ndarray:
-        """Z_p programs: the p x p table of outputs, entry [a, b]."""
+        """Z_p programs: the p x p table of outputs, entry [a, b] ((p, p, k) for k outputs)."""
         from .semantics import value_table
         return value_table(self)
 
     # -- exports -------------------------------------------------------------------------------------
     def to_sympy(self):
-        """A sympy Boolean expression in symbols x0..x{n-1} (Z_p: an integer polynomial in a, b)."""
+        """A sympy Boolean expression in symbols x0..x{n-1} (Z_p: an integer polynomial in a, b); a
+        tuple of them, one per output, for several outputs."""
         from .syntax import to_sympy
         return to_sympy(self)
 
     def to_networkx(self):
-        """A networkx DiGraph: inputs, constants and gates as nodes (attribute ``op``), edges to users."""
+        """A networkx DiGraph: inputs, constants and gates as nodes (attribute ``op``), edges to users;
+        output nodes carry ``outputs`` (the output indices they give)."""
         from .syntax import to_networkx
         return to_networkx(self)
 
@@ -444,45 +557,101 @@ class Program:
         return to_dot(self, name)
 
 
+def _rebuild_program(n_inputs, nodes, outputs, basis, p) -> Program:
+    return Program(n_inputs, nodes, outputs=outputs, basis=basis, p=p)
+
+
 def _gate_table(p: int | None) -> Mapping[str, Gate]:
     return GATES if p is None else ZP_GATES
 
 
-def _validate(n: int, nodes: list[Node], output: int, basis: Basis, p: int | None) -> None:
+def _read_nodes(n: int, nodes, basis: Basis, p: int | None) -> list[Node]:
+    """Check the raw nodes (shape, ops, constants, arity, refs) and return them as `Node`s with int
+    refs and constants in plain decimal."""
+    if isinstance(nodes, (str, bytes)) or not isinstance(nodes, Iterable):
+        raise SynthError(f"nodes must be a sequence of (op, args) pairs, got {short_repr(nodes)}")
     table = _gate_table(p)
-    for i, nd in enumerate(nodes):
-        op, args = nd
-        where = f"node {i} ({op}{tuple(args)})"
+    out: list[Node] = []
+    for i, item in enumerate(nodes):
+        if i >= MAX_NODES:
+            raise SynthError(f"a program has at most {MAX_NODES} nodes (the limit synth.dsl.MAX_NODES)")
+        if isinstance(item, (str, bytes)) or not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise SynthError(f"node {i}: must be a pair (op, args), got {short_repr(item)}")
+        op, args = item
         if not isinstance(op, str):
-            raise SynthError(f"{where}: op must be a string")
-        if nd.is_const:
-            v = int(op)
-            if args:
-                raise SynthError(f"{where}: a constant takes no arguments")
-            if (p is None and v not in (0, 1)) or (p is not None and v >= p):
-                raise SynthError(f"{where}: constant {v} is outside the domain "
-                                 f"{'{0, 1}' if p is None else f'Z_{p}'}")
-            continue
-        if op not in table:
-            raise SynthError(f"{where}: unknown gate {op!r} (known: {', '.join(table)})")
-        if op not in basis:
-            raise SynthError(f"{where}: gate {op!r} is not in basis {basis.name!r} "
-                             f"(its gates: {', '.join(basis.costs)})")
-        if len(args) != table[op].arity:
-            raise SynthError(f"{where}: gate {op!r} takes {table[op].arity} argument(s), got {len(args)}")
-        for a in args:
-            if not isinstance(a, (int, np.integer)) or a < 0 or a >= n + i:
-                raise SynthError(f"{where}: argument ref {a!r} is not an input or an earlier node "
-                                 f"(valid: 0..{n + i - 1})")
-    if not isinstance(output, (int, np.integer)) or output < 0 or output >= n + len(nodes):
-        raise SynthError(f"output ref {output!r} is out of range 0..{n + len(nodes) - 1}")
-    if output < n and n == 0:
-        raise SynthError("output refers to an input but the program has none")
+            raise SynthError(f"node {i}: op must be a string, got {short_repr(op)}")
+        if isinstance(args, (str, bytes)) or not isinstance(args, (tuple, list, np.ndarray)) \
+                or (isinstance(args, np.ndarray) and args.ndim != 1):
+            raise SynthError(f"node {i} ({short_repr(op)}): args must be a tuple of refs, got {short_repr(args)}")
+        gate = table.get(op)
+        if gate is not None:
+            if op not in basis:
+                raise SynthError(f"node {i}: gate {op!r} is not in basis {basis.name!r} "
+                                 f"(its gates: {', '.join(basis.costs)})")
+            if len(args) != gate.arity:
+                raise SynthError(f"node {i}: gate {op!r} takes {gate.arity} argument(s), got {len(args)}")
+            refs = []
+            for a in args:
+                if type(a) is not int:
+                    if isinstance(a, (bool, np.bool_)) or not isinstance(a, (int, np.integer)):
+                        raise SynthError(f"node {i} ({op}): argument ref {short_repr(a)} must be an integer")
+                    a = int(a)
+                if not 0 <= a < n + i:
+                    valid = f"valid: 0..{n + i - 1}" if n + i else "nothing precedes it"
+                    raise SynthError(f"node {i} ({op}): argument ref {_show(a)} is not an input or an "
+                                     f"earlier node ({valid})")
+                refs.append(a)
+            out.append(Node(str(op), tuple(refs)))
+        elif op.isascii() and op.isdigit():
+            if len(args):
+                raise SynthError(f"node {i}: constant {short_repr(op)} takes no arguments")
+            digits = op.lstrip("0") or "0"
+            top = 1 if p is None else p - 1
+            if len(digits) > len(str(top)) or int(digits) > top:
+                dom = "{0, 1}" if p is None else f"Z_{p}"
+                raise SynthError(f"node {i}: constant {short_repr(op)} is outside the domain {dom}")
+            out.append(Node(digits, ()))
+        else:
+            raise SynthError(f"node {i}: unknown gate {short_repr(op)} (known: {', '.join(table)})")
+    return out
 
 
-def _canonicalise(n: int, nodes: list[Node], output: int, basis: Basis) -> tuple[tuple[Node, ...], int]:
+def _read_outputs(n: int, n_nodes: int, output, outputs) -> tuple[int, ...]:
+    total = n + n_nodes
+    if outputs is None:
+        if output is None:
+            if not n_nodes:
+                raise SynthError("a program with no nodes needs an explicit output ref")
+            return (total - 1,)
+        if isinstance(output, (tuple, list, np.ndarray)):
+            raise SynthError(f"output must be one ref, got {short_repr(output)}; give several as outputs=(...)")
+        refs, what = (output,), ["output ref"]
+    else:
+        if output is not None:
+            raise SynthError("give output= or outputs=, not both")
+        if isinstance(outputs, (str, bytes)) or not isinstance(outputs, (tuple, list, np.ndarray)) \
+                or (isinstance(outputs, np.ndarray) and outputs.ndim != 1):
+            raise SynthError(f"outputs must be a tuple of refs, got {short_repr(outputs)}")
+        if not len(outputs):
+            raise SynthError("outputs is empty: a program needs at least one output")
+        if len(outputs) > MAX_NODES:
+            raise SynthError(f"a program has at most {MAX_NODES} outputs (the limit synth.dsl.MAX_NODES), "
+                             f"got {len(outputs)}")
+        refs, what = tuple(outputs), [f"output {j} ref" for j in range(len(outputs))]
+    out = []
+    for r, w in zip(refs, what):
+        if isinstance(r, (bool, np.bool_)) or not isinstance(r, (int, np.integer)):
+            raise SynthError(f"{w} {short_repr(r)} must be an integer ref")
+        if not 0 <= int(r) < total:
+            raise SynthError(f"{w} {short_repr(r)} is out of range 0..{total - 1}")
+        out.append(int(r))
+    return tuple(out)
+
+
+def _canonicalise(n: int, nodes: list[Node], outputs: tuple[int, ...], basis: Basis
+                  ) -> tuple[tuple[Node, ...], tuple[int, ...]]:
     """Canonical form: reachable nodes only, commutative args sorted by a structural key, nodes in
-    post-order of a depth-first walk that visits args in that order."""
+    post-order of depth-first walks from each output in turn that visit args in that order."""
     table = GATES if basis.domain == "bool" else ZP_GATES
     # one node per constant value: later copies are redirected to the first
     first_const: dict[str, int] = {}
@@ -492,41 +661,49 @@ def _canonicalise(n: int, nodes: list[Node], output: int, basis: Basis) -> tuple
             redirect[n + i] = first_const.setdefault(nd.op, n + i)
     if redirect:
         nodes = [Node(nd.op, tuple(redirect.get(a, a) for a in nd.args)) for nd in nodes]
-        output = redirect.get(output, output)
+        outputs = tuple(redirect.get(o, o) for o in outputs)
+    is_const = [nd.is_const for nd in nodes]
+    comm = [not c and table[nd.op].commutative for nd, c in zip(nodes, is_const)]
+    blake = hashlib.blake2b
     keys: list[tuple] = [(0, i, "") for i in range(n)]
-    for nd in nodes:
-        if nd.is_const:
+    for i, nd in enumerate(nodes):
+        if is_const[i]:
             keys.append((1, int(nd.op), ""))
             continue
         arg_keys = [keys[a] for a in nd.args]
-        if table[nd.op].commutative:
+        if comm[i]:
             arg_keys.sort()
-        depth = 1 + max((k[1] if k[0] == 2 else 0) for k in arg_keys)
-        digest = hashlib.blake2b(repr((nd.op, arg_keys)).encode(), digest_size=12).hexdigest()
-        keys.append((2, depth, digest))
+        depth = 1 + max(k[1] if k[0] == 2 else 0 for k in arg_keys)
+        keys.append((2, depth, blake(repr((nd.op, arg_keys)).encode(), digest_size=12).hexdigest()))
 
     # Structurally identical nodes can still be shared differently (one used twice, its twin once);
     # refine each key by the context it is used in (parents' keys and argument positions, top-down),
     # a Weisfeiler-Lehman step, so ties left between arguments are true symmetries.
     total = n + len(nodes)
-    live = {output}   # only nodes that reach the output count as users (dead nodes are dropped)
+    live = set(outputs)   # only nodes that reach an output count as users (dead nodes are dropped)
     for r in range(total - 1, n - 1, -1):
         if r in live:
             live.update(nodes[r - n].args)
     users: list[list[tuple[int, int]]] = [[] for _ in range(total)]
     for i, nd in enumerate(nodes):
-        if nd.is_const or n + i not in live:
+        if is_const[i] or n + i not in live:
             continue
-        comm = table[nd.op].commutative
         for pos, a in enumerate(nd.args):
-            users[a].append((n + i, -1 if comm else pos))
+            users[a].append((n + i, -1 if comm[i] else pos))
+    marks: dict[int, str] = {}   # which outputs a ref gives: "out" (single output) or "out,0,2"
+    if len(outputs) == 1:
+        marks[outputs[0]] = "out"
+    else:
+        for j, o in enumerate(outputs):
+            marks[o] = marks.get(o, "out") + f",{j}"
     ctx: list[str] = [""] * total
-    ctx[output] = "out"
+    for r, mark in marks.items():
+        ctx[r] = mark
     for r in range(total - 1, -1, -1):
         if users[r]:
             parts = sorted(repr((keys[u], pos, ctx[u])) for u, pos in users[r])
-            ctx[r] = hashlib.blake2b(("|".join(parts) + ("|out" if r == output else "")).encode(),
-                                     digest_size=12).hexdigest()
+            ctx[r] = blake(("|".join(parts) + (f"|{marks[r]}" if r in marks else "")).encode(),
+                           digest_size=12).hexdigest()
     full_key = [keys[r] + (ctx[r],) for r in range(total)]
 
     order: dict[int, tuple[int, ...]] = {}
@@ -536,18 +713,15 @@ def _canonicalise(n: int, nodes: list[Node], output: int, basis: Basis) -> tuple
         """Arguments in canonical order, fixed when the node is first reached: by refined key, and
         among ties (automorphic twins) already-numbered refs first, by number."""
         if i not in order:
-            nd = nodes[i]
-            if nd.is_const:
-                order[i] = ()
-            elif table[nd.op].commutative:
+            args = nodes[i].args
+            if comm[i]:
                 big = 1 << 60
-                order[i] = tuple(sorted(nd.args, key=lambda a: (full_key[a], new_index.get(a, big))))
-            else:
-                order[i] = nd.args
+                args = tuple(sorted(args, key=lambda a: (full_key[a], new_index.get(a, big))))
+            order[i] = args
         return order[i]
 
     out_nodes: list[Node] = []
-    if output >= n:  # iterative post-order DFS
+    for output in outputs:   # iterative post-order DFS from each output in turn
         stack: list[tuple[int, int]] = [(output, 0)]
         while stack:
             r, k = stack.pop()
@@ -562,5 +736,4 @@ def _canonicalise(n: int, nodes: list[Node], output: int, basis: Basis) -> tuple
             mapped = tuple(a if a < n else new_index[a] for a in args)
             new_index[r] = n + len(out_nodes)
             out_nodes.append(Node(nodes[i].op, mapped))
-    out = output if output < n else new_index[output]
-    return tuple(out_nodes), out
+    return tuple(out_nodes), tuple(o if o < n else new_index[o] for o in outputs)

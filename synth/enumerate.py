@@ -12,44 +12,29 @@ The last level is never built in full: `Enumerator.consistent_at` finds the form
 fit the data by meeting in the middle on the last gate (for XOR the missing operand is known exactly and
 looked up; for AND-like gates both operands must cover the ones of the target, which filters them).
 
+Work is charged to a `synth.budget.Budget` after every chunk of candidates (``W + CANDIDATE_OVERHEAD``
+units per candidate of ``W`` machine words), so a search stops at the same place on any machine.
+
 Nothing here is specific to a `Spec`; `synth.synthesize` drives it.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import numpy as np
 
-from .dsl import Basis, Program, get_basis
+from .budget import CANDIDATE_OVERHEAD, Budget
+from .dsl import Basis, Program, get_basis, negate_inputs
 from .errors import SynthError
 from .semantics import bool_op, n_words
+from .simplify import simplify_negations
 
-__all__ = ["SearchOp", "search_ops", "Enumerator", "Budget", "BudgetExceeded"]
+__all__ = ["SearchOp", "search_ops", "Enumerator", "recipes"]
 
 _ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
 _CHUNK = 1 << 21  # candidate signatures computed per numpy call (rows x words)
-
-
-class BudgetExceeded(Exception):
-    """Raised inside the search when a budget runs out; callers turn it into ``exact=False``."""
-
-
-@dataclass
-class Budget:
-    """Limits of one search: wall seconds and stored signatures (a proxy for memory)."""
-
-    seconds: float | None = None
-    max_entries: int = 30_000_000
-    start: float = field(default_factory=time.perf_counter)
-
-    def check(self, entries: int = 0) -> None:
-        if self.seconds is not None and time.perf_counter() - self.start > self.seconds:
-            raise BudgetExceeded(f"time budget of {self.seconds:g} s used up")
-        if entries > self.max_entries:
-            raise BudgetExceeded(f"memory budget of {self.max_entries} stored signatures used up")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -73,11 +58,6 @@ class SearchOp:
         if self.arity == 2 and bin(self.table).count("1") in (1, 3):
             return "and"
         return "other"
-
-
-def _negate_inputs(table: int, arity: int, mask: int) -> int:
-    """Table of g(x ^ mask) for a gate table g."""
-    return sum(((table >> (t ^ mask)) & 1) << t for t in range(1 << arity))
 
 
 def _depends_on_all(table: int, arity: int) -> bool:
@@ -118,7 +98,7 @@ def search_ops(basis: Basis) -> list[SearchOp]:
                              "in a search (a free gate makes levels infinite)")
         polarities = range(1 << g.arity) if basis.free_not else [0]
         for mask in polarities:
-            t = _negate_inputs(g.table, g.arity, mask)
+            t = negate_inputs(g.table, g.arity, mask)
             if not _depends_on_all(t, g.arity):
                 continue
             key = min(t, t ^ full_masks[g.arity]) if basis.free_not else t
@@ -143,30 +123,38 @@ def _void(rows: np.ndarray) -> np.ndarray:
 
 
 class _Seen:
-    """Exact set of signatures: a bitmap when signatures are one word of <= 26 bits, else a sorted
-    array of packed rows (np.void) merged level by level."""
+    """Exact set of signatures: a bitmap when signatures are one word of <= 26 bits, else sorted runs of
+    keys (uint64 words, or packed rows as np.void) of geometrically decreasing length, so that adding a
+    chunk costs O(chunk log total) amortised and a lookup one binary search per run."""
 
     def __init__(self, n_points: int, words: int):
         self.bitmap = np.zeros(1 << n_points, dtype=bool) if (words == 1 and n_points <= 26) else None
-        self.sorted = np.zeros(0, dtype=np.uint64) if words == 1 else None
-        self.sorted_void = None if words == 1 else _void(np.zeros((0, words), np.uint64))
+        self.words = words
+        self.runs: list[np.ndarray] = []
         self.count = 0
+
+    def _keys(self, rows: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(rows[:, 0]) if self.words == 1 else _void(rows)
 
     def new_mask(self, rows: np.ndarray) -> np.ndarray:
         if self.bitmap is not None:
             return ~self.bitmap[rows[:, 0]]
-        if self.sorted is not None:
-            return ~_member(self.sorted, rows[:, 0])
-        return ~_member(self.sorted_void, _void(rows))
+        keys = self._keys(rows)
+        seen = np.zeros(len(keys), dtype=bool)
+        for run in self.runs:
+            seen |= _member(run, keys)
+        return ~seen
 
     def add(self, rows: np.ndarray) -> None:
+        """Add rows that are distinct and not in the set yet."""
         self.count += len(rows)
         if self.bitmap is not None:
             self.bitmap[rows[:, 0]] = True
-        elif self.sorted is not None:
-            self.sorted = np.union1d(self.sorted, rows[:, 0])
-        else:
-            self.sorted_void = np.union1d(self.sorted_void, _void(rows))
+            return
+        run = np.sort(self._keys(rows).copy())
+        while self.runs and len(self.runs[-1]) <= 2 * len(run):
+            run = np.sort(np.concatenate([self.runs.pop(), run]))
+        self.runs.append(run)
 
 
 def _member(sorted_arr: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -250,6 +238,12 @@ class Enumerator:
         self.candidates = 0
         self.stop_when_seen: int | None = None  # a census stops a level once every function is seen
         self.max_cost = max(op.cost for op in self.ops)
+
+    def charge(self, candidates: int) -> None:
+        """Count ``candidates`` signatures just computed and charge them to the budget (``W +
+        CANDIDATE_OVERHEAD`` units each); raises `synth.budget.BudgetExceeded` when a limit is passed."""
+        self.candidates += int(candidates)
+        self.budget.charge_candidates(candidates, words=self.W + CANDIDATE_OVERHEAD, entries=self.seen.count)
 
     # -- normalisation ----------------------------------------------------------------------------
     def _normalise(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -359,11 +353,11 @@ class Enumerator:
             return lv
         parts: list[Level] = []
         for k, op, split, res, decode in self._candidates(size):
-            self.candidates += len(res)
+            n_res = len(res)
             res, flip = self._normalise(res)
             new = np.flatnonzero(self.seen.new_mask(res))
             if not len(new):
-                self.budget.check(self.seen.count)
+                self.charge(n_res)
                 continue
             res = res[new]
             first = _unique_first(res)
@@ -377,7 +371,7 @@ class Enumerator:
             al[:, :op.arity] = np.array(split, np.int16)
             ai[:, :op.arity] = idx
             parts.append(Level(size, res, np.full(len(res), k, np.int16), al, ai, inv))
-            self.budget.check(self.seen.count)
+            self.charge(n_res)
             if self.stop_when_seen is not None and self.seen.count >= self.stop_when_seen:
                 break  # every function has been seen: the rest of the level can add nothing
         if parts:
@@ -400,7 +394,7 @@ class Enumerator:
 
         Returns [(signature (W,), recipe)] with recipe = (op index, split, operand indices, inv);
         signatures may repeat and may include ones of smaller minimal size (callers deduplicate).
-        Raises SynthError if an op of arity 3 would be needed (build the level instead)."""
+        The work (operands filtered, pairs tested) is charged to the budget as candidates."""
         if size > len(self.levels):
             raise SynthError(f"consistent_at({size}) needs levels 0..{size - 1} built")
         y = y & self.valid
@@ -419,6 +413,7 @@ class Enumerator:
                     for z in targets:
                         hit = np.nonzero(~((out ^ z) & care).any(axis=1))[0]
                         found += [(self._finish(out[i]), (k, split, (int(i),))) for i in hit[:limit]]
+                    self.charge(len(A) * len(targets))
                 elif op.kind == "xor":
                     found += self._xor_hits(k, op, split, targets, care, limit)
                 elif op.kind == "and":
@@ -427,7 +422,6 @@ class Enumerator:
                     found += self._gate3_hits(k, op, split, targets, care, limit)
                 else:
                     raise SynthError(f"no targeted search for an operation of arity {op.arity}")
-                self.budget.check(self.seen.count)
                 if len(found) >= limit:
                     return found[:limit]
         return found
@@ -455,18 +449,19 @@ class Enumerator:
         key = _void(pb) if self.W > 1 else pb[:, 0]
         order = np.argsort(key, kind="stable")
         skey = key[order]
-        if True:
-            for z in targets:
-                need = ((A ^ z ^ flip_out) & care)
-                nk = _void(need) if self.W > 1 else need[:, 0]
-                lo = np.searchsorted(skey, nk, side="left")
-                hi = np.searchsorted(skey, nk, side="right")
-                for i in np.nonzero(hi > lo)[0]:
-                    for j in order[lo[i]:hi[i]]:
-                        sig = op.fn(A[i], B[j]) & self.valid
-                        hits.append((sig, (k, split, (int(i), int(j)))))
-                        if len(hits) >= limit:
-                            return hits
+        self.charge(len(B))
+        for z in targets:
+            need = ((A ^ z ^ flip_out) & care)
+            nk = _void(need) if self.W > 1 else need[:, 0]
+            lo = np.searchsorted(skey, nk, side="left")
+            hi = np.searchsorted(skey, nk, side="right")
+            self.charge(len(A) + int((hi - lo).sum()))
+            for i in np.nonzero(hi > lo)[0]:
+                for j in order[lo[i]:hi[i]]:
+                    sig = op.fn(A[i], B[j]) & self.valid
+                    hits.append((sig, (k, split, (int(i), int(j)))))
+                    if len(hits) >= limit:
+                        return hits
         return hits
 
     def _and_hits(self, k, op, split, targets, care, limit):
@@ -485,6 +480,7 @@ class Enumerator:
             u = (~z & self.valid) if pout else z
             ok_a = np.nonzero(~((~la & u & care).any(axis=1)))[0]
             ok_b = np.nonzero(~((~lb & u & care).any(axis=1)))[0]
+            self.charge(len(la) + len(lb))
             if len(ok_a) == 0 or len(ok_b) == 0:
                 continue
             bad = care & ~u
@@ -493,7 +489,7 @@ class Enumerator:
             for i0 in range(0, len(ok_a), rows):
                 ia = ok_a[i0:i0 + rows]
                 clash = (la[ia][:, None, :] & fb[None, :, :] & bad).any(axis=2)
-                self.candidates += clash.size
+                self.charge(clash.size)
                 for r, c in zip(*np.nonzero(~clash)):
                     i, j = int(ia[r]), int(ok_b[c])
                     sig = op.fn(A[i], B[j]) & self.valid
@@ -517,20 +513,19 @@ class Enumerator:
             out1 = op.fn(a, b, zero ^ self.valid) & self.valid
             det = ~(out0 ^ out1) & care
             free = (out0 ^ out1) & care
-            self.candidates += len(ia)
+            self.charge(len(ia))
             for z in targets:
                 ok = np.nonzero(~(((out0 ^ z) & det).any(axis=1)))[0]
+                self.charge(len(ok) * len(C))
                 for r in ok:
                     need = (out0[r] ^ z) & free[r]
                     match = np.nonzero(~(((C & free[r]) ^ need).any(axis=1)))[0]
-                    self.candidates += len(C)
                     for j in match:
                         i_a, i_b = int(ia[r]), int(ib[r])
                         sig = op.fn(A[i_a], B[i_b], C[j]) & self.valid
                         hits.append((sig, (k, split, (i_a, i_b, int(j)))))
                         if len(hits) >= limit:
                             return hits
-                self.budget.check(self.seen.count)
         return hits
 
     # -- reconstruction ---------------------------------------------------------------------------
@@ -558,7 +553,7 @@ class _Builder:
         self.en = en
         self.nodes: list[tuple[str, tuple[int, ...]]] = []
         self.n = en.n
-        self.recipes = _recipes(en.basis)
+        self.recipes = recipes(en.basis)
 
     def _add(self, op: str, args: tuple[int, ...]) -> int:
         self.nodes.append((op, args))
@@ -602,14 +597,13 @@ class _Builder:
         return self.negate(ref) if out_neg else ref
 
     def finish(self, out: int) -> Program:
-        from .simplify import simplify_negations
         return simplify_negations(Program(self.n, self.nodes, out, basis=self.en.basis))
 
 
 _RECIPE_CACHE: dict[str, dict] = {}
 
 
-def _recipes(basis: Basis) -> dict[tuple[int, int], tuple[str, int, int]]:
+def recipes(basis: Basis) -> dict[tuple[int, int], tuple[str, int, int]]:
     """For each (arity, table over operands): the basis gate, operand negations and output negation
     that realise it at the least cost (gate cost plus the cost of its `not` nodes), then with the
     fewest `not` nodes. Negations are used wherever the basis has `not`, free or paid."""
@@ -624,7 +618,7 @@ def _recipes(basis: Basis) -> dict[tuple[int, int], tuple[str, int, int]]:
             continue  # free negations are written by the callers themselves
         full = (1 << (1 << g.arity)) - 1
         for mask in (range(1 << g.arity) if has_not else [0]):
-            t = _negate_inputs(g.table, g.arity, mask)
+            t = negate_inputs(g.table, g.arity, mask)
             for out_neg in ((0, 1) if has_not else (0,)):
                 nots = bin(mask).count("1") + out_neg
                 k = (g.arity, t ^ (full if out_neg else 0))

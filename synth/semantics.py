@@ -21,6 +21,7 @@ from .errors import SynthError
 
 __all__ = [
     "MAX_TABLE_INPUTS",
+    "MAX_EVAL_BYTES",
     "n_words",
     "input_words",
     "pack_bits",
@@ -152,56 +153,105 @@ def _minterms(table: int, arity: int) -> Callable[..., np.ndarray]:
     return op
 
 
+MAX_EVAL_BYTES = 1 << 32
+"""Most memory an evaluation may hold in node values at once (4 GiB, a sixth of the 24 GiB machine):
+values are freed after their last use, and the peak (live values x points) is checked before starting."""
+
+
+def _plan(prog: Program, bytes_per_value: int) -> list[list[int]]:
+    """For each node, the node refs whose last use it is (freed once it is computed); refuses an
+    evaluation whose peak of live values would pass `MAX_EVAL_BYTES`."""
+    n = prog.n_inputs
+    last: dict[int, int] = {}
+    for i, nd in enumerate(prog.nodes):
+        for a in nd.args:
+            if a >= n:
+                last[a] = i
+    keep = set(prog.outputs)
+    free_at: list[list[int]] = [[] for _ in prog.nodes]
+    for r, i in last.items():
+        if r not in keep:
+            free_at[i].append(r)
+    live = peak = 0
+    for i in range(len(prog.nodes)):
+        live += 1
+        peak = max(peak, live)
+        live -= len(free_at[i])
+    if peak * bytes_per_value > MAX_EVAL_BYTES:
+        raise SynthError(f"evaluating this program holds {peak} values of {bytes_per_value} bytes at once, "
+                         f"more than the limit synth.semantics.MAX_EVAL_BYTES = {MAX_EVAL_BYTES}; "
+                         "evaluate fewer points at a time")
+    return free_at
+
+
 def eval_words(prog: Program, inputs: np.ndarray) -> np.ndarray:
-    """Evaluate a Boolean program on packed inputs (n, W) → packed outputs (W,) (padding bits arbitrary)."""
+    """Evaluate a Boolean program on packed inputs (n, W) → packed outputs: (W,) for one output, (k, W)
+    for k outputs (padding bits arbitrary)."""
     if prog.p is not None:
         raise SynthError("eval_words is for Boolean programs; use evaluate() for Z_p")
     inputs = np.asarray(inputs, dtype=np.uint64)
     if inputs.shape[0] != prog.n_inputs:
         raise SynthError(f"program has {prog.n_inputs} inputs but {inputs.shape[0]} input rows were given")
-    vals = list(inputs)
+    n = prog.n_inputs
     w = inputs.shape[1] if inputs.ndim == 2 else 1
-    for nd in prog.nodes:
+    free_at = _plan(prog, 8 * w)
+    vals: list = list(inputs) + [None] * len(prog.nodes)
+    for i, nd in enumerate(prog.nodes):
         if nd.is_const:
-            vals.append(np.full(w, _ONES if nd.op == "1" else 0, dtype=np.uint64))
+            vals[n + i] = np.full(w, _ONES if nd.op == "1" else 0, dtype=np.uint64)
         else:
             g = GATES[nd.op]
-            vals.append(bool_op(g.table, g.arity)(*(vals[a] for a in nd.args)))
-    return vals[prog.output]
+            vals[n + i] = bool_op(g.table, g.arity)(*(vals[a] for a in nd.args))
+        for r in free_at[i]:
+            vals[r] = None
+    if len(prog.outputs) == 1:
+        return vals[prog.outputs[0]]
+    return np.stack([np.broadcast_to(vals[o], (w,)) for o in prog.outputs])
 
 
 def _as_points(X, n: int, what: str = "X") -> np.ndarray:
-    X = np.asarray(X)
+    """X as an (m, n) numeric array: ragged, non-numeric, non-finite or non-integral values refused."""
+    try:
+        X = np.asarray(X)
+    except ValueError:
+        raise SynthError(f"{what}: rows of different lengths (expected shape (m, {n}))") from None
     if X.ndim == 1 and n == 1:
         X = X[:, None]
     if X.ndim != 2 or X.shape[1] != n:
         raise SynthError(f"{what} must have shape (m, {n}), got {X.shape}")
+    if X.dtype.kind not in "biuf":
+        raise SynthError(f"{what} must hold integers, got values of type {X.dtype}")
+    if X.dtype.kind == "f" and X.size:
+        finite = np.isfinite(X)
+        bad = ~finite
+        bad[finite] = np.mod(X[finite], 1) != 0
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            raise SynthError(f"{what} must hold integers; found {X[i, j]} at row {i}, column {j}")
     return X
 
 
 def evaluate(prog: Program, X) -> np.ndarray:
-    """Outputs of a program on the rows of X ((m, n) 0/1 → bool; Z_p: (m, 2) ints → int64)."""
+    """Outputs of a program on the rows of X ((m, n) 0/1 → bool; Z_p: (m, n) ints → int64, reduced
+    mod p): shape (m,) for one output, (m, k) for k outputs."""
     X = _as_points(X, prog.n_inputs)
     if prog.p is not None:
-        return _eval_zp(prog, X.astype(np.int64) % prog.p)
-    if X.size and not np.isin(X, (0, 1)).all():
-        raise SynthError("Boolean inputs must be 0/1")
+        return _eval_zp(prog, np.mod(X, prog.p).astype(np.int64))
+    if X.size and not ((X == 0) | (X == 1)).all():
+        i, j = np.argwhere((X != 0) & (X != 1))[0]
+        raise SynthError(f"X: Boolean inputs must be 0/1; found {X[i, j]} at row {i}, column {j}")
     m = X.shape[0]
-    words = pack_bits(X.T.astype(bool)) if prog.n_inputs else np.zeros((0, n_words(m)), np.uint64)
-    if prog.n_inputs == 0:
-        words = np.zeros((0, n_words(m)), dtype=np.uint64)
-        out = _eval_const(prog, n_words(m))
+    if prog.n_inputs:
+        words = pack_bits(X.T.astype(bool))
     else:
-        out = eval_words(prog, words)
-    return unpack_bits(out, m)
+        words = np.zeros((0, n_words(m)), dtype=np.uint64)
+    out = eval_words(prog, words)
+    return unpack_bits(out, m) if out.ndim == 1 else unpack_bits(out, m).T
 
 
-def _eval_const(prog: Program, w: int) -> np.ndarray:
-    return eval_words(prog, np.zeros((0, w), dtype=np.uint64))
-
-
-def truth_table(prog: Program) -> int:
-    """The function of a Boolean program as an int (bit t = f(x), x_i = (t >> i) & 1)."""
+def truth_table(prog: Program):
+    """The function of a Boolean program as an int (bit t = f(x), x_i = (t >> i) & 1); a tuple of ints,
+    one per output, for several outputs."""
     if prog.p is not None:
         raise SynthError("truth_table() is for Boolean programs; use value_table() for Z_p")
     n = prog.n_inputs
@@ -211,25 +261,34 @@ def truth_table(prog: Program) -> int:
     m = 1 << n
     if m < 64:
         out = out & np.uint64((1 << m) - 1)
-    return words_to_int(out)
+    if out.ndim == 1:
+        return words_to_int(out)
+    return tuple(words_to_int(row) for row in out)
 
 
 def _eval_zp(prog: Program, X: np.ndarray) -> np.ndarray:
     p = prog.p
-    vals = [X[:, i] for i in range(prog.n_inputs)]
+    n = prog.n_inputs
     m = X.shape[0]
-    for nd in prog.nodes:
+    free_at = _plan(prog, 8 * m)
+    vals: list = [X[:, i] for i in range(n)] + [None] * len(prog.nodes)
+    for i, nd in enumerate(prog.nodes):
         if nd.is_const:
-            vals.append(np.full(m, int(nd.op) % p, dtype=np.int64))
+            vals[n + i] = np.full(m, int(nd.op) % p, dtype=np.int64)
         else:
-            vals.append(ZP_GATES[nd.op].zp(*(vals[a] for a in nd.args), p))
-    return np.asarray(vals[prog.output], dtype=np.int64) % p
+            vals[n + i] = ZP_GATES[nd.op].zp(*(vals[a] for a in nd.args), p)
+        for r in free_at[i]:
+            vals[r] = None
+    if len(prog.outputs) == 1:
+        return np.asarray(vals[prog.outputs[0]], dtype=np.int64) % p
+    return np.stack([np.asarray(vals[o], dtype=np.int64) % p for o in prog.outputs], axis=1)
 
 
 def value_table(prog: Program) -> np.ndarray:
-    """Z_p program with inputs a, b: the (p, p) table T[a, b]."""
+    """Z_p program with inputs a, b: the (p, p) table T[a, b] ((p, p, k) for k outputs)."""
     if prog.p is None or prog.n_inputs != 2:
         raise SynthError("value_table() is for Z_p programs of two inputs a, b")
     p = prog.p
     a, b = np.meshgrid(np.arange(p), np.arange(p), indexing="ij")
-    return _eval_zp(prog, np.stack([a.ravel(), b.ravel()], axis=1)).reshape(p, p)
+    out = _eval_zp(prog, np.stack([a.ravel(), b.ravel()], axis=1))
+    return out.reshape((p, p) + out.shape[1:])

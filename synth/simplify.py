@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import itertools
 
-from .dsl import GATES, Program, get_basis
-from .enumerate import _negate_inputs
+from .dsl import GATES, Program, get_basis, negate_inputs
+from .errors import SynthError
 
 __all__ = ["simplify_negations"]
 
@@ -30,7 +30,10 @@ def _permute(table: int, arity: int, perm: tuple[int, ...]) -> int:
 
 
 def simplify_negations(prog: Program) -> Program:
-    """Fold cost-0 ``not`` nodes into neighbouring gates where the basis allows (see module doc)."""
+    """Fold cost-0 ``not`` nodes into neighbouring gates where the basis allows (see module doc); with
+    several outputs, a gate that is an output or read twice keeps its own value."""
+    if not isinstance(prog, Program):
+        raise SynthError(f"simplify_negations needs a synth.Program, got {type(prog).__name__}")
     b = get_basis(prog.basis)
     if prog.p is not None or b.cost("not") != 0 if "not" in b else True:
         return prog
@@ -44,14 +47,15 @@ def simplify_negations(prog: Program) -> Program:
     n = prog.n_inputs
     nodes: list[tuple[str, tuple[int, ...]]] = [(nd.op, nd.args) for nd in prog.nodes]
     changed = True
-    out = prog.output
+    outs = list(prog.outputs)
     while changed:
         changed = False
         uses: dict[int, int] = {}
         for op, args in nodes:
             for a in args:
                 uses[a] = uses.get(a, 0) + 1
-        uses[out] = uses.get(out, 0) + 1
+        for o in outs:
+            uses[o] = uses.get(o, 0) + 1
 
         def node(r: int):
             return nodes[r - n] if r >= n else None
@@ -65,7 +69,7 @@ def simplify_negations(prog: Program) -> Program:
                 na = node(a)
                 if na is None or na[0] != "not":
                     continue
-                t = _negate_inputs(g.table, g.arity, 1 << pos)
+                t = negate_inputs(g.table, g.arity, 1 << pos)
                 hit = by_table.get((g.arity, t))
                 if hit is None:
                     continue
@@ -81,15 +85,14 @@ def simplify_negations(prog: Program) -> Program:
         if not changed:
             for i, (op, args) in enumerate(nodes):
                 r = n + i
-                if op != "not":
+                if op != "not" or not uses.get(r, 0):   # unused (e.g. already redirected): leave it
                     continue
                 inner = node(args[0])
                 if inner is None:
                     continue
                 if inner[0] == "not":
                     _redirect(nodes, r, inner[1][0], n)
-                    if out == r:
-                        out = inner[1][0]
+                    outs = [inner[1][0] if o == r else o for o in outs]
                     changed = True
                     break
                 if inner[0].isdigit() or uses.get(args[0], 0) != 1:
@@ -103,7 +106,7 @@ def simplify_negations(prog: Program) -> Program:
                 nodes[i] = (name, tuple(inner[1][perm[k]] for k in range(g.arity)))
                 changed = True
                 break
-    return Program(n, nodes, out, basis=prog.basis, p=prog.p)
+    return Program(n, nodes, outputs=tuple(outs), basis=prog.basis, p=prog.p)
 
 
 def _redirect(nodes: list, old: int, new: int, n: int) -> None:

@@ -4,12 +4,29 @@ Two modes. **formula**: programs are trees; level-by-level enumeration (`synth.e
 exact minimum formula size. **circuit**: gates may be shared; for n <= 4 inputs the exact minimum
 circuit size of every function comes from `synth.circuits` (NPN classes solved once), and the best
 consistent completion of the data is read off; for more inputs the minimum formula is an upper bound and
-the result says it is not exact.
+`synth.circuit_search` proves what it can below it.
+
+**Budgets count work.** One `synth.budget.Budget` (``budget`` work units, an optional wall-clock valve
+``budget_s``, a memory cap ``max_entries``) is shared by every engine of one call, and each engine charges
+it after deterministic chunks of work, so the same spec and budget give the same result on any machine
+under any load. ``stats["budget"]`` records the work used, the candidates, the SAT conflicts and the
+limit that fired; when the valve fired, ``deterministic`` is False and a note says the result depends
+on machine speed.
+
+**An unfinished search still answers.** When no consistent program was found within the budget (and
+``max_size`` does not bound the search), a cheap construction that needs no search gives a consistent
+upper bound (`upper_bound`: Shannon decomposition with small exact leaves, or the xag program
+translated gate by gate); it has its own fixed allowance of work (`FALLBACK_WORK`) and runs even after
+the budget is spent. The result then holds the proven ``lower_bound`` and that program (``min_size``,
+``exact=False``).
 
 >>> from synth import Spec, synthesize
 >>> r = synthesize(Spec.from_table(0x96, 3), basis="xag")
 >>> r.min_size, r.exact, [str(p) for p in r.shortest]
 (2, True, ['xor(x0, xor(x1, x2))'])
+>>> r = synthesize(Spec.from_table(0x96, 3), basis="aon", budget=2000)     # stopped early
+>>> r.exact, r.lower_bound <= 11 <= r.min_size, r.stats["budget"]["fired"]
+(False, True, 'work')
 """
 
 from __future__ import annotations
@@ -22,19 +39,26 @@ from typing import Callable
 
 import numpy as np
 
+from .budget import DEFAULT_MAX_ENTRIES, VALVE_NOTE, Budget, BudgetExceeded, as_budget
+from .circuit_search import small_circuit_search
+from .circuits import exact_circuits
+from .decompose import shannon_upper_bound, translate
 from .dsl import Basis, Program, get_basis
-from .enumerate import Budget, BudgetExceeded, Enumerator
+from .enumerate import Enumerator
 from .errors import SynthError
 from .posterior import MINIMAL_TERM, Posterior, min_bits_for_size, truncation_bound, unseen_count_log2
 from .semantics import pack_bits, popcount, unpack_bits
 from .simplify import simplify_negations
 from .spec import Spec
 
-__all__ = ["synthesize", "SynthesisResult", "FrontierEntry", "ConsistentFunction", "MODES"]
+__all__ = ["synthesize", "upper_bound", "SynthesisResult", "FrontierEntry", "ConsistentFunction", "MODES",
+           "FALLBACK_WORK"]
 
 MODES = ("formula", "circuit")
 CENSUS_INPUTS = 4  # circuit mode is exact through the census up to this many inputs
 MAX_CONSISTENT = 20_000  # consistent functions kept (each gets a program) in one formula search
+FALLBACK_WORK = 1_000_000  # work units of the upper-bound construction (its own allowance: well under 1 s)
+LEAF_SIZE = 3  # exact leaves of the Shannon decomposition have at most this size
 
 
 @dataclass(frozen=True)
@@ -65,7 +89,10 @@ class ConsistentFunction:
 
 @dataclass
 class SynthesisResult:
-    """What `synthesize` found. ``exact`` is True only when ``min_size`` is proven minimal."""
+    """What `synthesize` found. ``exact`` is True only when ``min_size`` is proven minimal; otherwise
+    ``min_size`` is the size of a consistent program found (an upper bound, None when none) and
+    ``lower_bound`` is proven. ``deterministic`` is False when the wall-clock valve stopped a search
+    (the result then depends on machine speed)."""
 
     spec: Spec
     basis: str
@@ -80,6 +107,7 @@ class SynthesisResult:
     stats: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     lower_bound: int = 0          # proven: no consistent program is smaller than this
+    deterministic: bool = True
 
     @property
     def upper_bound(self) -> int | None:
@@ -122,6 +150,7 @@ class SynthesisResult:
             "exact": self.exact,
             "lower_bound": self.lower_bound,
             "searched_size": self.searched_size,
+            "deterministic": self.deterministic,
             "shortest": [str(p) for p in self.shortest],
             "shortest_bits": [round(p.bits, 3) for p in self.shortest],
             "frontier": [e.as_dict() for e in self.frontier],
@@ -143,8 +172,8 @@ class SynthesisResult:
 
 
 def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
-               max_size: int | None = None, top_k: int = 10, budget_s: float | None = None,
-               slack: int = 1, max_entries: int = 30_000_000,
+               max_size: int | None = None, top_k: int = 10, budget: Budget | int | None = None,
+               budget_s: float | None = None, slack: int = 1, max_entries: int = DEFAULT_MAX_ENTRIES,
                progress: Callable[[str], None] | None = None) -> SynthesisResult:
     """Shortest consistent programs of a spec (see module docstring).
 
@@ -153,9 +182,13 @@ def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
     spec : the examples and held-out queries (`Spec`).
     basis : a basis name from `synth.BASES` or a `Basis`; sizes are costs in it.
     mode : "formula" (trees) or "circuit" (shared gates).
-    max_size : search no further than this size; default: the minimum size plus ``slack``.
+    max_size : search no further than this size; default: the minimum size plus ``slack``. A search
+        bounded by ``max_size`` gets no upper-bound construction beyond it.
     top_k : how many shortest programs to return (one per distinct consistent function).
-    budget_s : wall-clock budget in seconds; when it runs out the result has ``exact=False``.
+    budget : work units (an int), a shared `synth.budget.Budget`, or None (no limit on work). When it
+        runs out the result has ``exact=False``, a proven ``lower_bound`` and a consistent program.
+    budget_s : optional wall-clock safety valve in seconds; when it fires the result says so
+        (``deterministic=False``, a note): it then depends on machine speed.
     slack : how many sizes beyond the minimum to enumerate for the posterior (when max_size is None).
     max_entries : memory budget, in stored signatures.
     progress : called with a line of text after each level (for long runs).
@@ -165,31 +198,33 @@ def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
     b = get_basis(basis)
     if mode not in MODES:
         raise SynthError(f"mode must be one of {MODES}, got {mode!r}")
+    for name, v, lo in (("top_k", top_k, 1), ("slack", slack, 0)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < lo:
+            raise SynthError(f"{name} must be an int >= {lo}, got {v!r}")
+    if max_size is not None and (not isinstance(max_size, int) or isinstance(max_size, bool) or max_size < 0):
+        raise SynthError(f"max_size must be an int >= 0, got {max_size!r}")
+    if getattr(spec, "n_outputs", 1) != 1:
+        raise SynthError(f"synthesize searches programs of one output; this spec has {spec.n_outputs}")
+    bud = as_budget(budget, budget_s, max_entries)
+    t0 = time.perf_counter()
     if spec.p is not None or b.domain != "bool":
         if spec.p is None or b.domain != "zp":
             raise SynthError(f"basis {b.name!r} is for the {b.domain} domain but the spec is "
                              f"{'Boolean' if spec.p is None else f'Z_{spec.p}'}")
-        from .zp import synthesize_zp
-        return synthesize_zp(spec, basis=b, max_size=max_size, top_k=top_k, budget_s=budget_s,
-                             slack=slack, progress=progress)
-    for name, v, lo in (("top_k", top_k, 1), ("slack", slack, 0)):
-        if not isinstance(v, int) or v < lo:
-            raise SynthError(f"{name} must be an int >= {lo}, got {v!r}")
-    if not isinstance(max_entries, int) or isinstance(max_entries, bool) or max_entries < 1:
-        raise SynthError(f"max_entries (the memory budget, in stored signatures) must be an int >= 1, "
-                         f"got {max_entries!r}")
-    if max_size is not None and (not isinstance(max_size, int) or max_size < 0):
-        raise SynthError(f"max_size must be an int >= 0, got {max_size!r}")
-    if budget_s is not None and (not isinstance(budget_s, (int, float)) or budget_s <= 0):
-        raise SynthError(f"budget_s must be a positive number of seconds, got {budget_s!r}")
-    t0 = time.perf_counter()
-    if mode == "circuit":
-        if spec.n_inputs <= CENSUS_INPUTS:
-            res = _circuit_by_census(spec, b, max_size, top_k, budget_s, progress)
-        else:
-            res = _circuit_by_search(spec, b, max_size, top_k, budget_s, slack, max_entries, progress)
+        from .zp import synthesize_zp     # zp imports this module's result types
+        res = synthesize_zp(spec, basis=b, max_size=max_size, top_k=top_k, budget=bud, slack=slack,
+                            progress=progress)
     else:
-        res = _formula_search(spec, b, max_size, top_k, budget_s, slack, max_entries, progress)
+        # each mode's engine proves what it can within the shared budget; a later engine (e.g. SAT on
+        # the sizes the enumerator could not reach) takes the result and the rest of the budget here
+        res = _ENGINES[mode](spec, b, max_size=max_size, top_k=top_k, slack=slack, budget=bud,
+                             progress=progress)
+        if res.min_size is None and max_size is None:
+            _add_upper_bound(res, spec, b)
+    res.stats["budget"] = bud.as_dict()
+    if not bud.deterministic:
+        res.deterministic = False
+        res.notes.append(VALVE_NOTE)
     res.stats["seconds"] = round(time.perf_counter() - t0, 6)
     res.stats["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return res
@@ -213,10 +248,16 @@ def _pack_spec(spec: Spec) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, np.
     return inputs, m, pack_bits(ybits), pack_bits(carebits), qpos
 
 
-def _formula_search(spec: Spec, b: Basis, max_size, top_k, budget_s, slack, max_entries,
-                    progress, fallback: bool = True) -> SynthesisResult:
+def _truncation(spec: Spec, b: Basis, consistent: list[ConsistentFunction], searched: int, m: int) -> float:
+    """Bound on the posterior share of consistent functions not enumerated (their size > searched)."""
+    n_unseen = unseen_count_log2(2, m - spec.n_examples, len(consistent))
+    unseen_bits = min_bits_for_size(searched + 1, spec.n_inputs, b)
+    return truncation_bound(np.array([c.bits for c in consistent]), n_unseen, unseen_bits)
+
+
+def _formula_search(spec: Spec, b: Basis, *, max_size: int | None, top_k: int, slack: int, budget: Budget,
+                    progress=None) -> SynthesisResult:
     inputs, m, y, care, qpos = _pack_spec(spec)
-    budget = Budget(seconds=budget_s, max_entries=max_entries)
     en = Enumerator(inputs, m, b, budget=budget, progress=progress)
     ncare = spec.n_examples
     found: dict[bytes, tuple[int, Program]] = {}   # consistent signature -> (size, program)
@@ -225,7 +266,6 @@ def _formula_search(spec: Spec, b: Basis, max_size, top_k, budget_s, slack, max_
     searched = -1
     exact = True
     notes: list[str] = []
-    targeted_ok = True
 
     def record_level(s: int) -> None:
         lv = en.levels[s]
@@ -262,7 +302,8 @@ def _formula_search(spec: Spec, b: Basis, max_size, top_k, budget_s, slack, max_
                 break
             s += 1
             last = limit is not None and s == limit
-            if targeted_ok and (last or min_size is None):
+            if last or min_size is None:
+                # the size is searched for the target without building the level (meet in the middle)
                 hits = en.consistent_at(s, y, care)
                 new = [(sig, rec) for sig, rec in hits
                        if en.seen.new_mask(en._normalise(sig[None, :].copy())[0])[0]]
@@ -300,44 +341,12 @@ def _formula_search(spec: Spec, b: Basis, max_size, top_k, budget_s, slack, max_
         exact = False
         notes.append(f"no consistent program of size <= {searched} in basis {b.name!r} (lower bound "
                      f"{searched + 1})")
-        if max_size is None and fallback:
-            ub = _upper_bound(spec, b, budget_s)
-            bits = unpack_bits(pack_bits(ub.evaluate(spec.points())), m)
-            consistent = [ConsistentFunction(ub.size, ub, bits[qpos].astype(np.uint8))]
-            shortest = [ub]
-            min_size = ub.size
-            frontier.append(FrontierEntry(ub.size, 0, ub))
-            notes.append(f"upper bound {ub.size} from Shannon decomposition with exact leaves or "
-                         "the xag program translated gate by gate (not proven minimal)")
-    # truncation: consistent functions not enumerated have minimal size > searched
-    n_unseen = unseen_count_log2(2, m - spec.n_examples, len(consistent))
-    unseen_bits = min_bits_for_size(searched + 1, spec.n_inputs, b)
-    trunc = truncation_bound(np.array([c.bits for c in consistent]), n_unseen, unseen_bits)
     frontier = _pareto(frontier)
     stats = {"candidates": int(en.candidates), "distinct_functions": int(en.seen.count),
              "levels": [len(lv) for lv in en.levels], "points": m}
     return SynthesisResult(spec, b.name, "formula", min_size, shortest, frontier, consistent, exact,
-                           searched, trunc, stats, notes, lower_bound=lower)
-
-
-def _upper_bound(spec: Spec, b: Basis, budget_s: float | None) -> Program:
-    """The smaller of two consistent programs: Shannon decomposition with exact leaves, and the xag
-    result translated gate by gate into the basis. Each gets a share of the caller's budget (at
-    least a second) on top of it."""
-    from .decompose import shannon_upper_bound, translate
-    share = None if budget_s is None else max(1.0, 0.25 * budget_s)
-    best = shannon_upper_bound(spec, b, budget_s=share)
-    if b.name != "xag" and b.domain == "bool":
-        try:
-            r = _formula_search(spec, get_basis("xag"), None, 1, share, 0, 30_000_000, None,
-                                fallback=False)
-            if r.shortest:
-                cand = translate(r.shortest[0], b)
-                if cand.size < best.size:
-                    best = cand
-        except SynthError:
-            pass  # a basis that cannot express some xag gate: keep the decomposition
-    return best
+                           searched, _truncation(spec, b, consistent, searched, m), stats, notes,
+                           lower_bound=lower)
 
 
 def _first_key(found: dict, s: int) -> bytes:
@@ -364,26 +373,97 @@ def _pareto(entries: list[FrontierEntry]) -> list[FrontierEntry]:
 
 
 # ------------------------------------------------------------------------------------------------------
+# the upper bound of an unfinished search
+# ------------------------------------------------------------------------------------------------------
+
+def upper_bound(spec: Spec, basis: str | Basis, *, mode: str = "formula",
+                work: int = FALLBACK_WORK) -> tuple[Program, dict]:
+    """A consistent program for a Boolean spec, built with at most ``work`` units of search, and the
+    budget it used (``as_dict``). The smaller of two constructions:
+
+    - Shannon decomposition (`synth.decompose.shannon_upper_bound`) whose leaves are exact minimum
+      formulas of at most `LEAF_SIZE` while the work lasts, and constants (an if-then-else tree that
+      needs no search) after;
+    - outside xag, the minimum xag formula (searched with half of the work) translated gate by gate
+      (operands shared in circuit ``mode``, copied in formula mode).
+
+    Both search the examples only (held-out queries do not constrain it). The work allowance is fixed,
+    not a share of the caller's budget, so the program is the same whatever the caller's budget was.
+
+    >>> p, used = upper_bound(Spec.from_table(0x96, 3), "aon", work=50_000)
+    >>> p.truth_table() == 0x96, p.size >= 11
+    (True, True)
+    """
+    b = get_basis(basis)
+    fb = Budget(work=work)
+    if spec.n_queries:            # consistency is on the examples: searching the queries too costs work
+        spec = Spec.from_examples(spec.X, spec.y, source=spec.source)
+    best: Program | None = None
+    if b.name != "xag":
+        try:
+            r = _formula_search(spec, get_basis("xag"), max_size=None, top_k=1, slack=0,
+                                budget=fb.sub(work // 2))
+            if r.shortest:
+                best = translate(r.shortest[0], b, tree=mode == "formula")
+        except SynthError:
+            pass  # a basis that cannot express some xag gate: the decomposition alone
+
+    def leaf(X: np.ndarray, y: np.ndarray) -> Program | None:
+        if fb.exhausted():
+            return None
+        r = _formula_search(Spec.from_examples(X, y), b, max_size=LEAF_SIZE, top_k=1, slack=0, budget=fb)
+        return r.shortest[0] if r.shortest and r.exact else None
+
+    dec = shannon_upper_bound(spec, b, leaf=leaf)
+    if best is None or dec.size < best.size:
+        best = dec
+    return best, fb.as_dict()
+
+
+def _add_upper_bound(res: SynthesisResult, spec: Spec, b: Basis) -> None:
+    """Give an unfinished result (no consistent program found) a consistent upper-bound program."""
+    try:
+        ub, used = upper_bound(spec, b, mode=res.mode)
+    except SynthError as e:        # a user basis without the gates an if-then-else needs
+        res.notes.append(f"no upper-bound construction in basis {b.name!r}: {e}")
+        return
+    if ub.size < res.lower_bound:   # a proven lower bound above a program that exists: a bug
+        raise AssertionError(f"upper bound {ub.size} below the proven lower bound {res.lower_bound}")
+    pts = spec.points()
+    bits = unpack_bits(pack_bits(ub.evaluate(pts)), len(pts))
+    _, m, _, _, qpos = _pack_spec(spec)
+    res.consistent = [ConsistentFunction(ub.size, ub, bits[qpos].astype(np.uint8))]
+    res.shortest = [ub]
+    res.min_size = ub.size
+    res.exact = False
+    res.frontier = _pareto(res.frontier + [FrontierEntry(ub.size, 0, ub)])
+    res.truncation_mass = _truncation(spec, b, res.consistent, res.lower_bound - 1, m)
+    res.stats["fallback"] = used
+    res.notes.append(f"upper bound {ub.size} from Shannon decomposition with exact leaves or the xag program "
+                     f"translated gate by gate (not proven minimal); the minimum is between "
+                     f"{res.lower_bound} and {ub.size}")
+
+
+# ------------------------------------------------------------------------------------------------------
 # circuit mode for more inputs: formula upper bound + exact small-circuit search
 # ------------------------------------------------------------------------------------------------------
 
-def _circuit_by_search(spec: Spec, b: Basis, max_size, top_k, budget_s, slack, max_entries,
+def _circuit_by_search(spec: Spec, b: Basis, *, max_size, top_k, slack, budget: Budget,
                        progress) -> SynthesisResult:
     """n > 4: the shortest formula bounds the circuit size from above; `small_circuit_search` proves
     the minimum when it is small enough to reach within the budget (a formula is a circuit, so when
-    the proven lower bound meets the formula size, the formula is a minimum circuit)."""
-    from .circuit_search import small_circuit_search
-    t0 = time.perf_counter()
-    half = None if budget_s is None else budget_s / 2   # the rest goes to the circuit search
-    res = _formula_search(spec, b, max_size, top_k, half, 0, max_entries, progress)
+    the proven lower bound meets the formula size, the formula is a minimum circuit). The formula search
+    gets half of the work, the circuit search the rest."""
+    left = budget.remaining()
+    res = _formula_search(spec, b, max_size=max_size, top_k=top_k, slack=0,
+                          budget=budget.sub(None if left is None else max(1, left // 2)), progress=progress)
     res.mode = "circuit"
     upper = res.min_size
-    left = None if budget_s is None else max(0.5, budget_s - (time.perf_counter() - t0))
     cap = max_size if max_size is not None else (None if upper is None else upper - 1)
     if cap is not None and cap < 0:
         res.exact = res.exact and upper is not None
         return res
-    cs = small_circuit_search(spec, b, max_cost=cap, budget_s=left, progress=progress)
+    cs = small_circuit_search(spec, b, max_cost=cap, budget=budget, progress=progress)
     _, m, _, _, qpos = _pack_spec(spec)
     if cs.min_size is not None and cs.exact and (upper is None or cs.min_size <= upper):
         outs = cs.outputs()
@@ -397,13 +477,13 @@ def _circuit_by_search(spec: Spec, b: Basis, max_size, top_k, budget_s, slack, m
         res.lower_bound = cs.min_size
         res.frontier = _pareto([e for e in res.frontier if e.size < cs.min_size] +
                                [FrontierEntry(cs.min_size, 0, consistent[0].program)])
-        res.notes.append(f"minimum circuit size {cs.min_size} proven by the small-circuit search "
-                         f"({cs.seconds:.2f} s)")
+        res.notes.append(f"minimum circuit size {cs.min_size} proven by the small-circuit search")
         res.truncation_mass = 1.0 if spec.n_queries else 0.0
         if spec.n_queries:
             res.notes.append("circuit mode beyond 4 inputs enumerates the minimum-size circuits only: the "
                              "posterior is over those functions (truncation mass bound 1)")
         return res
+    res.notes += cs.notes
     proven = cs.lower_bound
     if upper is not None and proven >= upper:
         res.lower_bound = upper
@@ -411,14 +491,12 @@ def _circuit_by_search(spec: Spec, b: Basis, max_size, top_k, budget_s, slack, m
         res.notes.append(f"no circuit smaller than the formula (size {upper}): it is a minimum circuit "
                          "(other minimum circuits computing other consistent functions may exist)")
         return res
-    if upper is not None and cs.min_size is None and cs.exact and cap is not None and cap == upper - 1:
-        res.lower_bound = upper
-        res.notes.append(f"no circuit smaller than the formula (size {upper}): it is a minimum circuit")
-        return res
     res.exact = False
     res.lower_bound = max(proven, 0)
-    res.notes.append(f"circuit size between {res.lower_bound} (proven by the small-circuit search) and "
-                     f"{upper} (the shortest formula): not exact")
+    res.searched_size = res.lower_bound - 1
+    if upper is not None:
+        res.notes.append(f"circuit size between {res.lower_bound} (proven by the small-circuit search) and "
+                         f"{upper} (the shortest formula found): not exact")
     return res
 
 
@@ -426,10 +504,10 @@ def _circuit_by_search(spec: Spec, b: Basis, max_size, top_k, budget_s, slack, m
 # circuit mode through the exact census (n <= 4)
 # ------------------------------------------------------------------------------------------------------
 
-def _circuit_by_census(spec: Spec, b: Basis, max_size, top_k, budget_s, progress) -> SynthesisResult:
-    from .circuits import exact_circuits
+def _circuit_by_census(spec: Spec, b: Basis, *, max_size, top_k, slack, budget: Budget,
+                       progress) -> SynthesisResult:
     n = spec.n_inputs
-    table = exact_circuits(n, b, budget_s=budget_s, progress=progress)
+    table = exact_circuits(n, b, budget=budget, progress=progress)
     m = 1 << n
     weights = 1 << np.arange(n, dtype=np.int64)
     tX = spec.X.astype(np.int64) @ weights
@@ -442,10 +520,12 @@ def _circuit_by_census(spec: Spec, b: Basis, max_size, top_k, budget_s, progress
     csize = sizes[ok]
     known = csize >= 0
     notes = []
-    exact = bool(table.exact)
-    if not known.all():
-        exact = exact and False
-        notes.append("some functions have no known circuit size within the census budget")
+    # functions of unknown size cost more than every complete level; known ones are exact
+    complete = table.complete_level
+    exact = bool(known.any())
+    if not table.exact:
+        done = f"costs up to {complete} are complete" if complete >= 0 else "no cost was complete"
+        notes.append(f"the circuit census stopped ({table.note}); {done}")
     cand, csize = cand[known], csize[known]
     if max_size is not None:
         keep = csize <= max_size
@@ -482,9 +562,38 @@ def _circuit_by_census(spec: Spec, b: Basis, max_size, top_k, budget_s, progress
             i = int(np.argmin(errs))
             nodes, out = table.witness(int(fs[i]))
             frontier.append(FrontierEntry(s, int(errs[i]), simplify_negations(Program(n, nodes, out, basis=b))))
-    stats = {"census_seconds": getattr(table, "seconds", None), "consistent_functions": int(len(cand)),
-             "points": m}
-    return SynthesisResult(spec, b.name, "circuit", min_size, shortest, _pareto(frontier), consistent,
-                           exact and min_size is not None, min_size if min_size is not None else -1, trunc,
-                           stats, notes, lower_bound=min_size if min_size is not None else 0)
+    stats = {"census_work": table.work, "consistent_functions": int(len(cand)), "points": m}
+    if min_size is not None:
+        return SynthesisResult(spec, b.name, "circuit", min_size, shortest, _pareto(frontier), consistent,
+                               exact, min_size, trunc, stats, notes, lower_bound=min_size)
+    searched = complete if max_size is None else min(complete, max_size)
+    if max_size is None and not table.exact:
+        # no consistent function of known cost: the census' best circuit so far bounds it from above
+        up = table.upper if table.upper is not None else np.full(1 << m, -1)
+        ucand = funcs[ok & (up >= 0)]
+        if len(ucand):
+            usize = up[ucand].astype(np.int64)
+            f = int(ucand[np.lexsort((ucand, usize))[0]])
+            nodes, out = table.upper_witness(f)
+            prog = simplify_negations(Program(n, nodes, out, basis=b))
+            q = ((f >> tQ) & 1).astype(np.uint8) if len(tQ) else np.zeros(0, np.uint8)
+            notes.append(f"upper bound {prog.size} from the census' best circuit so far (not proven "
+                         f"minimal); the minimum is between {searched + 1} and {prog.size}")
+            return SynthesisResult(spec, b.name, "circuit", prog.size, [prog],
+                                   _pareto(frontier + [FrontierEntry(prog.size, 0, prog)]),
+                                   [ConsistentFunction(prog.size, prog, q)], False, searched, trunc, stats,
+                                   notes, lower_bound=searched + 1)
+    if searched >= 0:
+        notes.append(f"no consistent circuit of cost <= {searched} in basis {b.name!r}")
+    return SynthesisResult(spec, b.name, "circuit", None, [], _pareto(frontier), [], False, searched, trunc,
+                           stats, notes, lower_bound=searched + 1)
 
+
+def _circuit_search(spec: Spec, b: Basis, **kw) -> SynthesisResult:
+    if spec.n_inputs <= CENSUS_INPUTS:
+        return _circuit_by_census(spec, b, **kw)
+    return _circuit_by_search(spec, b, **kw)
+
+
+# the engine of each mode: (spec, basis, *, max_size, top_k, slack, budget, progress) -> SynthesisResult
+_ENGINES: dict[str, Callable[..., SynthesisResult]] = {"formula": _formula_search, "circuit": _circuit_search}

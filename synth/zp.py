@@ -3,7 +3,9 @@
 The same length-ordered scheme as the Boolean enumerator, on value vectors instead of bit vectors: level
 ``s`` holds every distinct vector of outputs on the search points (examples, then queries) whose
 minimum program size is ``s``; constants 0 and 1 are free leaves. Vectors are compared exactly (rows
-of int32, deduplicated with numpy's sort-based unique), never by hash.
+of int32, deduplicated with numpy's sort-based unique), never by hash. Work is charged to a
+`synth.budget.Budget` after every chunk: a candidate of m int32 values costs ``ceil(m / 2) +
+CANDIDATE_OVERHEAD`` units (its machine words plus bookkeeping), as in the Boolean enumerator.
 
 >>> import numpy as np
 >>> from synth.spec import Spec
@@ -16,12 +18,10 @@ of int32, deduplicated with numpy's sort-based unique), never by hash.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
+from .budget import CANDIDATE_OVERHEAD, Budget, BudgetExceeded, as_budget
 from .dsl import ZP_GATES, Basis, Program, get_basis
-from .enumerate import Budget, BudgetExceeded
 from .errors import SynthError
 from .posterior import MINIMAL_TERM, min_bits_for_size, truncation_bound, unseen_count_log2
 from .spec import Spec
@@ -29,6 +29,7 @@ from .spec import Spec
 __all__ = ["synthesize_zp"]
 
 _CHUNK = 1 << 22  # values per numpy call
+MAX_ENTRIES = 2_000_000  # stored value vectors (memory), unless the caller's budget allows fewer
 
 
 def _void(rows: np.ndarray) -> np.ndarray:
@@ -37,16 +38,18 @@ def _void(rows: np.ndarray) -> np.ndarray:
 
 
 def synthesize_zp(spec: Spec, *, basis: str | Basis = "zp", max_size: int | None = None, top_k: int = 10,
-                  budget_s: float | None = None, slack: int = 1, progress=None,
-                  max_entries: int = 2_000_000):
-    """Shortest Z_p programs consistent with a Z_p spec (called by `synth.synthesize`)."""
+                  budget: Budget | int | None = None, slack: int = 1, progress=None):
+    """Shortest Z_p programs consistent with a Z_p spec (called by `synth.synthesize`). ``budget``: work
+    units or a shared `synth.budget.Budget`. An unfinished search returns its proven lower bound and no
+    program (no cheap construction of a consistent Z_p program is small enough to be useful)."""
     from .synthesize import ConsistentFunction, FrontierEntry, SynthesisResult, _pareto
     b = get_basis(basis)
     p = spec.p
     if spec.n_inputs != 2:
         raise SynthError(f"Z_p specs have two inputs (a, b); this one has {spec.n_inputs}")
-    t0 = time.perf_counter()
-    budget = Budget(seconds=budget_s, max_entries=max_entries)
+    parent = as_budget(budget)
+    budget = parent.sub(max_entries=min(parent.max_entries, MAX_ENTRIES))
+    words = -(-spec.points().shape[0] // 2)    # int32 values: two per 64-bit word
     pts = spec.points().astype(np.int64) % p
     m = len(pts)
     ne = spec.n_examples
@@ -99,6 +102,8 @@ def synthesize_zp(spec: Spec, *, basis: str | Basis = "zp", max_size: int | None
                     if rest < len(levels):
                         V, refs = levels[rest]
                         out = g.zp(V.astype(np.int64), p).astype(np.int32)
+                        candidates += len(out)
+                        budget.charge_candidates(len(out), words=words + CANDIDATE_OVERHEAD)
                         parts_v.append(out)
                         parts_r.extend((name, (rest, i)) for i in range(len(V)))
                     continue
@@ -121,7 +126,8 @@ def synthesize_zp(spec: Spec, *, basis: str | Basis = "zp", max_size: int | None
                         new = seen[pos] != key if len(seen) else np.ones(len(out), bool)
                         parts_v.append(out[new])
                         parts_r.extend((name, (s1, int(i)), (s2, int(j))) for i, j in zip(ii[new], jj[new]))
-                        budget.check(len(seen) + sum(len(v) for v in parts_v))
+                        budget.charge_candidates(len(out), words=words + CANDIDATE_OVERHEAD,
+                                                 entries=len(seen) + sum(len(v) for v in parts_v))
             if parts_v:
                 V = np.concatenate(parts_v)
                 key = _void(V)
@@ -178,8 +184,7 @@ def synthesize_zp(spec: Spec, *, basis: str | Basis = "zp", max_size: int | None
     trunc = truncation_bound(np.array([c.bits for c in consistent]), n_unseen,
                              min_bits_for_size(searched + 1, 2, b, n_const=p))
     stats = {"candidates": int(candidates), "distinct_functions": int(len(seen)),
-             "levels": [len(v) for v, _ in levels], "points": m,
-             "seconds": round(time.perf_counter() - t0, 6)}
+             "levels": [len(v) for v, _ in levels], "points": m}
     if exact and min_size is not None:
         notes.append(MINIMAL_TERM)
     return SynthesisResult(spec, b.name, "formula", min_size, shortest, frontier, consistent,

@@ -111,9 +111,13 @@ def test_budgets_give_a_correct_lower_bound():
     r = small_circuit_search(spec, "aon", max_states=2000)
     assert not r.exact and r.min_size is None
     assert 1 <= r.lower_bound <= 8
-    r = small_circuit_search(spec, "aon", budget_s=0.05)
-    assert not r.exact and r.lower_bound <= 8
+    r = small_circuit_search(spec, "aon", budget=20_000)
+    assert not r.exact and r.lower_bound <= 8 and r.work >= 20_000
     assert any("stopped" in n for n in r.notes)
+    again = small_circuit_search(spec, "aon", budget=20_000)      # work budgets stop at the same place
+    assert (again.lower_bound, again.work, again.states_per_level) == (r.lower_bound, r.work, r.states_per_level)
+    valve = small_circuit_search(spec, "aon", budget_s=1e-9)        # the wall-clock valve still stops it
+    assert not valve.exact and valve.lower_bound <= 8
 
 
 def test_cost_zero_and_constants():

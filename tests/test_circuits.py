@@ -27,7 +27,7 @@ from synth.circuits import (
     npn_histogram,
     npn_transforms,
 )
-from synth.dsl import BASES, GATES, define_basis
+from synth.dsl import BASES, GATES, define_basis, get_basis
 from synth.errors import SynthError
 
 NAMED = ["full", "aig", "xag", "aon", "aoxn", "mig", "mux"]
@@ -324,11 +324,32 @@ def test_user_basis_monotone_not_computable():
 
 
 def test_budget_gives_inexact_result():
-    ct = exact_circuits(4, "aon", budget_s=1.0)
-    assert not ct.exact
+    ct = exact_circuits(4, "aon", budget=4_000_000)
+    assert not ct.exact and ct.work >= 4_000_000
     known = ct.sizes >= 0
     assert known.any() and not known.all()
     assert (ct.upper[known] == ct.sizes[known]).all()
+    # every function of unknown size costs more than the last complete level
+    assert ct.complete_level >= int(ct.sizes.max())
+    again = exact_circuits(4, "aon", budget=4_000_000)          # a work budget stops at the same place
+    assert again.work == ct.work and np.array_equal(again.sizes, ct.sizes)
+    assert np.array_equal(again.upper, ct.upper)
+    # a best-so-far circuit of an open function computes it at its upper-bound cost
+    f = int(np.flatnonzero((ct.sizes < 0) & (ct.upper >= 0))[0])
+    nodes, out = ct.upper_witness(f)
+    assert run_circuit(nodes, out, 4) == f and cost_of(nodes, get_basis("aon")) == ct.upper[f]
+
+
+def test_cached_census_charges_its_work():
+    """A census kept from an earlier call is reused only by a budget that could pay for it, and its work
+    is charged, so a call's result does not depend on what ran before it."""
+    from synth.budget import Budget
+    full = exact_circuits(3, "xag")
+    assert full.exact and full.work > 0
+    b = Budget(work=full.work + 10)
+    assert exact_circuits(3, "xag", budget=b) is full and b.used == full.work
+    small = exact_circuits(3, "xag", budget=full.work // 4)
+    assert not small.exact
 
 
 def test_errors():

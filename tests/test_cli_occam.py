@@ -79,6 +79,11 @@ def test_case_run_report_and_compare_net(capsys, tmp_path):
     (["case", "run", "sparse_parity", "--set", "train.nope=1"], "unknown key 'nope'"),
     (["case", "run", "sparse_parity", "--set", "trainlr"], "expected section.key=value"),
     (["case", "run", "sparse_parity", "--set", "synth.bases=['zz']"], "unknown basis 'zz'"),
+    (["case", "run", "sparse_parity", "--set", "synth.budget=0"], r"\[synth\] budget: must be a whole number of work"),
+    (["case", "run", "sparse_parity", "--set", "synth.budget=2.5"], r"\[synth\] budget: must be a whole number"),
+    (["case", "run", "sparse_parity", "--set", "extract.budget_s=-1"], r"\[extract\] budget_s: must be > 0"),
+    (["synth", "table", "0x96", "--inputs", "3", "--budget", "1e-9"], "--budget must be a whole number of work"),
+    (["synth", "table", "0x96", "--inputs", "3", "--budget-s", "0"], "--budget-s must be a positive number"),
     (["compare", "programs", "xor(x0,", "x1"], "cannot parse program A"),
     (["compare", "programs", "x0", "x1", "--inputs", "40"], "--inputs must be in 1..20"),
     (["compare", "net", "/nonexistent.pt", "--case", "sparse_parity"], "no such checkpoint"),
@@ -102,6 +107,31 @@ def test_bad_case_file_via_cli(capsys, tmp_path):
     code, _, err = _run(capsys, "case", "run", str(bad), "--out", str(tmp_path / "runs"))
     assert code == 2 and f"{bad}:" in err and "[train] lr" in err
     assert not (tmp_path / "runs").exists()
+
+
+def test_synth_table_under_a_work_budget_gives_bounds(capsys):
+    """Issue 9: `occam synth table 0x6996 --inputs 4 --basis aig --mode circuit` ran 14 minutes and printed
+    "sizes up to -1"; under a work budget it answers with proven bounds and a consistent circuit."""
+    argv = ["synth", "table", "0x6996", "--inputs", "4", "--basis", "aig", "--mode", "circuit", "--budget", "2e6"]
+    code, out, _ = _run(capsys, *argv, "--json", "--quiet")
+    d = json.loads(out)
+    assert code == 0 and d["exact"] is False and d["deterministic"] is True
+    assert 1 <= d["lower_bound"] <= 9 <= d["min_size"] and d["shortest"]
+    assert d["stats"]["budget"]["work"] == 2_000_000 and d["stats"]["budget"]["fired"] == "work"
+    code, text, _ = _run(capsys, *argv, "--quiet")
+    assert code == 0 and "proven >= " in text and "stopped by the work limit" in text and "-1" not in text
+
+
+def test_case_budget_keys(tmp_path):
+    from compare.cases import load_case_text
+    c = load_case_text(TINY, source="t.toml", overrides=["synth.budget=5e6", "extract.budget_s=30"])
+    assert c.config["synth"]["budget"] == 5_000_000 and isinstance(c.config["synth"]["budget"], int)
+    assert c.config["synth"]["budget_s"] is None and c.config["extract"]["budget_s"] == 30.0
+    # an old file with only budget_s: the default work budget, budget_s read as the valve
+    old = load_case_text(TINY.replace("[synth]", "[synth]\nbudget_s = 5"), source="old.toml")
+    assert old.config["synth"]["budget_s"] == 5.0 and old.config["synth"]["budget"] >= 1
+    assert c.hash() == load_case_text(TINY, source="t.toml", overrides=["synth.budget=5000000",
+                                                                          "extract.budget_s=30.0"]).hash()
 
 
 def test_synth_group_still_works(capsys):

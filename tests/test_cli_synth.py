@@ -75,8 +75,11 @@ def test_table_text_output(capsys):
 
 
 def test_table_budget_reports_not_exact(capsys):
-    d = _json(capsys, ["table", "0x6996", "--inputs", "4", "--budget", "1e-9", "--json", "--quiet"])
+    # one unit of work: the search stops at once, but still returns proven bounds and a consistent program
+    d = _json(capsys, ["table", "0x6996", "--inputs", "4", "--budget", "1", "--json", "--quiet"])
     assert d["exact"] is False and d["notes"]
+    assert d["lower_bound"] <= 3 <= d["min_size"] and d["shortest"]
+    assert synth.Program.parse(d["shortest"][0], 4).truth_table() == 0x6996
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -183,8 +186,10 @@ CONTRA = "0,1,0\n0,1,1\n"
     (["table", "0x96", "--inputs", "3", "--basis", "nope"], "unknown basis 'nope'"),
     (["census", "--inputs", "3", "--basis", "nope"], "unknown basis 'nope'"),
     (["table", "0x96", "--inputs", "3", "--mode", "tree"], "invalid choice"),  # bad mode
-    (["table", "0x96", "--inputs", "3", "--budget", "-1"], "positive number of seconds"),
-    (["census", "--inputs", "3", "--budget", "-2"], "positive number of seconds"),
+    (["table", "0x96", "--inputs", "3", "--budget", "-1"], "whole number of work units"),
+    (["table", "0x96", "--inputs", "3", "--budget", "1e-9"], "whole number of work units"),
+    (["census", "--inputs", "3", "--budget", "-2"], "whole number of work units"),
+    (["table", "0x96", "--inputs", "3", "--budget-s", "-1"], "positive number of seconds"),
     (["table", "0xzz", "--inputs", "3"], "TABLE must be an integer"),    # bad number
     (["table", "0x96", "--inputs", "three"], "--inputs must be an integer"),
     (["table", "0x1ff", "--inputs", "3"], "does not fit"),

@@ -42,8 +42,8 @@ def or2_net() -> MLP:
 
 def test_planted_majority5_one_neuron():
     task = make_task("majority", n=8, k=5)
-    # a minimal MAJ5 formula is beyond synth's budget: the program is then correct but flagged not exact
-    c = extract(majority5_net(), task, budget_s=2.0)
+    # a minimal MAJ5 formula is beyond a small work budget: the program is then correct but flagged not exact
+    c = extract(majority5_net(), task, budget=2_000_000)
     assert c.support == (0, 1, 2, 3, 4)
     assert c.neurons == ((0, 0),)
     assert c.fidelity == 1.0 and c.exhaustive
@@ -161,7 +161,7 @@ def test_trained_two_layer_net_is_reported_honestly():
     task = make_task("equality2", n=5, train_fraction=0.75, seed=0)
     net = train(task, MLP(5, [8, 8], seed=0), TrainConfig(optimizer="adam", lr=0.02, epochs=300,
                                                            weight_decay=1e-3, cleanup_epochs=50), seed=0, cache=False)
-    c = extract(net, budget_s=1.0)
+    c = extract(net, budget=2_000_000)
     fn = net_function(net, synthesize=False)
     pred = np.asarray(c.program.evaluate(task.inputs())).astype(bool)
     assert c.fidelity == pytest.approx(float((pred == fn.labels).mean()))

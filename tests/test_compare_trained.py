@@ -18,7 +18,7 @@ def _train_bool(task, seed, width=128):
 
 def _check_circuit(net, support, max_neurons):
     task = net.task
-    c = extract(net, budget_s=1.0)
+    c = extract(net, budget=2_000_000)
     assert c.support == support
     assert c.n_neurons <= max_neurons
     assert c.fidelity == 1.0
@@ -55,7 +55,7 @@ def test_multiplexer_6_inputs_in_10():
 def test_magnitude_method_on_trained_parity():
     task = make_task("parity", n=12, k=3, train_fraction=0.5, seed=1)
     net = _train_bool(task, seed=1)
-    c = extract(net, method="magnitude", budget_s=1.0)
+    c = extract(net, method="magnitude", budget=2_000_000)
     assert c.method == "magnitude" and 0.5 <= c.fidelity <= 1.0
     if c.fidelity == 1.0:
         assert c.program.truth_table() == net_function(net, synthesize=False).table

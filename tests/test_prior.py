@@ -124,11 +124,16 @@ def test_minimal_sizes_against_census_and_enumeration():
     # n = 5 through enumeration: parity of 5 inputs costs 4 XORs in xag, x0 & x1 costs 1
     x = synth.semantics.input_words(5)[:, 0].astype(object)
     par = int(x[0] ^ x[1] ^ x[2] ^ x[3] ^ x[4])
-    s, ok, info = minimal_sizes([par, int(x[0] & x[1]), int(x[2])], 5, "xag", budget_s=30)
-    assert ok.all() and s.tolist() == [4, 1, 0]
+    s, ok, info = minimal_sizes([par, int(x[0] & x[1]), int(x[2])], 5, "xag", budget=100_000_000)
+    assert ok.all() and s.tolist() == [4, 1, 0] and not info["valve_fired"]
     # a random 5-input function is far beyond a tiny budget: censored, reported as a lower bound
-    s, ok, info = minimal_sizes([0x5A3C96E1, int(x[0])], 5, "aig", budget_s=0.2, max_entries=2000)
+    s, ok, info = minimal_sizes([0x5A3C96E1, int(x[0])], 5, "aig", budget=200_000, max_entries=2000)
     assert ok.tolist() == [False, True] and s[0] > info["last_complete_size"] >= 0
+    again = minimal_sizes([0x5A3C96E1, int(x[0])], 5, "aig", budget=200_000, max_entries=2000)
+    assert again[0].tolist() == s.tolist() and again[2]["budget"] == info["budget"]    # the same censoring
+    # the wall-clock valve still stops it, and says so
+    s, ok, info = minimal_sizes([0x5A3C96E1], 5, "aig", budget_s=1e-9)
+    assert not ok[0] and info["valve_fired"]
     # a level cap stops the search at a fixed size, whatever the machine's speed
     s, ok, info = minimal_sizes([0x5A3C96E1, int(x[0] & x[1])], 5, "xag", max_level=2)
     assert ok.tolist() == [False, True] and s.tolist() == [3, 1] and info["last_complete_size"] == 2

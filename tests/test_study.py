@@ -29,11 +29,11 @@ epochs = 400
 cleanup_epochs = 100
 eval_every = 20
 [extract]
-budget_s = 5
+budget = 5e6
 [synth]
 bases = ["xag", "aon"]
-budget_s = 2
-function_budget_s = 1
+budget = 5e6
+function_budget = 2e6
 [run]
 seeds = 2
 ged_timeout = 5
@@ -74,6 +74,18 @@ def test_same_seed_gives_identical_metrics(tiny, tmp_path):
     sb = next((two.folder / "seeds").iterdir()) / "metrics.json"
     assert sa.read_bytes() == sb.read_bytes()
     assert (one.folder / "metrics.json").read_bytes() == (two.folder / "metrics.json").read_bytes()
+
+
+def test_valve_that_fires_is_reported(tiny, tmp_path):
+    """A wall-clock valve that fires makes the numbers machine-dependent: per-seed valve_fired says where,
+    the aggregate counts the seeds, and the report warns."""
+    r = run_case(tiny, out=tmp_path, seeds=1, cache=False, report=True, overrides=["synth.budget_s=1e-9"])
+    m = json.loads(next((r.folder / "seeds").iterdir()).joinpath("metrics.json").read_text())
+    assert "synthesis.xag" in m["valve_fired"] and "synthesis.aon" in m["valve_fired"]
+    assert m["synthesis"]["xag"]["budget"]["valve_fired"] and m["synthesis"]["xag"]["deterministic"] is False
+    assert r.metrics["aggregate"]["valve_fired"] == {"seeds": 1, "n": 1}
+    assert r.metrics["per_seed"][0]["valve_fired"] == m["valve_fired"]
+    assert "a wall-clock safety valve fired" in (r.folder / "report.md").read_text()
 
 
 def test_bad_seeds_and_overrides_write_nothing(tiny, tmp_path):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import pickle
 import random
+import time
 
 import networkx as nx
 import numpy as np
@@ -13,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from synth import BASES, GATES, ZP_GATES, Program, SynthError
+from synth import BASES, GATES, ZP_GATES, Program, SynthError, define_basis
+from synth.simplify import simplify_negations
 
 from reference import NAMED_BASES, gate_value, input_table
 
@@ -406,3 +409,239 @@ def test_construction_errors(build, fragment):
     with pytest.raises(SynthError) as e:
         build()
     assert fragment in str(e.value)
+
+
+# ----------------------------------------------------------------------------------------------
+# several outputs
+# ----------------------------------------------------------------------------------------------
+
+@st.composite
+def multi_programs(draw, bases=BOOL_BASES, max_inputs=5, max_nodes=9, max_outputs=4):
+    """A random Boolean Program with 1..max_outputs outputs (any refs: inputs, constants, gates,
+    repeated), and its raw description."""
+    basis = draw(st.sampled_from(bases))
+    n = draw(st.integers(1, max_inputs))
+    gates = sorted(BASES[basis].costs)
+    nodes = []
+    for i in range(draw(st.integers(0, max_nodes))):
+        if draw(st.integers(0, 9)) == 0:
+            nodes.append((draw(st.sampled_from(["0", "1"])), ()))
+            continue
+        g = draw(st.sampled_from(gates))
+        nodes.append((g, tuple(draw(st.integers(0, n + i - 1)) for _ in range(GATES[g].arity))))
+    outputs = tuple(draw(st.lists(st.integers(0, n + len(nodes) - 1), min_size=1, max_size=max_outputs)))
+    return Program.from_nodes(n, nodes, outputs=outputs, basis=basis), (n, nodes, outputs, basis)
+
+
+def _tables_of_nodes(n, nodes, outputs):
+    return tuple(_table_of_nodes(n, nodes, o) for o in outputs)
+
+
+@SETTINGS
+@given(multi_programs())
+def test_multi_output_round_trip(prog_raw):
+    """parse(str(p)) == p, the text is stable, and every output computes what the raw nodes say."""
+    p, (n, nodes, outputs, basis) = prog_raw
+    text = str(p)
+    q = Program.parse(text, p.n_inputs, basis=p.basis)
+    assert q == p and hash(q) == hash(p), text
+    assert str(q) == text
+    assert p.n_outputs == len(outputs) == len(p.outputs)
+    expected = _tables_of_nodes(n, nodes, outputs)
+    assert p.truth_table() == (expected[0] if len(outputs) == 1 else expected)
+    X = np.array(list(itertools.product([0, 1], repeat=n)))[:, ::-1]     # row t = point t
+    out = p.evaluate(X)
+    assert out.shape == ((1 << n),) if len(outputs) == 1 else out.shape == (1 << n, len(outputs))
+    cols = out[:, None] if out.ndim == 1 else out
+    for j, t in enumerate(expected):
+        assert cols[:, j].tolist() == [bool((t >> x) & 1) for x in range(1 << n)]
+
+
+@SETTINGS
+@given(multi_programs(), st.integers(0, 2**32 - 1))
+def test_multi_output_canonical_form_ignores_node_order(prog_raw, seed):
+    p, (n, nodes, outputs, basis) = prog_raw
+    keys = _structural_keys(n, nodes)
+    assume(len(set(keys)) == len(keys))
+    rnd = random.Random(seed)
+    new_nodes, _ = _reorder(n, nodes, None, rnd)
+    # the same permutation, applied to the outputs: recover it from the node order
+    deps = {i: {a - n for a in args if a >= n} for i, (_, args) in enumerate(nodes)}
+    rnd = random.Random(seed)
+    order, placed = [], set()
+    while len(order) < len(nodes):
+        i = rnd.choice([j for j in range(len(nodes)) if j not in placed and deps[j] <= placed])
+        order.append(i)
+        placed.add(i)
+    pos = {old: new for new, old in enumerate(order)}
+    new_outputs = tuple(o if o < n else n + pos[o - n] for o in outputs)
+    q = Program.from_nodes(n, new_nodes, outputs=new_outputs, basis=basis)
+    assert q == p and hash(q) == hash(p), (str(p), str(q))
+
+
+@SETTINGS
+@given(multi_programs())
+def test_multi_output_measures(prog_raw):
+    """size, depth and support over the gates some output reaches; each output alone is a program."""
+    p, _ = prog_raw
+    singles = [p.output_program(j) for j in range(p.n_outputs)]
+    assert p.support == frozenset().union(*(s.support for s in singles))
+    assert p.depth == max(s.depth for s in singles)
+    assert max(s.size for s in singles) <= p.size <= sum(s.size for s in singles)
+    tt = p.truth_table()
+    assert (tt if p.n_outputs > 1 else (tt,)) == tuple(s.truth_table() for s in singles)
+    assert p.bits >= 0
+    if p.n_outputs == 1:
+        assert p.output == p.outputs[0] and p == singles[0]
+    else:
+        with pytest.raises(SynthError, match=r"\.outputs"):
+            p.output
+
+
+def test_full_adder_shares_gates():
+    """A full adder: sum = parity, carry = majority; the shared xor is named once."""
+    text = "t = xor(x0, x1); out0 = xor(t, x2); out1 = or(and(x0, x1), and(t, x2))"
+    p = Program.parse(text, basis="xag")
+    assert p.n_outputs == 2 and p.size == 5 and p.depth == 3
+    assert str(p) == "t0 = xor(x0, x1); out0 = xor(x2, t0); out1 = or(and(x0, x1), and(x2, t0))"
+    assert p.truth_table() == (0x96, 0xE8)
+    X = np.array(list(itertools.product([0, 1], repeat=3)))
+    got = p.evaluate(X)
+    assert got.shape == (8, 2) and got.dtype == bool
+    assert got[:, 0].tolist() == (X.sum(axis=1) % 2 == 1).tolist()
+    assert got[:, 1].tolist() == (X.sum(axis=1) >= 2).tolist()
+    assert not p.is_tree()
+    # outputs in another order are another program
+    q = Program.parse("t = xor(x0, x1); out1 = xor(t, x2); out0 = or(and(x0, x1), and(t, x2))", basis="xag")
+    assert q != p and q.truth_table() == (0xE8, 0x96)
+
+
+@pytest.mark.parametrize("text,expected,tables", [
+    ("out0 = x0; out1 = not(x1)", "out0 = x0; out1 = not(x1)", (0xA, 0x3)),
+    ("out0 = 1; out1 = x0; out2 = x0", "out0 = 1; out1 = x0; out2 = x0", (0x3, 0x2, 0x2)),  # n = 1
+    ("out0 = and(x0, x1); out1 = out0", "t0 = and(x0, x1); out0 = t0; out1 = t0", (0x8, 0x8)),
+    ("out0 = and(x0, x1); out1 = not(out0)", "t0 = and(x0, x1); out0 = t0; out1 = not(t0)", (0x8, 0x7)),
+    ("out1 = and(x0, x1)\nout0 = xor(x0, x1)  # half adder", "out0 = xor(x0, x1); out1 = and(x0, x1)",
+     (0x6, 0x8)),
+], ids=["input-and-not", "constant-and-repeated-input", "one-node-twice", "output-read-by-gate",
+        "any-order-comments"])
+def test_multi_output_text_forms(text, expected, tables):
+    p = Program.parse(text)
+    assert str(p) == expected and p.truth_table() == tables
+    assert Program.parse(expected) == p
+
+
+def test_outputs_argument_and_single_output_compatibility():
+    nodes = [("xor", (0, 1)), ("and", (0, 1))]
+    a = Program(2, nodes, outputs=(2, 3))
+    assert a.outputs == (2, 3) and a.n_outputs == 2
+    b = Program(2, nodes, outputs=[np.int64(3)])           # one output given as a tuple: single-output
+    assert b == Program(2, nodes, 3) == Program.parse("and(x0, x1)")
+    assert b.output == 2 and b.outputs == (2,) and isinstance(b.evaluate([[1, 1]]), np.ndarray)
+    assert b.evaluate([[1, 1]]).shape == (1,) and b.truth_table() == 0x8
+    assert a.with_basis("xag") == Program(2, nodes, outputs=(2, 3), basis="xag")
+    # unreachable from every output: dropped
+    c = Program(2, nodes + [("or", (0, 1))], outputs=(3, 2))
+    assert len(c.nodes) == 2 and c.truth_table() == (0x8, 0x6)
+
+
+def test_multi_output_zp():
+    p = Program.parse("out0 = add(a, b); out1 = mul(a, b)", p=5)
+    vt = p.value_table()
+    a, b = np.meshgrid(np.arange(5), np.arange(5), indexing="ij")
+    assert vt.shape == (5, 5, 2)
+    assert np.array_equal(vt[..., 0], (a + b) % 5) and np.array_equal(vt[..., 1], (a * b) % 5)
+    assert p.evaluate([[2, 4]]).tolist() == [[1, 3]]
+    assert Program.parse(str(p), p=5) == p
+
+
+def test_multi_output_exports():
+    import sympy
+    p = Program.parse("t = xor(x0, x1); out0 = xor(t, x2); out1 = or(and(x0, x1), and(t, x2)); out2 = x1")
+    x0, x1, x2 = sympy.symbols("x0 x1 x2")
+    s = p.to_sympy()
+    assert isinstance(s, tuple) and len(s) == 3
+    assert sympy.simplify_logic(s[0] ^ (x0 ^ x1 ^ x2)) == sympy.false
+    assert sympy.simplify_logic(s[1] ^ ((x0 & x1) | (x0 & x2) | (x1 & x2))) == sympy.false
+    assert s[2] == x1
+    g = p.to_networkx()
+    assert "output" not in g.graph and len(g.graph["outputs"]) == 3
+    marked = {v: d["outputs"] for v, d in g.nodes(data=True) if "outputs" in d}
+    assert sorted(marked.values()) == [(0,), (1,), (2,)] and marked["x1"] == (2,)
+    assert nx.is_directed_acyclic_graph(g) and g.number_of_nodes() == 3 + p.n_gates
+    dot = p.to_dot("adder")
+    assert dot.count("shape=doublecircle") == 2 and all(f'"out{j}"' in dot for j in range(3))
+    single = Program.parse("and(x0, x1)").to_networkx()
+    assert single.graph["output"] == single.graph["outputs"][0]
+
+
+def test_simplify_negations_keeps_every_output():
+    # out0 reads not(and): folding it into nand is fine, but out1 needs the and itself
+    p = Program.parse("t = and(x0, x1); out0 = not(t); out1 = t; out2 = and(not(x0), not(not(x1)))",
+                      basis="aig")
+    s = simplify_negations(p)
+    assert s.truth_table() == p.truth_table() and s.n_outputs == 3
+    assert s.size <= p.size and "not(not" not in str(s)
+    q = Program.parse("out0 = not(and(x0, x1)); out1 = or(not(x0), x2)", basis="aig")
+    sq = simplify_negations(q)
+    assert str(sq) == "out0 = nand(x0, x1); out1 = orn(x2, x0)" and sq.truth_table() == q.truth_table()
+
+
+@pytest.mark.parametrize("text", ["and(x0, not(not(x1)))", "not(not(x1))", "not(not(not(x0)))",
+                                  "out0 = not(not(x0)); out1 = not(x0)"])
+def test_simplify_negations_double_negation_terminates(text):
+    """not(not(a)) used to loop forever: the redirected node was found again and again."""
+    p = Program.parse(text, basis="aig")
+    s = simplify_negations(p)
+    assert s.truth_table() == p.truth_table() and "not(not" not in str(s)
+
+
+@SETTINGS
+@given(multi_programs(bases=("aig", "xag", "full", "mig")))
+def test_simplify_negations_multi_output_property(prog_raw):
+    p, _ = prog_raw
+    s = simplify_negations(p)
+    assert s.truth_table() == p.truth_table() and s.size == p.size and s.n_outputs == p.n_outputs
+
+
+# ----------------------------------------------------------------------------------------------
+# deep and large programs: iterative, within the stated limits
+# ----------------------------------------------------------------------------------------------
+
+def test_deep_nesting_formats_and_parses():
+    text = "not(" * 331 + "x0" + ")" * 331
+    p = Program.parse(text)
+    assert str(p) == text and Program.parse(str(p)) == p and p.truth_table() == 0b01
+    deep = Program.parse("not(" * 4000 + "and(x0, x1)" + ")" * 4000, basis="aon")
+    assert deep.depth == 4001 and deep.truth_table() == 0x8
+    assert Program.parse(str(deep), basis="aon") == deep
+
+
+def test_chain_of_3000_statements_is_fast():
+    lines = ["t0 = not(x0)"] + [f"t{i} = xor(t{i - 1}, x{i % 7})" for i in range(1, 3000)]
+    text = "\n".join(lines)
+    t0 = time.perf_counter()
+    p = Program.parse(text)
+    t1 = time.perf_counter()
+    s = str(p)
+    t2 = time.perf_counter()
+    X = np.random.default_rng(0).integers(0, 2, (1000, 7))
+    y = p.evaluate(X)
+    t3 = time.perf_counter()
+    assert len(p.nodes) == 3000 and p.depth == 2999            # the not is free in `any`
+    # output = not(x0) xor (x_{i % 7} for i = 1..2999): x_j appears len(range(j, 3000, 7)) times
+    counts = [len(range(j, 3000, 7)) for j in range(7)]
+    expected = 1 ^ np.bitwise_xor.reduce(X * (np.array(counts) % 2), axis=1)
+    assert y.tolist() == expected.astype(bool).tolist()
+    assert Program.parse(s) == p
+    assert max(t1 - t0, t2 - t1, t3 - t2) < 1.0, (t1 - t0, t2 - t1, t3 - t2)
+
+
+def test_programs_pickle_and_copy():
+    """Through the constructor: slots, immutability and custom bases survive (joblib workers pickle)."""
+    adder = Program.parse("t = xor(x0, x1); out0 = xor(t, x2); out1 = maj(x0, x1, x2)")
+    custom = Program.parse("nand(x0, nand(x0, x1))", basis=define_basis("nand_only", {"nand": 1}))
+    for p in (adder, custom, Program.parse("add(a, 3)", p=5)):
+        q = pickle.loads(pickle.dumps(p))
+        assert q == p and hash(q) == hash(p) and str(q) == str(p) and q.size == p.size
+    assert pickle.loads(pickle.dumps(adder.nodes[0])) == adder.nodes[0]

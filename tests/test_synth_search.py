@@ -228,7 +228,8 @@ def _check_never_wrong(r, table: int, n: int, true_min: int) -> None:
     assert isinstance(r.notes, list)
 
 
-@pytest.mark.parametrize("budget", [dict(budget_s=1e-9), dict(max_entries=1), dict(max_entries=40)])
+@pytest.mark.parametrize("budget", [dict(budget=500), dict(budget=5_000), dict(budget_s=1e-9),
+                                    dict(max_entries=1), dict(max_entries=40)])
 def test_formula_budget_is_flagged(budget):
     true_min = ref_formula_sizes(3, "aon")[0x96]          # 11
     r = synthesize(Spec.from_table(0x96, 3), basis="aon", **budget)
@@ -236,19 +237,23 @@ def test_formula_budget_is_flagged(budget):
     assert r.notes                                         # says why
     assert r.searched_size < true_min
     _check_never_wrong(r, 0x96, 3, true_min)
+    # an unfinished search still gives a consistent upper bound, never "sizes up to -1"
+    assert r.min_size is not None and r.lower_bound <= true_min <= r.min_size
+    assert r.shortest[0].truth_table() == 0x96 and r.lower_bound == r.searched_size + 1
 
 
 def test_circuit_budget_is_flagged(fresh_circuit_cache):
     true_min = ref_circuit_sizes(3, "aig")[0x96]           # 6
-    r = synthesize(Spec.from_table(0x96, 3), basis="aig", mode="circuit", budget_s=1e-9)
-    assert not r.exact
+    r = synthesize(Spec.from_table(0x96, 3), basis="aig", mode="circuit", budget=1_000)
+    assert not r.exact and r.stats["budget"]["fired"] == "work"
     _check_never_wrong(r, 0x96, 3, true_min)
+    assert r.lower_bound <= true_min <= r.min_size and r.shortest[0].truth_table() == 0x96
 
 
 def test_budget_limited_call_does_not_spoil_a_later_unlimited_call(fresh_circuit_cache):
     """A census cut short by a budget must not be reused by a later call without a budget."""
     true_min = ref_circuit_sizes(3, "aig")[0x96]
-    r = synthesize(Spec.from_table(0x96, 3), basis="aig", mode="circuit", budget_s=1e-9)
+    r = synthesize(Spec.from_table(0x96, 3), basis="aig", mode="circuit", budget=1_000)
     assert not r.exact
     r = synthesize(Spec.from_table(0x96, 3), basis="aig", mode="circuit")
     assert r.exact and r.min_size == true_min
@@ -258,8 +263,8 @@ def test_budget_limited_call_does_not_spoil_a_later_unlimited_call(fresh_circuit
 def test_budget_on_hard_examples(parity_spec):
     r = synthesize(parity_spec, basis="aon", max_entries=50)
     assert not r.exact
-    if r.min_size is not None:
-        assert all(_errors(p, parity_spec) == 0 and p.size == r.min_size for p in r.shortest)
+    assert r.min_size is not None and r.shortest        # the upper-bound construction
+    assert all(_errors(p, parity_spec) == 0 and p.size == r.min_size for p in r.shortest)
 
 
 def test_max_size_below_minimum():
@@ -280,6 +285,10 @@ def test_max_size_below_minimum():
     (dict(top_k=0), "top_k"),
     (dict(budget_s=-1.0), "budget_s"),
     (dict(budget_s=0), "budget_s"),
+    (dict(budget=0), "budget"),
+    (dict(budget=-5), "budget"),
+    (dict(budget=1.5), "budget"),
+    (dict(budget="lots"), "budget"),
     (dict(basis="zp"), "domain"),
 ])
 def test_bad_arguments(kwargs, fragment):

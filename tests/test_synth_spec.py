@@ -237,3 +237,112 @@ def test_from_program_errors():
         Spec.from_program(Program.parse("add(a, b)", p=5))
     with pytest.raises(SynthError):
         Spec.from_program("and(x0, x1)")
+
+
+# ----------------------------------------------------------------------------------------------
+# several outputs
+# ----------------------------------------------------------------------------------------------
+
+def test_from_tables_several_outputs():
+    s = Spec.from_tables((0x96, 0xE8), 3)                  # full adder: sum, carry
+    assert (s.n_inputs, s.n_outputs, s.n_examples) == (3, 2, 8) and s.y.shape == (8, 2)
+    for t, (a, b) in zip(_index(s.X), s.y.tolist()):
+        assert (a, b) == ((0x96 >> t) & 1, (0xE8 >> t) & 1)
+    assert "outputs=2" in repr(s)
+    c = Spec.from_tables([0x96, np.int64(0xE8)], 3, care=0x0F)
+    assert c.n_examples == 4 and c.n_queries == 4 and c.y.shape == (4, 2)
+    assert c.description_bits() == 8.0                     # 4 unknown points x 2 outputs
+    one = Spec.from_tables([0x96], 3)                      # one table: an ordinary one-output spec
+    assert one.n_outputs == 1 and one.y.shape == (8,) and one.y.tolist() == Spec.from_table(0x96, 3).y.tolist()
+
+
+def test_from_examples_two_dimensional_outputs():
+    X = [[0, 0], [0, 1], [1, 0], [1, 1]]
+    Y = [[0, 0], [1, 0], [1, 0], [0, 1]]                   # half adder
+    s = Spec.from_examples(X, Y)
+    assert s.n_outputs == 2 and s.y.tolist() == Y
+    # a (m, 1) array is one output
+    s1 = Spec.from_examples(X, np.array(Y)[:, :1])
+    assert s1.n_outputs == 1 and s1.y.shape == (4,)
+    # repeated rows: dropped when they agree on every output, an error naming both rows otherwise
+    s2 = Spec.from_examples(X + [[1, 1]], Y + [[0, 1]])
+    assert s2.n_examples == 4
+    with pytest.raises(SynthError) as e:
+        Spec.from_examples(X + [[1, 1]], Y + [[1, 1]])
+    assert "[1, 1]" in str(e.value) and "row 3" in str(e.value) and "row 4" in str(e.value)
+    with pytest.raises(SynthError, match="outputs must be 0/1"):
+        Spec.from_examples(X, [[0, 0], [1, 2], [1, 0], [0, 1]])
+
+
+def test_from_program_with_several_outputs():
+    adder = Program.parse("t = xor(x0, x1); out0 = xor(t, x2); out1 = maj(x0, x1, x2)")
+    s = Spec.from_program(adder, n_train=5, seed=2)
+    assert s.n_outputs == 2 and s.y.shape == (5, 2) and s.query_targets.shape == (3, 2)
+    for row, y in zip(s.X.tolist() + s.queries.tolist(), s.y.tolist() + s.query_targets.tolist()):
+        assert y == [sum(row) % 2, int(sum(row) >= 2)]
+
+
+def test_from_csv_several_outputs(tmp_path):
+    f = tmp_path / "adder.csv"
+    f.write_text("a,b,sum,carry\n0,0,0,0\n0,1,1,0\n1,0,1,0\n1,1,0,1\n")
+    s = Spec.from_csv(f, n_outputs=2)
+    assert s.n_inputs == 2 and s.n_outputs == 2 and s.y[:, 1].tolist() == [0, 0, 0, 1]
+    g = tmp_path / "bad.csv"
+    g.write_text("0,0,0,0\n1,1,0,1\n1,1,0,0\n")
+    with pytest.raises(SynthError) as e:
+        Spec.from_csv(g, n_outputs=2)
+    assert "line 3" in str(e.value) and "line 2" in str(e.value) and "two outputs" in str(e.value)
+
+
+# ----------------------------------------------------------------------------------------------
+# CSV: byte-order mark, headers, values
+# ----------------------------------------------------------------------------------------------
+
+def test_from_csv_with_excel_byte_order_mark(tmp_path):
+    """Excel writes a UTF-8 BOM: the first data row must be read, not taken for a header."""
+    f = tmp_path / "and.csv"
+    f.write_bytes(b"\xef\xbb\xbf1,1,1\n0,0,0\n0,1,0\n1,0,0\n")
+    s = Spec.from_csv(f)
+    assert s.n_examples == 4 and s.X.tolist() == [[1, 1], [0, 0], [0, 1], [1, 0]]
+    assert s.y.tolist() == [1, 0, 0, 0]
+    g = tmp_path / "header.csv"
+    g.write_bytes(b"\xef\xbb\xbfx0,x1,y\r\n1,1,1\r\n0,0,0\r\n")   # BOM, header, Windows line ends
+    assert Spec.from_csv(g).n_examples == 2
+
+
+@pytest.mark.parametrize("first,fragment", [
+    ("0.5,1,1", "'0.5'"),
+    ("x0,1,y", "'x0'"),
+    ("1.0,1,1", "not a whole number"),
+    ("0;1;1", "separated by commas"),
+], ids=["fraction", "mixed-names-and-numbers", "float-notation", "semicolons"])
+def test_from_csv_first_row_is_never_dropped_silently(tmp_path, first, fragment):
+    f = tmp_path / "d.csv"
+    f.write_text(first + "\n0,0,0\n")
+    with pytest.raises(SynthError) as e:
+        Spec.from_csv(f)
+    assert str(f) in str(e.value) and "line 1" in str(e.value) and fragment in str(e.value)
+
+
+def test_from_csv_zp_values_and_numpy_ints(tmp_path):
+    f = tmp_path / "zp.csv"
+    f.write_text("a,b,c\n1,2,3\n4,5,7\n")
+    with pytest.raises(SynthError) as e:
+        Spec.from_csv(f, p=7)
+    assert "line 3, column 3" in str(e.value) and "in 0..6" in str(e.value)
+    assert Spec.from_csv(f, p=np.int64(11)).p == 11
+
+
+def test_query_targets_follow_deduplicated_queries():
+    s = Spec([[0, 0]], [0], [[1, 0], [0, 1], [1, 0]], query_targets=[1, 0, 1])
+    assert s.queries.tolist() == [[1, 0], [0, 1]] and s.query_targets.tolist() == [1, 0]
+
+
+def test_numpy_scalars_accepted_everywhere():
+    s = Spec.from_table(np.int64(0x96), np.int32(3), care=np.uint8(0x0F))
+    assert s.n_examples == 4
+    target = Program.parse("xor(x0, x1)")
+    s = Spec.from_program(target, np.float64(0.5), seed=np.int64(1), n_train=np.int16(2))
+    assert s.n_examples == 2
+    assert Spec.from_examples(np.array([[0, 1]], dtype=np.int8), np.array([1], dtype=np.uint64),
+                              p=np.int64(5)).p == 5

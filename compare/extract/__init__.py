@@ -50,7 +50,8 @@ def register_method(method: ExtractionMethod, *, replace: bool = False) -> None:
 def extract(model_or_trained: Any, task: Any = None, method: str = "prune_discretise", **options: Any) -> Circuit:
     """Extract a `Circuit` from a model (or a `TrainedNet`, whose task is used) with a registered method.
 
-    Options go to the method: ``basis`` (default "xag"), ``budget_s`` (synthesis seconds per neuron),
+    Options go to the method: ``basis`` (default "xag"), ``budget`` (synthesis work units per neuron, see
+    `synth.budget`), ``budget_s`` (an optional wall-clock valve per neuron),
     ``max_points`` (domain points checked; above it a seeded sample), ``seed``.
     """
     model = getattr(model_or_trained, "model", model_or_trained)

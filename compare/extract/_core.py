@@ -356,33 +356,35 @@ def _table_int(bits: np.ndarray) -> int:
     return int(sum(1 << int(t) for t in np.flatnonzero(bits)))
 
 
-def synth_unit(table: np.ndarray, seen: np.ndarray, *, basis: str, budget_s: float | None,
-               where: str, memo: dict | None = None) -> tuple[Any, bool]:
-    """Minimal formula (a `synth.Program` over len(parents) inputs) for one unit; (program, exact)."""
+def synth_unit(table: np.ndarray, seen: np.ndarray, *, basis: str, budget: int | None,
+               budget_s: float | None, where: str, memo: dict | None = None) -> tuple[Any, bool, bool]:
+    """Minimal formula (a `synth.Program` over len(parents) inputs) for one unit, within ``budget`` work
+    units (``budget_s``: an optional wall-clock valve); (program, exact, deterministic)."""
     k = int(np.log2(len(table)))
     tab, care = _table_int(table & seen), _table_int(seen)
     if memo is not None:
         key = (k, tab, care)
         if key not in memo:
-            memo[key] = synth_unit(table, seen, basis=basis, budget_s=budget_s, where=where)
+            memo[key] = synth_unit(table, seen, basis=basis, budget=budget, budget_s=budget_s, where=where)
         return memo[key]
     import synth
 
     if k == 0 or care == 0 or (tab & care) in (0, care):
         value = "1" if (care and (tab & care) == care) else "0"
-        return synth.Program.from_nodes(max(k, 1), [(value, ())], basis=basis), True
+        return synth.Program.from_nodes(max(k, 1), [(value, ())], basis=basis), True, True
     spec = synth.Spec.from_table(tab, k, care=care)
     try:
-        res = synth.synthesize(spec, basis=basis, mode="formula", top_k=1, budget_s=budget_s, slack=0)
+        res = synth.synthesize(spec, basis=basis, mode="formula", top_k=1, budget=budget, budget_s=budget_s,
+                               slack=0)
     except synth.SynthError as exc:
         raise CompareError(f"extract: synthesis of {where} over {k} parents failed: {exc}") from exc
     if not res.shortest:
         raise CompareError(f"extract: synthesis of {where} over {k} parents found no program within the "
-                           f"budget ({budget_s} s); raise budget_s or prune harder")
-    return res.shortest[0], bool(res.exact)
+                           f"budget ({budget} work units); raise [extract] budget or prune harder")
+    return res.shortest[0], bool(res.exact), bool(res.deterministic)
 
 
-def assemble(view: NetView, disc: Discretiser, result: dict[str, Any], *, basis: str,
+def assemble(view: NetView, disc: Discretiser, result: dict[str, Any], *, basis: str, budget: int | None,
              budget_s: float | None, method: str, exhaustive: bool, domain_note: str, t0: float,
              extra: dict | None = None) -> Any:
     """Re-synthesise every kept unit and write the whole circuit as one `synth.Program`."""
@@ -396,6 +398,7 @@ def assemble(view: NetView, disc: Discretiser, result: dict[str, Any], *, basis:
     neuron_programs: dict = {}
     memo: dict = {}          # neurons with the same function over their parents are synthesised once
     exact = True
+    deterministic = True
 
     def parent_ref(kind: str, i: Any) -> int:
         return int(i) if kind == "x" else ref_of[i]
@@ -416,8 +419,10 @@ def assemble(view: NetView, disc: Discretiser, result: dict[str, Any], *, basis:
     for key, ps in disc.units():
         table, seen = result["tables"][key]
         where = "the output" if key == "out" else f"neuron {key[0]} (level {key[1]})"
-        prog, ok = synth_unit(table, seen, basis=basis, budget_s=budget_s, where=where, memo=memo)
+        prog, ok, det = synth_unit(table, seen, basis=basis, budget=budget, budget_s=budget_s, where=where,
+                                   memo=memo)
         exact &= ok
+        deterministic &= det
         prefs = [parent_ref(kind, i) for kind, i in ps]
         if not ps:   # a constant unit: its program reads one dummy input it never uses
             prefs = [0]
@@ -437,6 +442,7 @@ def assemble(view: NetView, disc: Discretiser, result: dict[str, Any], *, basis:
     return Circuit(program=program, fidelity=fidelity, support=tuple(sorted(int(i) for i in program.support)),
                    neurons=neurons, n_edges=view.n_edges(), n_points=len(view.ref), exhaustive=exhaustive,
                    method=method, basis=basis if isinstance(basis, str) else basis.name, exact=exact,
+                   deterministic=deterministic,
                    pruned_fidelity=float(((view.Z[view.L][:, 0] > 0) == view.ref).mean()),
                    neuron_refs={nu: ref_of[(nu, 0)] for nu in neurons}, nodes=tuple(nodes), output=out_ref,
                    neuron_programs=neuron_programs, thresholds=dict(disc.thresholds), domain_note=domain_note,

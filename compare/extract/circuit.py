@@ -28,6 +28,8 @@ class Circuit:
     thresholds : (layer, index) -> sorted thresholds on the post-activation (bit = activation > threshold);
         one per neuron unless a single bit could not reach fidelity 1 (then up to ``max_levels``).
     exact : whether every per-neuron synthesis was exact (a budget ran out otherwise).
+    deterministic : False when the wall-clock valve of a per-neuron synthesis fired (the circuit then
+        depends on machine speed).
     method : name of the extraction method; ``domain_note`` says which points were used.
     """
 
@@ -41,6 +43,7 @@ class Circuit:
     method: str
     basis: str
     exact: bool = True
+    deterministic: bool = True
     pruned_fidelity: float = 1.0
     neuron_refs: dict = field(default_factory=dict)
     nodes: tuple = ()
@@ -68,12 +71,14 @@ class Circuit:
         return int(self.program.truth_table())
 
     def summary(self) -> dict[str, Any]:
-        """JSON-able summary: sizes, support, fidelity, program text."""
+        """JSON-able summary: sizes, support, fidelity, program text (``seconds`` is the one wall-clock
+        figure)."""
         return {"method": self.method, "basis": self.basis, "program": str(self.program),
                 "fidelity": self.fidelity, "pruned_fidelity": self.pruned_fidelity,
                 "support": list(self.support), "neurons": [list(nu) for nu in self.neurons],
                 "n_neurons": self.n_neurons, "n_edges": self.n_edges, "n_gates": self.n_gates,
                 "n_points": self.n_points, "exhaustive": self.exhaustive, "exact": self.exact,
+                "deterministic": self.deterministic,
                 "domain_note": self.domain_note, "seconds": self.seconds}
 
     def __repr__(self) -> str:

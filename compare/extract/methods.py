@@ -17,7 +17,11 @@ import numpy as np
 
 from ._core import Discretiser, NetView, assemble, domain_points
 
-__all__ = ["prune_discretise", "magnitude"]
+__all__ = ["prune_discretise", "magnitude", "NEURON_BUDGET"]
+
+# work units (see synth.budget) for one neuron's minimal formula: about 10 CPU seconds on the reference
+# machine (2 shared cores; about 15 million units per CPU second)
+NEURON_BUDGET = 150_000_000
 
 
 def _common(model: Any, task: Any, max_points: int, seed: int) -> tuple[NetView, bool, str, float]:
@@ -26,15 +30,17 @@ def _common(model: Any, task: Any, max_points: int, seed: int) -> tuple[NetView,
     return NetView(model, task, idx), exhaustive, note, t0
 
 
-def _finish(view: NetView, name: str, basis: str, budget_s: float | None, exhaustive: bool, note: str,
-            t0: float, max_levels: int, extra: dict | None = None) -> Any:
+def _finish(view: NetView, name: str, basis: str, budget: int | None, budget_s: float | None, exhaustive: bool,
+            note: str, t0: float, max_levels: int, extra: dict | None = None) -> Any:
     disc = Discretiser(view, max_levels=max_levels)
     result = disc.optimise()
-    return assemble(view, disc, result, basis=basis, budget_s=budget_s, method=name, exhaustive=exhaustive,
+    return assemble(view, disc, result, basis=basis, budget=budget, budget_s=budget_s, method=name,
+                    exhaustive=exhaustive,
                     domain_note=note, t0=t0, extra=extra)
 
 
-def prune_discretise(model: Any, task: Any, *, basis: str = "xag", budget_s: float | None = 30.0,
+def prune_discretise(model: Any, task: Any, *, basis: str = "xag", budget: int | None = NEURON_BUDGET,
+                     budget_s: float | None = None,
                      max_points: int = 1 << 16, seed: int = 0, sweeps: int = 2, max_levels: int = 3) -> Any:
     """Greedy faithful pruning of neurons and edges, fidelity-maximising discretisation, per-neuron synthesis.
 
@@ -66,10 +72,11 @@ def prune_discretise(model: Any, task: Any, *, basis: str = "xag", budget_s: flo
         view.refresh()
         if not changed:
             break
-    return _finish(view, "prune_discretise", basis, budget_s, exhaustive, note, t0, max_levels)
+    return _finish(view, "prune_discretise", basis, budget, budget_s, exhaustive, note, t0, max_levels)
 
 
-def magnitude(model: Any, task: Any, *, basis: str = "xag", budget_s: float | None = 30.0,
+def magnitude(model: Any, task: Any, *, basis: str = "xag", budget: int | None = NEURON_BUDGET,
+              budget_s: float | None = None,
               max_points: int = 1 << 16, seed: int = 0, max_levels: int = 3) -> Any:
     """Neurons by |w_in|.|w_out| cut at the smallest faithful top-k, edges by a global |w| cut (zero-ablation)."""
     view, exhaustive, note, t0 = _common(model, task, max_points, seed)
@@ -121,5 +128,5 @@ def magnitude(model: Any, task: Any, *, basis: str = "xag", budget_s: float | No
             lo = mid + 1
     if not view.set_masks(edge_masks(hi)):   # non-monotone case: fall back to all edges of the kept neurons
         view.set_masks(M)
-    return _finish(view, "magnitude", basis, budget_s, exhaustive, note, t0, max_levels,
+    return _finish(view, "magnitude", basis, budget, budget_s, exhaustive, note, t0, max_levels,
                    extra={"neurons_ranked": len(scored), "k_keep": k_keep})

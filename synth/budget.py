@@ -1,0 +1,216 @@
+"""Work budgets: every search in `synth` counts its work, so the same input gives the same result on
+any machine under any load.
+
+One `Budget` is shared by every engine that serves one `synthesize` call. Work is counted in **units**,
+chosen so that a unit costs about the same time in every engine: a candidate signature of ``W`` machine
+words (64 points each) costs ``W + CANDIDATE_OVERHEAD`` units (one per word, plus its bookkeeping:
+normalising, looking up, deduplicating); a truth table of at most 64 points computed by the circuit
+census is one unit; one SAT conflict is `CONFLICT_WORK` units, so one number can bound a portfolio of
+engines. Engines charge their work at points that depend only on the input (after a chunk of candidates,
+after a bounded SAT call), so where a search stops is deterministic.
+
+Measured on the reference machine (2 cores shared with other jobs, numpy 2): 7-50 million units per CPU
+second across engines and specs, about 15 million on the default cases (`UNITS_PER_SECOND`); under load
+the wall-clock time is longer, the result the same.
+
+A wall-clock limit (``seconds``) stays as an optional safety valve. When it fires the result is no
+longer a function of the input alone: `Budget.fired` says so ("seconds"), `Budget.deterministic` is
+False, and results and run folders report it.
+
+>>> b = Budget(work=10)
+>>> b.charge(4); b.remaining()
+6
+>>> try:
+...     b.charge(7)
+... except BudgetExceeded as e:
+...     print(e, b.fired)
+work budget of 10 units used up (11 used) work
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+from .errors import SynthError
+
+__all__ = ["Budget", "BudgetExceeded", "CONFLICT_WORK", "CANDIDATE_OVERHEAD", "DEFAULT_MAX_ENTRIES",
+           "UNITS_PER_SECOND", "VALVE_NOTE", "as_budget"]
+
+CONFLICT_WORK = 1000          # work units per SAT conflict
+CANDIDATE_OVERHEAD = 3        # work units per enumerated candidate on top of one per machine word
+DEFAULT_MAX_ENTRIES = 30_000_000  # stored signatures (a proxy for memory) in one enumeration
+UNITS_PER_SECOND = 15_000_000  # a round figure for converting CPU seconds to work (measured; see above)
+VALVE_NOTE = ("the wall-clock safety valve (budget_s) fired: this result depends on machine speed and "
+              "load, not on the input alone")
+
+
+class BudgetExceeded(Exception):
+    """Raised inside a search when its budget runs out; callers turn it into ``exact=False``.
+
+    Not a `SynthError`: it is control flow between an engine and its caller, never shown to a user."""
+
+
+def _check_work(v, what: str = "budget (work units)") -> int | None:
+    if v is None:
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        raise SynthError(f"{what} must be an int >= 1, got {v!r}")
+    return v
+
+
+def _check_seconds(v) -> float | None:
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+        raise SynthError(f"budget_s (a wall-clock safety valve) must be a finite number of seconds > 0, "
+                         f"got {v!r}")
+    return v
+
+
+@dataclass
+class Budget:
+    """Limits of one search: work units (deterministic), an optional wall-clock safety valve, and a
+    cap on stored signatures (memory). ``used`` counts the work charged so far; ``fired`` names the
+    limit that stopped the search ("work", "seconds" or "memory"), None while none has.
+
+    A budget made with `sub` is a share of its parent: work charged to it is charged to the parent too,
+    and it stops at its own limit or at the parent's, whichever comes first."""
+
+    work: int | None = None
+    seconds: float | None = None
+    max_entries: int = DEFAULT_MAX_ENTRIES
+    used: int = 0
+    candidates: int = 0
+    conflicts: int = 0
+    fired: str | None = None
+    start: float = field(default_factory=time.perf_counter)
+    parent: "Budget | None" = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.work = _check_work(self.work)
+        self.seconds = _check_seconds(self.seconds)
+        if isinstance(self.max_entries, bool) or not isinstance(self.max_entries, int) or self.max_entries < 1:
+            raise SynthError(f"max_entries (the memory budget, in stored signatures) must be an int >= 1, "
+                             f"got {self.max_entries!r}")
+
+    # -- charging ----------------------------------------------------------------------------------
+    def charge(self, units: int = 0, *, entries: int = 0) -> None:
+        """Add ``units`` of work, then check every limit (raises `BudgetExceeded`)."""
+        units = int(units)
+        b: Budget | None = self
+        while b is not None:
+            b.used += units
+            b = b.parent
+        self.check(entries)
+
+    def charge_candidates(self, n: int, *, words: int = 1, entries: int = 0) -> None:
+        """Charge ``n`` candidates of ``words`` units each (``n * words`` units; an enumerator passes
+        its signature width plus `CANDIDATE_OVERHEAD`)."""
+        self._count(candidates=int(n))
+        self.charge(int(n) * max(1, int(words)), entries=entries)
+
+    def charge_conflicts(self, n: int) -> None:
+        """Charge ``n`` SAT conflicts (`CONFLICT_WORK` units each)."""
+        self._count(conflicts=int(n))
+        self.charge(int(n) * CONFLICT_WORK)
+
+    def _count(self, candidates: int = 0, conflicts: int = 0) -> None:
+        b: Budget | None = self
+        while b is not None:
+            b.candidates += candidates
+            b.conflicts += conflicts
+            b = b.parent
+
+    def check(self, entries: int = 0) -> None:
+        """Raise `BudgetExceeded` when a limit is passed (and remember which in ``fired``, here and in
+        the parents)."""
+        if self.parent is not None:
+            self.parent.check(entries)
+        if self.work is not None and self.used > self.work:
+            self._fire("work")
+            raise BudgetExceeded(f"work budget of {self.work} units used up ({self.used} used)")
+        if entries > self.max_entries:
+            self._fire("memory")
+            raise BudgetExceeded(f"memory budget of {self.max_entries} stored signatures used up")
+        if self.seconds is not None and self.elapsed() > self.seconds:
+            self._fire("seconds")
+            raise BudgetExceeded(f"wall-clock safety valve of {self.seconds:g} s fired (the result depends "
+                                 "on machine speed)")
+
+    def _fire(self, limit: str) -> None:
+        b: Budget | None = self
+        while b is not None:
+            b.fired = b.fired or limit
+            b = b.parent
+
+    # -- shares ------------------------------------------------------------------------------------
+    def sub(self, work: int | None = None, *, max_entries: int | None = None) -> "Budget":
+        """A share of this budget: at most ``work`` more units (None: whatever is left), charged here too.
+        The valve and the memory cap are inherited."""
+        left = self.remaining()
+        share = left if work is None else (int(work) if left is None else min(int(work), left))
+        return Budget(work=max(1, share) if share is not None else None, seconds=None,
+                      max_entries=self.max_entries if max_entries is None else max_entries, parent=self)
+
+    # -- queries -----------------------------------------------------------------------------------
+    def remaining(self) -> int | None:
+        """Work units left (None: unlimited), counting the parents' limits."""
+        own = None if self.work is None else max(0, self.work - self.used)
+        up = None if self.parent is None else self.parent.remaining()
+        if own is None:
+            return up
+        return own if up is None else min(own, up)
+
+    def conflicts_left(self) -> int | None:
+        """SAT conflicts the remaining work allows (None: unlimited); at least 1 while any work is left."""
+        left = self.remaining()
+        return None if left is None else (left // CONFLICT_WORK if left >= CONFLICT_WORK else int(left > 0))
+
+    def exhausted(self) -> bool:
+        """True when no work is left or a limit has fired."""
+        try:
+            self.check()
+        except BudgetExceeded:
+            return True
+        return self.remaining() == 0
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    @property
+    def valve_fired(self) -> bool:
+        """True once the wall-clock valve has stopped a search."""
+        return self.fired == "seconds"
+
+    @property
+    def deterministic(self) -> bool:
+        """False once the wall-clock valve has fired: the result then depends on the machine."""
+        return not self.valve_fired
+
+    def as_dict(self) -> dict:
+        """Limits and use, JSON-ready: ``fired`` is the first limit that stopped a search charged here
+        (or to a share of this budget). No wall-clock reading: the same input gives the same dict
+        unless the valve fired."""
+        return {"work": self.work, "seconds": self.seconds, "used": self.used, "candidates": self.candidates,
+                "conflicts": self.conflicts, "fired": self.fired, "valve_fired": self.valve_fired}
+
+
+def as_budget(budget: "Budget | int | None" = None, budget_s: float | None = None,
+              max_entries: int = DEFAULT_MAX_ENTRIES) -> Budget:
+    """A `Budget` from what a caller passed: a Budget (used as is, shared), a number of work units, or
+    None (unlimited work); ``budget_s`` adds the wall-clock safety valve.
+
+    >>> as_budget(2e6, 30).as_dict()["work"]
+    2000000
+    """
+    if isinstance(budget, Budget):
+        if budget_s is not None and budget.seconds is None:
+            budget.seconds = _check_seconds(budget_s)
+        return budget
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float))):
+        raise SynthError(f"budget must be a number of work units, a synth.Budget or None, got {budget!r}")
+    return Budget(work=_check_work(budget), seconds=budget_s, max_entries=max_entries)
