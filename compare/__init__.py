@@ -46,6 +46,7 @@ _EXPORTS = {
     "NetPrior": "batched", "NetBatch": "batched", "train_batch": "batched",
     "Job": "sweep", "SweepResult": "sweep", "plan_sweep": "sweep", "run_sweep": "sweep",
     "parse_seeds": "sweep",
+    "PROBES": "probes", "Probe": "probes", "register_probe": "probes", "run_probes": "probes",
     "LLCConfig": "llc", "LLCEstimate": "llc", "estimate_llc": "llc",
 }
 

@@ -37,7 +37,7 @@ from .errors import CompareError
 from .runfolder import _FILE_MODE
 from .tasks import Task
 
-__all__ = ["TrainConfig", "TrainedNet", "train", "default_cache_dir", "predict"]
+__all__ = ["TrainConfig", "TrainedNet", "train", "default_cache_dir", "predict", "task_loss"]
 
 _LOSSES = ("ce", "hinge", "mse")
 _OPTIMIZERS = ("sgd", "adam", "adamw")
@@ -163,7 +163,8 @@ def predict(model: nn.Module, task: Task, X: Any | None = None, *, chunk: int = 
     return np.concatenate(outs) if outs else np.zeros(0)
 
 
-def _loss(out: torch.Tensor, y: torch.Tensor, task: Task, config: TrainConfig) -> torch.Tensor:
+def task_loss(out: torch.Tensor, y: torch.Tensor, task: Task, config: TrainConfig) -> torch.Tensor:
+    """The training loss of ``config`` for ``task`` (mean over rows); probes and the LLC reuse it."""
     if task.domain == "bool":
         if out.dim() != 1:
             raise CompareError(f"Boolean task {task.name!r} needs a model with one logit; got output shape "
@@ -273,9 +274,9 @@ def _train_loop(task: Task, model: nn.Module, config: TrainConfig, seed: int, ke
             out_te = model(Xte) if len(yte) else out_tr[:0]
             tr_acc, te_acc = _acc(out_tr, ytr, task), _acc(out_te, yte, task)
             hist["epoch"].append(epoch)
-            hist["train_loss"].append(float(_loss(out_tr, ytr, task, config)))
+            hist["train_loss"].append(float(task_loss(out_tr, ytr, task, config)))
             hist["train_acc"].append(tr_acc)
-            hist["test_loss"].append(float(_loss(out_te, yte, task, config)) if len(yte) else None)
+            hist["test_loss"].append(float(task_loss(out_te, yte, task, config)) if len(yte) else None)
             hist["test_acc"].append(te_acc if len(yte) else None)
         if fit_epoch is None and tr_acc == 1.0:
             fit_epoch = epoch
@@ -299,7 +300,7 @@ def _train_loop(task: Task, model: nn.Module, config: TrainConfig, seed: int, ke
         for i in range(0, m, bs):
             idx = order[i:i + bs] if order is not None else slice(None)
             opt.zero_grad(set_to_none=True)
-            loss = _loss(model(Xtr[idx]), ytr[idx], task, config)
+            loss = task_loss(model(Xtr[idx]), ytr[idx], task, config)
             loss.backward()
             opt.step()
         if epoch % config.eval_every == 0 or epoch >= stop_at:
