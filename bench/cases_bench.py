@@ -5,9 +5,9 @@
 Each case runs once with ``--seeds 1`` into a fresh folder, without the model cache, so the time covers
 training, synthesis in every basis, extraction, comparison and the report. A second table gives, per
 case and basis, the verdict (does the network implement the shortest program: yes / no / undetermined),
-whether the shortest size is proven, its bounds, the work the synthesis used, and its seconds. Budgets
-count work, so every column but the seconds is the same on any machine (unless a wall-clock valve fired:
-the last column says so).
+whether the shortest size is proven and by which engine (enumerator, census, sat), its bounds, the work
+the synthesis used, and its seconds. Budgets count work, so every column but the seconds is the same on
+any machine (unless a wall-clock valve fired: the last column says so).
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ def main() -> int:
             per_basis[b] = {"implements_shortest": comp["implements_shortest"], "proven": k["shortest_exact"],
                             "bounds": [k["shortest_lower_bound"], k["shortest_upper_bound"]],
                             "work": (seed_metrics["synthesis"][b].get("budget") or {}).get("used"),
+                            "proved_by": seed_metrics["synthesis"][b].get("proved_by"),
                             "seconds": timings.get(f"synth_{b}")}
         rows.append({"case": c["name"], "seconds": round(secs, 1), "ok": secs <= GOAL_S, "timings": timings,
                      "implements_shortest": {b: v["implements_shortest"] for b, v in agg.items()},
@@ -70,14 +71,15 @@ def main() -> int:
         print(f"{r['case']:<18} {r['seconds']:>8.1f}  {part('train'):>6.1f} {part('synth'):>6.1f} "
               f"{part('extract'):>7.1f} {part('match'):>6.1f}")
     print()
-    print(f"{'case':<18} {'basis':<5} {'verdict':<12} {'proven':<6} {'bounds':<9} {'work':>10} {'synth s':>8}  valve")
+    print(f"{'case':<18} {'basis':<5} {'verdict':<12} {'proven':<6} {'by':<10} {'bounds':<9} {'work':>10} "
+          f"{'synth s':>8}  valve")
     word = {True: "yes", False: "no", None: "undetermined"}
     for r in rows:
         for b, v in r["bases"].items():
             lo, hi = v["bounds"]
             fired = ",".join(w for w in r["valve_fired"] if w.endswith("." + b)) or "-"
             print(f"{r['case']:<18} {b:<5} {word[v['implements_shortest']]:<12} {'yes' if v['proven'] else 'no':<6} "
-                  f"{f'{lo}-{hi}':<9} {v['work'] or 0:>10.3g} {v['seconds'] or 0:>8.1f}  {fired}")
+                  f"{v['proved_by'] or '-':<10} {f'{lo}-{hi}':<9} {v['work'] or 0:>10.3g} {v['seconds'] or 0:>8.1f}  {fired}")
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     atomic_write_json(Path(__file__).resolve().parent / "results" / "cases_bench.json",
                       {"goal_seconds": GOAL_S, "cases": rows, "cpu_count": os.cpu_count(),

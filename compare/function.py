@@ -36,6 +36,7 @@ class MinProgram:
     exact: bool
     note: str = ""
     deterministic: bool = True
+    lower_bound: int = 0      # proven: no program of the function is smaller
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,8 +155,9 @@ def function_min_program(labels: np.ndarray, task: Task, *, basis: str = "xag", 
         res = synth.synthesize(spec, basis="zp", top_k=1, slack=0, budget=budget, budget_s=budget_s)
         if not res.shortest:
             return MinProgram(None, False, "no program found within the budget; " + "; ".join(res.notes),
-                              res.deterministic)
-        return MinProgram(res.shortest[0], bool(res.exact), "; ".join(res.notes), res.deterministic)
+                              res.deterministic, int(res.lower_bound))
+        return MinProgram(res.shortest[0], bool(res.exact), "; ".join(res.notes), res.deterministic,
+                          int(res.lower_bound))
     n = task.n_inputs
     sup = function_support(labels.astype(bool), n)
     k = len(sup)
@@ -171,6 +173,6 @@ def function_min_program(labels: np.ndarray, task: Task, *, basis: str = "xag", 
                            budget=budget, budget_s=budget_s)
     if not res.shortest:
         return MinProgram(None, False, "no program found within the budget; " + "; ".join(res.notes),
-                          res.deterministic)
+                          res.deterministic, int(res.lower_bound))
     return MinProgram(embed_program(res.shortest[0], n, list(sup), basis=basis), bool(res.exact),
-                      "; ".join(res.notes), res.deterministic)
+                      "; ".join(res.notes), res.deterministic, int(res.lower_bound))

@@ -432,6 +432,7 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
         else (1.0 if circuit_prog is not None else None),
         "net_min_size": int(fprog.size) if fprog is not None else None,
         "net_min_exact": fexact, "net_min_program": str(fprog) if fprog is not None else None,
+        "net_min_lower_bound": int(fprog.size) if (fprog is not None and fexact) else int(fmin.lower_bound),
         "target_min_size": int(tprog.size) if tprog is not None else None, "target_min_exact": texact,
         "shortest_size": synthesis.min_size if synthesis.exact else None,
         "shortest_exact": bool(synthesis.exact),
@@ -485,17 +486,25 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
             structure["graph_edit_distance"] = _r(ged, 3)
             structure["ged_exact"] = complete
             structure["isomorphic"] = bool(nx.is_isomorphic(G1, G2, node_match=_node_match))
-    # True: agrees with a shortest program everywhere held out, or is consistent with a proven-minimal size;
-    # False: misfits the data, or its proven minimal size exceeds a known consistent program's size;
-    # None: undetermined (no minimum proven and the network's size between the bounds)
+    # True: the network fits the training data and computes a shortest consistent function
+    # (a shortest consistent function's held-out outputs equal the network's, or the network's function has
+    # a program no larger than the proven lower bound); False: misfits the data, its proven minimal size
+    # exceeds a known consistent program's size, or every consistent function of the minimal size is
+    # listed and none is the network's; None: undetermined
     known = [v for v in (synthesis.min_size, int(tprog.size) if tprog is not None else None) if v is not None]
-    if agree_short:
-        implements: bool | None = bool(train_acc == 1.0 and max(agree_short) == 1.0)
-    elif train_acc < 1.0:
-        implements = False
+    flower = complexity["net_min_lower_bound"]
+    ties = [c for c in synthesis.consistent if synthesis.exact and c.size == synthesis.min_size]
+    listed_all = bool(synthesis.exact and synthesis.searched_size >= synthesis.min_size)
+    if train_acc < 1.0:
+        implements: bool | None = False
+    elif (agree_short and max(agree_short) == 1.0) or \
+            any(np.array_equal(np.asarray(c.query_outputs, dtype=np.int64), yq) for c in ties):
+        implements = True
     elif fprog is not None and int(fprog.size) <= lower:
         implements = True
-    elif fprog is not None and fexact and known and int(fprog.size) > min(known):
+    elif known and flower > min(known):
+        implements = False
+    elif listed_all and shortest:
         implements = False
     else:
         implements = None

@@ -336,8 +336,10 @@ def length_posterior(task: Task, *, basis: str = "xag", slack: int = 3, budget: 
     """
     import synth
     t0 = time.perf_counter()
+    # the enumerator alone: P_len needs every consistent function up to the minimum plus slack, which the
+    # SAT stage of the portfolio does not list
     res = synth.synthesize(task.train_spec(), basis=basis, mode="formula", slack=slack, budget=budget,
-                           budget_s=budget_s)
+                           budget_s=budget_s, sat=False)
     funcs = {}
     for c in res.consistent:
         funcs[int(c.program.truth_table())] = (int(c.size), float(c.bits), str(c.program))

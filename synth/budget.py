@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from .errors import SynthError
 
-__all__ = ["Budget", "BudgetExceeded", "CONFLICT_WORK", "CANDIDATE_OVERHEAD", "DEFAULT_MAX_ENTRIES",
+__all__ = ["Budget", "BudgetExceeded", "CONFLICT_WORK", "DEFAULT_WORK", "CANDIDATE_OVERHEAD", "DEFAULT_MAX_ENTRIES",
            "UNITS_PER_SECOND", "VALVE_NOTE", "as_budget"]
 
 CONFLICT_WORK = 1000          # work units per SAT conflict
@@ -45,6 +45,10 @@ UNITS_PER_SECOND = 15_000_000  # a round figure for converting CPU seconds to wo
 VALVE_NOTE = ("the wall-clock safety valve (budget_s) fired: this result depends on machine speed and "
               "load, not on the input alone")
 
+
+# the default work budget of one `synth.synthesize` call and of `occam synth` (about 40 CPU seconds on the
+# reference machine): finite, so no call runs for hours unless the caller asks for it (budget=None)
+DEFAULT_WORK = 600_000_000
 
 class BudgetExceeded(Exception):
     """Raised inside a search when its budget runs out; callers turn it into ``exact=False``.
@@ -87,6 +91,7 @@ class Budget:
     candidates: int = 0
     conflicts: int = 0
     fired: str | None = None
+    valve: bool = False           # the wall-clock valve fired here or in a share (whatever fired first)
     start: float = field(default_factory=time.perf_counter)
     parent: "Budget | None" = field(default=None, repr=False, compare=False)
 
@@ -142,9 +147,17 @@ class Budget:
                                  "on machine speed)")
 
     def _fire(self, limit: str) -> None:
+        """Record the limit that stopped a search. A share's own work limit stops only the share (the
+        parent may go on with the rest: the portfolio's next engine); the wall-clock valve and the memory
+        cap are limits of the whole search, so they are recorded up the chain, the valve even after
+        another limit fired first."""
+        self.fired = self.fired or limit
         b: Budget | None = self
         while b is not None:
-            b.fired = b.fired or limit
+            if limit != "work":
+                b.fired = b.fired or limit
+            if limit == "seconds":
+                b.valve = True
             b = b.parent
 
     # -- shares ------------------------------------------------------------------------------------
@@ -171,20 +184,27 @@ class Budget:
         return None if left is None else (left // CONFLICT_WORK if left >= CONFLICT_WORK else int(left > 0))
 
     def exhausted(self) -> bool:
-        """True when no work is left or a limit has fired."""
+        """True when no work is left or a limit has fired (a budget used up exactly counts as fired)."""
         try:
             self.check()
         except BudgetExceeded:
             return True
-        return self.remaining() == 0
+        if self.remaining() != 0:
+            return False
+        b: Budget | None = self
+        while b is not None:
+            if b.work is not None and b.used >= b.work:
+                b._fire("work")
+            b = b.parent
+        return True
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
 
     @property
     def valve_fired(self) -> bool:
-        """True once the wall-clock valve has stopped a search."""
-        return self.fired == "seconds"
+        """True once the wall-clock valve has stopped a search charged here or to a share."""
+        return self.valve
 
     @property
     def deterministic(self) -> bool:
@@ -192,8 +212,8 @@ class Budget:
         return not self.valve_fired
 
     def as_dict(self) -> dict:
-        """Limits and use, JSON-ready: ``fired`` is the first limit that stopped a search charged here
-        (or to a share of this budget). No wall-clock reading: the same input gives the same dict
+        """Limits and use, JSON-ready: ``fired`` is the first of this budget's limits that stopped a search
+        (a share's own work limit is the share's: the valve and the memory cap count everywhere). No wall-clock reading: the same input gives the same dict
         unless the valve fired."""
         return {"work": self.work, "seconds": self.seconds, "used": self.used, "candidates": self.candidates,
                 "conflicts": self.conflicts, "fired": self.fired, "valve_fired": self.valve_fired}

@@ -1,8 +1,8 @@
 """Census: the minimum size of every Boolean function of n inputs, in a basis and a mode.
 
 Formula mode enumerates formulas level by level on the full truth table (`synth.enumerate`) until every
-function has been seen; circuit mode is the exact search over shared-gate circuits of `synth.circuits`
-(n <= 4). Both are exact when ``exact`` is True.
+function has been seen; circuit mode reads the persistent circuit census of `synth.census_store`
+(shipped for the named bases, else built by `synth.circuits` and SAT, and cached; n <= 4). Both are exact when ``exact`` is True.
 
 >>> c = census(3, "xag", "formula")
 >>> c.exact, c.histogram()[0], sum(c.histogram().values())
@@ -19,7 +19,8 @@ from typing import Callable
 import numpy as np
 
 from .budget import VALVE_NOTE, Budget, BudgetExceeded, as_budget
-from .circuits import exact_circuits, npn_classes
+from .census_store import circuit_census
+from .circuits import npn_classes
 from .dsl import Basis, Program, get_basis
 from .enumerate import Enumerator
 from .errors import SynthError
@@ -142,7 +143,7 @@ def census(n_inputs: int, basis: str | Basis = "full", mode: str = "formula", *,
     bud = as_budget(budget, budget_s)
     t0 = time.perf_counter()
     if mode == "circuit":
-        table = exact_circuits(n_inputs, b, budget=bud, progress=progress)
+        table = circuit_census(b, n_inputs, budget=bud, progress=progress)    # shipped, cached or built
 
         def prog(t: int) -> Program:
             nodes, out = table.witness(t)

@@ -42,6 +42,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .budget import DEFAULT_WORK
 from .errors import SynthError
 
 __all__ = ["add_commands", "main", "run", "build_parser", "CLIParser", "ERROR_PREFIX"]
@@ -50,7 +51,6 @@ ERROR_PREFIX = "occam: error: "
 PROGRESS_DELAY_S = 0.5     # progress lines start once a run has taken this long (short runs stay quiet)
 # default work budget of `table` and `examples`: about 40 CPU seconds on the reference machine (7-50
 # million units per CPU second, see synth.budget); --budget-s adds a wall-clock valve
-DEFAULT_BUDGET = 600_000_000
 TRUTH_TABLE_MAX_INPUTS = 16  # `parse` prints the truth table up to this many inputs (2^16 bits = 16 kB hex)
 
 
@@ -320,7 +320,7 @@ def _cmd_examples(args: argparse.Namespace) -> int:
     from .spec import Spec
     from .synthesize import synthesize
 
-    spec = Spec.from_csv(args.data, args.queries)
+    spec = Spec.from_csv(args.data, args.queries, n_outputs=args.outputs)
     res = synthesize(spec, basis=args.basis, mode=args.mode, max_size=args.max_size, top_k=args.top_k,
                      budget=args.budget, budget_s=args.budget_s, progress=_Progress(args.quiet, "examples"))
     if args.json:
@@ -339,6 +339,8 @@ def _cmd_examples(args: argparse.Namespace) -> int:
     lines.append("")
     if not spec.n_queries:
         lines.append("no held-out queries (give --queries Q.csv for the posterior predictive)")
+    elif spec.n_outputs > 1:
+        lines.append("several outputs: no posterior predictive (the length prior is over one-output functions)")
     elif not res.consistent:
         lines.append("no consistent function found: no posterior predictive")
     else:
@@ -449,7 +451,7 @@ def _add_search(p: argparse.ArgumentParser) -> None:
                    help="how many shortest programs to list (default: 10)")
     p.add_argument("--max-size", type=_count("--max-size", 0), default=None, metavar="S",
                    help="search no further than this size (default: the minimum size + 1)")
-    _add_budget(p, DEFAULT_BUDGET, "the result says exact: no, with proven bounds and a consistent program")
+    _add_budget(p, DEFAULT_WORK, "the result says exact: no, with proven bounds and a consistent program")
 
 
 def _add_budget(p: argparse.ArgumentParser, default: int | None, what: str) -> None:
@@ -498,6 +500,9 @@ def add_commands(subparsers) -> None:
     p.add_argument("data", metavar="DATA.csv", help="examples: inputs then output, 0/1")
     p.add_argument("--queries", metavar="Q.csv", default=None,
                    help="held-out inputs to predict (a trailing output column is ignored)")
+    p.add_argument("--outputs", type=_count("--outputs", 1), default=1, metavar="K",
+                   help="the last K columns are outputs, synthesised as one circuit sharing gates "
+                   "(SAT engine; default: 1)")
     _add_search(p)
     _add_common(p, progress=True)
     p.set_defaults(func=_cmd_examples)

@@ -39,14 +39,16 @@ from typing import Callable
 
 import numpy as np
 
-from .budget import DEFAULT_MAX_ENTRIES, VALVE_NOTE, Budget, BudgetExceeded, as_budget
+from .budget import DEFAULT_MAX_ENTRIES, DEFAULT_WORK, VALVE_NOTE, Budget, BudgetExceeded, as_budget
 from .circuit_search import small_circuit_search
+from .census_store import circuit_census
 from .circuits import exact_circuits
 from .decompose import shannon_upper_bound, translate
 from .dsl import Basis, Program, get_basis
 from .enumerate import Enumerator
 from .errors import SynthError
 from .posterior import MINIMAL_TERM, Posterior, min_bits_for_size, truncation_bound, unseen_count_log2
+from .sat import sat_basis_check, sat_minimum
 from .semantics import pack_bits, popcount, unpack_bits
 from .simplify import simplify_negations
 from .spec import Spec
@@ -59,6 +61,15 @@ CENSUS_INPUTS = 4  # circuit mode is exact through the census up to this many in
 MAX_CONSISTENT = 20_000  # consistent functions kept (each gets a program) in one formula search
 FALLBACK_WORK = 1_000_000  # work units of the upper-bound construction (its own allowance: well under 1 s)
 LEAF_SIZE = 3  # exact leaves of the Shannon decomposition have at most this size
+# The portfolio's split of the work: the mode's own engine (enumerator or census) gets this share of a
+# limited budget (or ENUMERATOR_WORK units of an unlimited one), and SAT the rest. Measured on the default
+# cases and bench/synth_bench.py: the enumerator settles sizes up to 4-6 within a few million units, and
+# beyond that each further size costs it about ten times more while SAT's cost grows slowly.
+ENUMERATOR_SHARE = 0.25
+ENUMERATOR_WORK = 300_000_000
+# which engine proved a minimum found by each mode's own search: (mode, n <= CENSUS_INPUTS) -> name
+_ENGINE_NAMES = {("formula", True): "enumerator", ("formula", False): "enumerator",
+                 ("circuit", True): "census", ("circuit", False): "enumerator+circuit_search"}
 
 
 @dataclass(frozen=True)
@@ -102,12 +113,13 @@ class SynthesisResult:
     frontier: list[FrontierEntry]
     consistent: list[ConsistentFunction]
     exact: bool
-    searched_size: int
+    searched_size: int            # `consistent` holds every consistent function up to this size
     truncation_mass: float
     stats: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     lower_bound: int = 0          # proven: no consistent program is smaller than this
     deterministic: bool = True
+    proved_by: str | None = None  # the engine that proved the minimum ("enumerator", "census", "sat", ...)
 
     @property
     def upper_bound(self) -> int | None:
@@ -151,6 +163,7 @@ class SynthesisResult:
             "lower_bound": self.lower_bound,
             "searched_size": self.searched_size,
             "deterministic": self.deterministic,
+            "proved_by": self.proved_by,
             "shortest": [str(p) for p in self.shortest],
             "shortest_bits": [round(p.bits, 3) for p in self.shortest],
             "frontier": [e.as_dict() for e in self.frontier],
@@ -172,9 +185,9 @@ class SynthesisResult:
 
 
 def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
-               max_size: int | None = None, top_k: int = 10, budget: Budget | int | None = None,
+               max_size: int | None = None, top_k: int = 10, budget: Budget | int | None = DEFAULT_WORK,
                budget_s: float | None = None, slack: int = 1, max_entries: int = DEFAULT_MAX_ENTRIES,
-               progress: Callable[[str], None] | None = None) -> SynthesisResult:
+               sat: bool = True, progress: Callable[[str], None] | None = None) -> SynthesisResult:
     """Shortest consistent programs of a spec (see module docstring).
 
     Parameters
@@ -185,16 +198,23 @@ def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
     max_size : search no further than this size; default: the minimum size plus ``slack``. A search
         bounded by ``max_size`` gets no upper-bound construction beyond it.
     top_k : how many shortest programs to return (one per distinct consistent function).
-    budget : work units (an int), a shared `synth.budget.Budget`, or None (no limit on work). When it
+    budget : work units (an int; default `DEFAULT_WORK`, about 40 CPU seconds), a shared
+        `synth.budget.Budget`, or None (no limit on work: a hard spec may then run for hours). When it
         runs out the result has ``exact=False``, a proven ``lower_bound`` and a consistent program.
     budget_s : optional wall-clock safety valve in seconds; when it fires the result says so
         (``deterministic=False``, a note): it then depends on machine speed.
     slack : how many sizes beyond the minimum to enumerate for the posterior (when max_size is None).
     max_entries : memory budget, in stored signatures.
+    sat : run the portfolio (the enumerator or census within `ENUMERATOR_SHARE` of the work, then the SAT
+        engine on the sizes left open). False: the enumerator alone with the whole budget, for callers that
+        need every consistent function up to the minimum plus ``slack`` (a posterior over them) rather
+        than a proof of the minimum.
     progress : called with a line of text after each level (for long runs).
     """
     if not isinstance(spec, Spec):
         raise SynthError(f"synthesize needs a synth.Spec, got {type(spec).__name__}")
+    if not isinstance(sat, bool):
+        raise SynthError(f"sat must be True or False, got {sat!r}")
     b = get_basis(basis)
     if mode not in MODES:
         raise SynthError(f"mode must be one of {MODES}, got {mode!r}")
@@ -203,24 +223,37 @@ def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
             raise SynthError(f"{name} must be an int >= {lo}, got {v!r}")
     if max_size is not None and (not isinstance(max_size, int) or isinstance(max_size, bool) or max_size < 0):
         raise SynthError(f"max_size must be an int >= 0, got {max_size!r}")
-    if getattr(spec, "n_outputs", 1) != 1:
-        raise SynthError(f"synthesize searches programs of one output; this spec has {spec.n_outputs}")
     bud = as_budget(budget, budget_s, max_entries)
     t0 = time.perf_counter()
-    if spec.p is not None or b.domain != "bool":
+    if spec.n_outputs > 1:
+        if not sat:
+            raise SynthError("a spec of several outputs is synthesised by the SAT engine only; sat=False "
+                             "leaves no engine for it")
+        if spec.p is not None or b.domain != "bool":
+            raise SynthError(f"a spec of several outputs is synthesised as one Boolean circuit; basis {b.name!r} "
+                             f"and this spec ({'Z_%d' % spec.p if spec.p else 'Boolean'}) do not allow it")
+        res = _several_outputs(spec, b, mode, max_size=max_size, budget=bud, progress=progress)
+    elif spec.p is not None or b.domain != "bool":
         if spec.p is None or b.domain != "zp":
             raise SynthError(f"basis {b.name!r} is for the {b.domain} domain but the spec is "
                              f"{'Boolean' if spec.p is None else f'Z_{spec.p}'}")
         from .zp import synthesize_zp     # zp imports this module's result types
         res = synthesize_zp(spec, basis=b, max_size=max_size, top_k=top_k, budget=bud, slack=slack,
                             progress=progress)
+        res.proved_by = "enumerator" if res.exact else None
     else:
-        # each mode's engine proves what it can within the shared budget; a later engine (e.g. SAT on
-        # the sizes the enumerator could not reach) takes the result and the rest of the budget here
-        res = _ENGINES[mode](spec, b, max_size=max_size, top_k=top_k, slack=slack, budget=bud,
-                             progress=progress)
+        # the portfolio: the mode's engine (enumerator, census) proves the small sizes within its share
+        # of the budget; an unfinished search gets a consistent upper bound; SAT then takes the sizes
+        # between the proven lower bound and that bound with the rest of the budget
+        left = bud.remaining()
+        share = ENUMERATOR_WORK if left is None else max(1, int(left * ENUMERATOR_SHARE))
+        res = _ENGINES[mode](spec, b, max_size=max_size, top_k=top_k, slack=slack,
+                             budget=bud.sub(share) if sat else bud, progress=progress, after_minimum=bud)
+        res.proved_by = _ENGINE_NAMES[mode, spec.n_inputs <= CENSUS_INPUTS] if res.exact else None
         if res.min_size is None and max_size is None:
             _add_upper_bound(res, spec, b)
+        if sat and not res.exact:
+            _sat_stage(res, spec, b, mode, max_size=max_size, budget=bud, progress=progress)
     res.stats["budget"] = bud.as_dict()
     if not bud.deterministic:
         res.deterministic = False
@@ -256,7 +289,10 @@ def _truncation(spec: Spec, b: Basis, consistent: list[ConsistentFunction], sear
 
 
 def _formula_search(spec: Spec, b: Basis, *, max_size: int | None, top_k: int, slack: int, budget: Budget,
-                    progress=None) -> SynthesisResult:
+                    progress=None, after_minimum: Budget | None = None) -> SynthesisResult:
+    """Level-by-level enumeration. ``after_minimum``: the budget to go on with once the minimum is found
+    (the portfolio gives the enumerator a share for the proof, and the whole budget for the sizes
+    beyond it that the posterior and the ties need: SAT has nothing left to do then)."""
     inputs, m, y, care, qpos = _pack_spec(spec)
     en = Enumerator(inputs, m, b, budget=budget, progress=progress)
     ncare = spec.n_examples
@@ -296,6 +332,8 @@ def _formula_search(spec: Spec, b: Basis, *, max_size: int | None, top_k: int, s
         searched = 0
         if found:
             min_size = 0
+            if after_minimum is not None:
+                en.budget = after_minimum
         while True:
             limit = stop_size()
             if limit is not None and s >= limit:
@@ -310,6 +348,8 @@ def _formula_search(spec: Spec, b: Basis, *, max_size: int | None, top_k: int, s
                 if new and min_size is None:
                     min_size = s
                     last = stop_size() == s
+                    if after_minimum is not None:
+                        en.budget = after_minimum
                 for sig, rec in new:   # recorded now, so a budget running out later loses nothing
                     negate = bool(((sig ^ y) & care).any())
                     val = sig ^ (en.valid if negate else np.uint64(0))
@@ -325,6 +365,8 @@ def _formula_search(spec: Spec, b: Basis, *, max_size: int | None, top_k: int, s
             searched = s
             if min_size is None and any(v[0] == s for v in found.values()):
                 min_size = s
+                if after_minimum is not None:
+                    en.budget = after_minimum
     except BudgetExceeded as e:
         # a minimum found before the budget ran out is still proven (every smaller size was complete)
         exact = min_size is not None
@@ -475,6 +517,7 @@ def _circuit_by_search(spec: Spec, b: Basis, *, max_size, top_k, slack, budget: 
         res.consistent = consistent
         res.exact = True
         res.lower_bound = cs.min_size
+        res.searched_size = cs.min_size - 1     # other consistent functions of this circuit size may exist
         res.frontier = _pareto([e for e in res.frontier if e.size < cs.min_size] +
                                [FrontierEntry(cs.min_size, 0, consistent[0].program)])
         res.notes.append(f"minimum circuit size {cs.min_size} proven by the small-circuit search")
@@ -488,6 +531,7 @@ def _circuit_by_search(spec: Spec, b: Basis, *, max_size, top_k, slack, budget: 
     if upper is not None and proven >= upper:
         res.lower_bound = upper
         res.exact = True   # a formula is a circuit, and no smaller circuit exists
+        res.searched_size = upper - 1   # consistent functions with a circuit (not a formula) of this size: not listed
         res.notes.append(f"no circuit smaller than the formula (size {upper}): it is a minimum circuit "
                          "(other minimum circuits computing other consistent functions may exist)")
         return res
@@ -507,7 +551,10 @@ def _circuit_by_search(spec: Spec, b: Basis, *, max_size, top_k, slack, budget: 
 def _circuit_by_census(spec: Spec, b: Basis, *, max_size, top_k, slack, budget: Budget,
                        progress) -> SynthesisResult:
     n = spec.n_inputs
-    table = exact_circuits(n, b, budget=budget, progress=progress)
+    # the persistent census: shipped for the named bases, cached on disk for others, built within the
+    # budget when neither (synth.census_store)
+    table = circuit_census(b, n, budget=budget, progress=progress) if n >= 1 else \
+        exact_circuits(n, b, budget=budget, progress=progress)
     m = 1 << n
     weights = 1 << np.arange(n, dtype=np.int64)
     tX = spec.X.astype(np.int64) @ weights
@@ -526,6 +573,15 @@ def _circuit_by_census(spec: Spec, b: Basis, *, max_size, top_k, slack, budget: 
     if not table.exact:
         done = f"costs up to {complete} are complete" if complete >= 0 else "no cost was complete"
         notes.append(f"the circuit census stopped ({table.note}); {done}")
+    # a partial census may prove some classes above the lower bounds of others: the minimum is proven
+    # only when no consistent function of unknown size could be cheaper (and a tie makes the list of
+    # shortest functions incomplete)
+    unknown_low = None
+    if (~known).any():
+        lowers = getattr(table, "lower", None)       # per-function bounds of a partial census
+        unknown_low = int(lowers[cand[~known]].min()) if lowers is not None else complete + 1
+        if known.any() and int(csize[known].min()) > unknown_low:
+            exact = False
     cand, csize = cand[known], csize[known]
     if max_size is not None:
         keep = csize <= max_size
@@ -554,7 +610,8 @@ def _circuit_by_census(spec: Spec, b: Basis, *, max_size, top_k, slack, budget: 
     if len(csize):
         # training errors per size: the best function of each size on the examples
         allsz = sizes
-        for s in sorted(set(int(v) for v in np.unique(allsz[allsz >= 0]))):
+        # (bincount, not np.unique: numpy 2's unique imports numpy.ma on first use, 15 ms of a cold query)
+        for s in np.flatnonzero(np.bincount(allsz[allsz >= 0])).tolist():
             if min_size is not None and s > min_size:
                 break
             fs = funcs[allsz == s]
@@ -564,9 +621,18 @@ def _circuit_by_census(spec: Spec, b: Basis, *, max_size, top_k, slack, budget: 
             frontier.append(FrontierEntry(s, int(errs[i]), simplify_negations(Program(n, nodes, out, basis=b))))
     stats = {"census_work": table.work, "consistent_functions": int(len(cand)), "points": m}
     if min_size is not None:
+        if not exact:            # a consistent function of unknown size may be cheaper: bounds, then SAT
+            notes.append(f"the census proves a consistent circuit of cost {min_size}; consistent functions of "
+                         f"unproven cost may be cheaper (>= {unknown_low})")
+            return SynthesisResult(spec, b.name, "circuit", min_size, shortest, _pareto(frontier), consistent,
+                                   False, unknown_low - 1, trunc, stats, notes, lower_bound=unknown_low)
+        # every function of unknown cost costs at least unknown_low: when that is min_size, such ties are
+        # not listed
+        listed = min_size if unknown_low is None or unknown_low > min_size else min_size - 1
         return SynthesisResult(spec, b.name, "circuit", min_size, shortest, _pareto(frontier), consistent,
-                               exact, min_size, trunc, stats, notes, lower_bound=min_size)
-    searched = complete if max_size is None else min(complete, max_size)
+                               exact, listed, trunc, stats, notes, lower_bound=min_size)
+    proven_below = complete if unknown_low is None else max(complete, unknown_low - 1)
+    searched = proven_below if max_size is None else min(proven_below, max_size)
     if max_size is None and not table.exact:
         # no consistent function of known cost: the census' best circuit so far bounds it from above
         up = table.upper if table.upper is not None else np.full(1 << m, -1)
@@ -589,11 +655,125 @@ def _circuit_by_census(spec: Spec, b: Basis, *, max_size, top_k, slack, budget: 
                            stats, notes, lower_bound=searched + 1)
 
 
-def _circuit_search(spec: Spec, b: Basis, **kw) -> SynthesisResult:
+# ------------------------------------------------------------------------------------------------------
+# several outputs: one program whose outputs share gates (SAT only)
+# ------------------------------------------------------------------------------------------------------
+
+def _several_outputs(spec: Spec, b: Basis, mode: str, *, max_size: int | None, budget: Budget,
+                     progress) -> SynthesisResult:
+    """The SAT engine on all outputs at once (the enumerator searches one output). When it does not finish,
+    the outputs' own shortest programs side by side (no gate shared) bound the size from above. No
+    posterior: `consistent` is empty (the length prior is over one-output functions)."""
+    sat_basis_check(b)
+    if progress:
+        progress(f"SAT on {spec.n_outputs} outputs")
+    upper = None if max_size is None else max_size + 1
+    sat = sat_minimum(spec, b, mode=mode, upper=upper, budget=budget)
+    notes: list[str] = []
+    prog = sat.program
+    if prog is None and max_size is None:
+        parts = [upper_bound(Spec.from_examples(spec.X, spec.y[:, j]), b, mode=mode)[0]
+                 for j in range(spec.n_outputs)]
+        prog = _side_by_side(parts, spec.n_inputs, b)
+        notes.append(f"upper bound {prog.size} from each output's own program side by side (no shared gate; "
+                     f"not proven minimal); the minimum is between {sat.lower_bound} and {prog.size}")
+    exact = bool(sat.exact and prog is not None and prog.size == sat.min_size)
+    lower = sat.min_size if exact else sat.lower_bound
+    if exact:
+        notes.append(f"minimum size {prog.size} of one circuit for all {spec.n_outputs} outputs, proven by "
+                     "the SAT engine")
+    elif prog is None:
+        notes.append(f"no program of size <= {lower - 1} computes the {spec.n_outputs} outputs"
+                     + ("" if sat.exact else " (the budget ran out before larger sizes were settled)"))
+    res = SynthesisResult(spec, b.name, mode, None if prog is None else prog.size, [] if prog is None else [prog],
+                          [], [], exact, lower - 1, 1.0, {"sat": {k: v for k, v in sat.as_dict().items()
+                                                               if k != "program"}}, notes, lower_bound=lower,
+                          proved_by="sat" if exact else None)
+    return res
+
+
+def _side_by_side(programs: list[Program], n: int, b: Basis) -> Program:
+    """One program computing each of ``programs``' outputs (their nodes concatenated, refs shifted)."""
+    nodes: list[tuple[str, tuple[int, ...]]] = []
+    outs = []
+    for p in programs:
+        shift = len(nodes)
+        nodes.extend((nd.op, tuple(a if a < n else a + shift for a in nd.args)) for nd in p.nodes)
+        outs.append(p.outputs[0] if p.outputs[0] < n else p.outputs[0] + shift)
+    return Program(n, nodes, outputs=tuple(outs), basis=b)
+
+
+# ------------------------------------------------------------------------------------------------------
+# the SAT stage of the portfolio
+# ------------------------------------------------------------------------------------------------------
+
+def _sat_stage(res: SynthesisResult, spec: Spec, b: Basis, mode: str, *, max_size: int | None,
+               budget: Budget, progress) -> None:
+    """Give the sizes the first engine left open to the SAT engine (`synth.sat.sat_minimum`): from the
+    proven lower bound up to the consistent program in hand (or ``max_size``), each size refuted raises
+    the lower bound; a program found there is a new minimum. Updates ``res`` in place."""
+    try:
+        sat_basis_check(b)
+    except SynthError as e:
+        res.notes.append(f"no SAT stage in basis {b.name!r}: {e}")
+        return
+    if budget.exhausted():
+        return
+    if max_size is not None and res.lower_bound > max_size:
+        return
+    upper = res.min_size
+    if max_size is not None:
+        upper = max_size + 1 if upper is None else min(upper, max_size + 1)
+    if progress:
+        progress(f"SAT from size {res.lower_bound}" + ("" if upper is None else f" below {upper}"))
+    sat = sat_minimum(spec, b, mode=mode, lower=res.lower_bound, upper=upper, budget=budget)
+    res.stats["sat"] = {k: v for k, v in sat.as_dict().items() if k != "program"}
+    found_below = sat.program is not None and (res.min_size is None or sat.program.size < res.min_size)
+    if found_below:
+        prog = sat.program
+        _, m, _, _, qpos = _pack_spec(spec)
+        pts = spec.points()
+        bits = np.asarray(prog.evaluate(pts), dtype=np.uint8).reshape(-1)
+        new = ConsistentFunction(prog.size, prog, bits[qpos])
+        res.consistent = [new] + [c for c in res.consistent
+                                  if not np.array_equal(c.query_outputs, new.query_outputs)]
+        res.shortest = [prog]
+        res.min_size = prog.size
+        res.frontier = _pareto([e for e in res.frontier if e.size < prog.size] + [FrontierEntry(prog.size, 0, prog)])
+    if sat.exact and (res.min_size is None or sat.min_size <= res.min_size):
+        # every size below sat.min_size is refuted; it is the minimum when a program of that size is in hand
+        res.lower_bound = sat.min_size
+        if res.min_size is not None and res.min_size == sat.min_size:
+            res.exact = True
+            res.proved_by = "sat"
+            res.searched_size = res.min_size - 1    # `consistent` need not hold every function of min_size
+            tried = [t.size for t in sat.sizes_tried if t.status == "unsat"]
+            refuted = f"sizes {tried[0]}..{tried[-1]} refuted, " if tried else ""
+            res.notes.append(f"minimum size {res.min_size} proven by the SAT engine ({refuted}"
+                             f"{sat.conflicts} conflicts)")
+        else:
+            res.notes.append(f"the SAT engine refuted every size up to {sat.min_size - 1}")
+    else:
+        res.lower_bound = max(res.lower_bound, sat.lower_bound)
+        if res.min_size is not None:
+            res.notes.append(f"the SAT engine proved the minimum is between {res.lower_bound} and {res.min_size} "
+                             f"before the budget ran out ({sat.conflicts} conflicts)")
+    if res.exact and res.spec.n_queries and found_below:
+        res.notes.append("the SAT engine returns one shortest program: the posterior covers it and the "
+                         "larger consistent functions found (see truncation_mass)")
+    if not res.exact:
+        res.searched_size = max(res.searched_size, res.lower_bound - 1)   # smaller sizes hold no program
+    _, m, _, _, _ = _pack_spec(spec)
+    res.truncation_mass = _truncation(spec, b, res.consistent, res.lower_bound - 1, m)
+
+
+def _circuit_search(spec: Spec, b: Basis, *, after_minimum: Budget | None = None, **kw) -> SynthesisResult:
+    # (the census answers at once; beyond it, the circuit search needs what is left after the formula)
     if spec.n_inputs <= CENSUS_INPUTS:
         return _circuit_by_census(spec, b, **kw)
     return _circuit_by_search(spec, b, **kw)
 
 
-# the engine of each mode: (spec, basis, *, max_size, top_k, slack, budget, progress) -> SynthesisResult
+# the engine of each mode: (spec, basis, *, max_size, top_k, slack, budget, progress, after_minimum)
+# -> SynthesisResult (after_minimum: the budget to go on with once the minimum is proven)
 _ENGINES: dict[str, Callable[..., SynthesisResult]] = {"formula": _formula_search, "circuit": _circuit_search}

@@ -57,7 +57,13 @@ def test_shares_charge_their_parent():
     assert (root.used, root.candidates, part.remaining(), root.remaining()) == (200, 200, 100, 800)
     with pytest.raises(BudgetExceeded):
         part.charge(150)
-    assert part.fired == "work" and root.fired == "work" and root.remaining() == 650
+    # the share's own limit stops the share only: the parent goes on (the portfolio's next engine)
+    assert part.fired == "work" and root.fired is None and root.remaining() == 650
+    # the valve is recorded up the chain, even after another limit fired first
+    root.seconds = 0.0
+    with pytest.raises(BudgetExceeded):
+        part.check()
+    assert root.fired == "seconds" and root.valve_fired and not root.deterministic
     # a share never exceeds what its parent has left
     assert Budget(work=50).sub(1000).remaining() == 50
     tight = Budget(work=10)

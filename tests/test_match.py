@@ -78,3 +78,31 @@ def test_match_rejects_wrong_inputs(parity6):
         match(synth.Program.parse("x0", 6), "not a synthesis", task)
     with pytest.raises(CompareError, match="inputs"):
         match(synth.Program.parse("x0", 4), syn, make_task("parity", n=4, k=2))
+
+
+
+def test_verdict_consistent_but_larger_function_is_no(parity6):
+    """A function that fits the training half but is larger than the shortest: its proven minimal size
+    exceeds the shortest consistent size, so the verdict is "no"."""
+    task, syn = parity6
+    labels = task.labels.astype(np.int64).copy()
+    held = np.setdiff1d(np.arange(task.domain_size), task.train_idx)
+    labels[held[:3]] ^= 1                               # differs from parity on three held-out points
+    c = match(synth.Program.parse("xor(x0, xor(x1, x2))", 6), syn, task, labels=labels)
+    assert c.function["train_accuracy"] == 1.0
+    assert c.complexity["net_min_lower_bound"] > c.complexity["shortest_size"] == 2   # proven, exact or not
+    assert c.implements_shortest is False
+
+
+def test_verdict_tie_beyond_top_k_is_yes():
+    """A shortest consistent function that `shortest` does not list (top_k=1 keeps one of the ties) is
+    still a shortest program: the verdict reads the consistent functions, not the top-k list."""
+    task = make_task("parity", n=4, k=2, train_fraction=0.25, seed=1)
+    syn = synth.synthesize(task.train_spec(), basis="xag", top_k=1)
+    X = task.inputs()
+    ties = [c for c in syn.consistent if c.size == syn.min_size]
+    assert syn.exact and len(syn.shortest) == 1 and len(ties) > 1
+    other = next(c.program for c in ties
+                 if not np.array_equal(c.program.evaluate(X), syn.shortest[0].evaluate(X)))
+    c = match(other, syn, task)
+    assert c.implements_shortest is True and c.function["shortest_best"] < 1.0
