@@ -161,6 +161,8 @@ SCHEMA: Mapping[str, Mapping[str, _Key]] = {
         "stop_at_generalise": _Key(_BOOL, False),
         "generalise_at": _Key(_NUM, 0.99, _frac),
         "eval_every": _Key(_INT, 10, _pos),
+        "checkpoints": _Key(_INT, 0, _nonneg, "log-spaced checkpoints (besides epoch 0 and the last): the "
+                            "program over training, seeds/<i>/trajectory.json"),
     },
     "extract": {
         "method": _Key(_STR, "prune_discretise", _method,

@@ -17,6 +17,7 @@ import numpy as np
 from .errors import CompareError
 from .figures import pyplot, save_png
 from .runfolder import atomic_write_bytes, atomic_write_text, read_json
+from .trajectory import measures
 
 __all__ = ["write_report", "render_markdown", "load_run", "draw_program", "OKABE_ITO"]
 
@@ -39,6 +40,7 @@ def load_run(folder: str | Path) -> dict[str, Any]:
             m["_dir"] = str(sd)
             m["_history"] = read_json(sd / "history.json") if (sd / "history.json").is_file() else None
             m["_timings"] = read_json(sd / "timings.json") if (sd / "timings.json").is_file() else {}
+            m["_trajectory"] = read_json(sd / "trajectory.json") if (sd / "trajectory.json").is_file() else None
             seeds.append(m)
     if not seeds:
         raise CompareError(f"{folder}: no finished seed (no seeds/*/metrics.json)")
@@ -84,6 +86,80 @@ def _fig_training(run: dict, path: Path) -> str:
              f"Training set fitted in {len(fit)} of {len(seeds)} seeds")
     ax.set_title(title, fontsize=10)
     ax.legend(frameon=False, loc="lower right", title=f"{len(seeds)} seed(s), one line each")
+    return _save(fig, path)
+
+
+def _complexity_measure(series: dict) -> str | None:
+    """The complexity series a trajectory figure and report show: the minimal size in the first basis, the
+    support size (Boolean) or the mean neuron purity (Z_p)."""
+    for name in sorted(k for k in series if k.startswith("min_size_")) + ["support_size", "neuron_purity"]:
+        if name in series and any(v is not None for v in series[name]):
+            return name
+    return None
+
+
+_MEASURE_LABELS = {"support_size": "inputs the function reads", "neuron_purity": "mean neuron purity",
+                   "average_sensitivity": "average sensitivity", "llc": "LLC estimate"}
+
+
+def _measure_label(name: str) -> str:
+    if name.startswith("min_size_"):
+        return f"minimal size in {name[len('min_size_'):]} (gates)"
+    return _MEASURE_LABELS.get(name, name.replace("_", " "))
+
+
+def _fig_trajectory(run: dict, path: Path) -> str | None:
+    seeds = [m for m in run["seeds"] if m.get("_trajectory")]
+    if not seeds:
+        return None
+    plt = _plt()
+    fig, axes = plt.subplots(3, 1, figsize=(6.4, 7.2), sharex=True)
+    comp_name = None
+    moves = []
+    for i, m in enumerate(seeds):
+        recs = m["_trajectory"]["records"]
+        series = measures(recs)
+        x = [max(e, 0.5) for e in series["epoch"]]        # epoch 0 drawn at 0.5 on the log axis
+        axes[0].plot(x, series["train_accuracy"], color=OKABE_ITO[0], marker="o", ms=3, lw=1.2,
+                     label="train" if i == 0 else None)
+        axes[0].plot(x, series["heldout_accuracy"], color=OKABE_ITO[3], marker="o", ms=3, lw=1.2, ls="--",
+                     label="held-out" if i == 0 else None)
+        comp_name = comp_name or _complexity_measure(series)
+        if comp_name:
+            axes[1].plot(x, series[comp_name], color=OKABE_ITO[1], marker="o", ms=3, lw=1.2)
+        if any(v is not None for v in series.get("llc", [])):
+            axes[2].plot(x, series["llc"], color=OKABE_ITO[2], marker="o", ms=3, lw=1.2)
+        t = m["_trajectory"]
+        for ax in axes:
+            for e, style in ((t.get("fit_epoch"), ":"), (t.get("generalise_epoch"), "-.")):
+                if e:
+                    ax.axvline(e, color="0.5", ls=style, lw=0.8)
+        ll = m.get("trajectory", {}).get("lead_lag", {}).get("llc", {})
+        if ll.get("lead") is not None:
+            moves.append(ll["lead"])
+    axes[0].set_ylabel("accuracy")
+    axes[0].legend(frameon=False, loc="center left", title=f"{len(seeds)} seed(s); dotted: fit,\ndash-dot: "
+                   "generalisation", title_fontsize=8, fontsize=8)
+    axes[1].set_ylabel(_measure_label(comp_name) if comp_name else "complexity")
+    axes[2].set_ylabel("LLC estimate")
+    axes[2].set_xlabel("epoch (log scale; epoch 0 at 0.5)")
+    axes[2].set_xscale("log")
+    pairs = [(m["_trajectory"].get("fit_epoch"), m["_trajectory"].get("generalise_epoch")) for m in seeds]
+
+    def span(vals: list) -> str:
+        return f"{vals[0]:g}" if min(vals) == max(vals) else f"{min(vals):g}–{max(vals):g}"
+
+    if all(f and g for f, g in pairs):
+        fits, gens = [f for f, _ in pairs], [g for _, g in pairs]
+        ratios = [round(g / f) for f, g in pairs]
+        head = f"Fits by epoch {span(fits)}, generalises at {span(gens)} ({span(ratios)}x later)"
+    else:
+        head = "Accuracy, complexity and LLC over training"
+    if moves:
+        span = f"{moves[0]}" if len(set(moves)) == 1 else f"{min(moves)}–{max(moves)}"
+        head += (f";\nthe LLC makes half its rise {span} epochs before generalising" if min(moves) > 0 else
+                 f";\nLLC half-move relative to generalisation: {', '.join(f'{v:+d}' for v in moves)} epochs")
+    axes[0].set_title(head, fontsize=9)
     return _save(fig, path)
 
 
@@ -450,12 +526,15 @@ def render_markdown(run: dict, figures: dict[str, str | None]) -> str:
             L.append("  - extracted: " + (f"`{ex['program']}` ({ex['n_neurons']} neurons, {ex['n_edges']} edges)"
                                            if not ex.get("error") else f"failed — {ex['error']}"))
     L.append("")
+    L += _trajectory_lines(seeds)
     L += ["## Figures", ""]
     captions = {"training": "Training curves (accuracy per epoch; one line per seed).",
                 "agreement": "Agreement of the network with each comparator on held-out inputs, vs baselines.",
                 "sizes": "Sizes: shortest consistent program, network's function, target, extracted circuit.",
                 "circuits": "Synthesized (left) and extracted (right) circuits of one seed (named in the figure).",
-                "fourier": "Fourier power of the input weights per frequency."}
+                "fourier": "Fourier power of the input weights per frequency.",
+                "trajectory": "The program over training: accuracies, a complexity measure and the LLC at each "
+                              "checkpoint (one line per seed), fit and generalisation epochs marked."}
     for key, name in figures.items():
         if name:
             L.append(f"![{captions[key]}](figures/{name})")
@@ -481,6 +560,51 @@ def render_markdown(run: dict, figures: dict[str, str | None]) -> str:
              f"{', '.join(f'{s:.1f}' for s in secs) or '–'}.")
     L.append("")
     return "\n".join(L)
+
+
+def _trajectory_lines(seeds: list[dict]) -> list[str]:
+    """The report's section on the program over training: per seed, when each measure made half its move
+    relative to the generalisation epoch, and what that says about the essay's prediction."""
+    withs = [m for m in seeds if m.get("trajectory")]
+    if not withs:
+        return []
+    L = ["## The program over training", "",
+         "Each measure's *move epoch* is the first checkpoint by which it made half of its change from the "
+         "first checkpoint to the last; *lead* = generalisation epoch − move epoch (positive: it moved first). "
+         "Resolution: the checkpoints (log-spaced).", ""]
+    L.append("| seed | fit epoch | generalisation epoch | measure | first → last | move epoch | lead |")
+    L.append("|---|---|---|---|---|---|---|")
+    leads: dict[str, list[int]] = {}
+    llc_fell = []
+    for m in withs:
+        ll = m["trajectory"]["lead_lag"]
+        for name, d in ll.items():
+            if name in ("train_accuracy", "heldout_accuracy"):
+                continue
+            if d["lead"] is not None:
+                leads.setdefault(name, []).append(d["lead"])
+            L.append(f"| {m['seed_index']} | {d['fit_epoch']} | {d['generalise_epoch']} | {_measure_label(name)} | "
+                     f"{_f(d['first'])} → {_f(d['last'])} | {d['move_epoch']} | {d['lead']} |")
+        recs = m["_trajectory"]["records"] if m.get("_trajectory") else []
+        gen = m["trajectory"]["lead_lag"].get("llc", {}).get("generalise_epoch")
+        llcs = [(r["epoch"], r["llc"]) for r in recs if r.get("llc") is not None]
+        if gen is not None and llcs:
+            peak_before = max((v for e, v in llcs if e <= gen), default=None)
+            after = [v for e, v in llcs if e > gen]
+            if peak_before is not None and after:
+                llc_fell.append(after[-1] < peak_before)
+    L.append("")
+    for name, vals in sorted(leads.items()):
+        L.append(f"- {_measure_label(name)}: lead {min(vals)} to {max(vals)} epochs over {len(vals)} seed(s) "
+                 f"(median {int(np.median(vals))}).")
+    if llc_fell:
+        n_f = sum(llc_fell)
+        L.append(f"- The essay predicts the effective complexity falls once the algorithm assembles (the LLC "
+                 f"rises during memorisation and falls after generalisation): the last LLC is below its "
+                 f"pre-generalisation peak in {n_f} of {len(llc_fell)} seeds"
+                 + ("." if n_f == len(llc_fell) else " — where it is not, the data do not show the predicted fall."))
+    L.append("")
+    return L
 
 
 def _budget(section: dict, key: str) -> str:
@@ -531,6 +655,7 @@ def write_report(folder: str | Path) -> Path:
         "sizes": _fig_sizes(run, fdir / "sizes.png"),
         "circuits": _fig_circuits(run, fdir / "circuits.png"),
         "fourier": _fig_fourier(run, fdir / "fourier.png"),
+        "trajectory": _fig_trajectory(run, fdir / "trajectory.png"),
     }
     # seed 0's circuits, copied to the top-level circuits/ folder
     src = Path(run["seeds"][0]["_dir"]) / "circuits"

@@ -21,6 +21,7 @@ wall-clock figure (timings live in ``timings.json``). The one exception is an op
 
 from __future__ import annotations
 
+import io
 import shutil
 import sys
 import time
@@ -29,13 +30,15 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
+import torch
 
 import synth
 
 from .cases import Case, load_case
 from .errors import CompareError
-from .runfolder import atomic_write_json, atomic_write_text, git_commit, read_json, versions
+from .runfolder import atomic_write_bytes, atomic_write_json, atomic_write_text, git_commit, read_json, versions
 from .stats import mean_ci
+from .trajectory import TrajectoryConfig, lead_lag, trajectory
 
 __all__ = ["RunResult", "run_case", "run_seed", "aggregate", "run_folder", "mean_ci", "AGG_METRICS"]
 
@@ -195,6 +198,12 @@ def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | P
     else:
         labels = predict(net.model, task).astype(np.int64)
     timings["labels"] = round(time.perf_counter() - t, 3)
+    traj = None
+    if net.checkpoints:
+        say(f"seed {index}: probes and LLC at {len(net.checkpoints)} checkpoints ...")
+        t = time.perf_counter()
+        traj = _trajectory(net, folder, seed)
+        timings["trajectory"] = round(time.perf_counter() - t, 3)
     metrics: dict[str, Any] = {
         "case": case.name, "seed_index": index, "seed": seed, "split_seed": split_seed,
         "task": task.to_dict(),
@@ -204,6 +213,9 @@ def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | P
         "synthesis": {}, "extraction": {}, "comparisons": {}, "circuits": {},
         "valve_fired": [],      # where a wall-clock valve fired (then this file depends on machine speed)
     }
+    if traj is not None:
+        metrics["trajectory"] = {"checkpoints": [r["epoch"] for r in traj],
+                                 "lead_lag": lead_lag(traj, net.fit_epoch, net.generalise_epoch)}
     if task.domain == "zp" and cfg["extract"]["method"] == "fourier":
         t = time.perf_counter()
         fr = fourier_report(net)
@@ -255,6 +267,28 @@ def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | P
     atomic_write_json(folder / "timings.json", timings)
     atomic_write_json(folder / "metrics.json", metrics)       # written last: its presence marks the seed done
     return metrics
+
+
+def _trajectory(net: Any, folder: Path, seed: int) -> list[dict[str, Any]]:
+    """Save the checkpoints (``checkpoints/epoch_<e>.pt``, loadable with ``weights_only=True``) and measure
+    them into ``trajectory.json``, record by record; records already there are not recomputed."""
+    ckdir = folder / "checkpoints"
+    for epoch, state in net.checkpoints.items():
+        path = ckdir / f"epoch_{epoch:07d}.pt"
+        if not path.exists():
+            buf = io.BytesIO()
+            torch.save(state, buf)
+            atomic_write_bytes(path, buf.getvalue())
+    path = folder / "trajectory.json"
+    done = {}
+    if path.is_file():
+        try:
+            done = {int(r["epoch"]): r for r in read_json(path)["records"]}
+        except (CompareError, KeyError, TypeError, ValueError):
+            done = {}            # damaged: measured again
+    head = {"fit_epoch": net.fit_epoch, "generalise_epoch": net.generalise_epoch}
+    return trajectory(net, TrajectoryConfig(seed=seed), done=done,
+                      on_record=lambda recs: atomic_write_json(path, {**head, "records": recs}))
 
 
 # ----------------------------------------------------------------------------------------------- a case

@@ -37,7 +37,7 @@ from .errors import CompareError
 from .runfolder import _FILE_MODE
 from .tasks import Task
 
-__all__ = ["TrainConfig", "TrainedNet", "train", "default_cache_dir", "predict", "task_loss"]
+__all__ = ["TrainConfig", "TrainedNet", "train", "default_cache_dir", "predict", "task_loss", "checkpoint_epochs"]
 
 _LOSSES = ("ce", "hinge", "mse")
 _OPTIMIZERS = ("sgd", "adam", "adamw")
@@ -52,7 +52,8 @@ class TrainConfig:
     also stops once held-out accuracy reaches ``generalise_at`` (and ``cleanup_epochs`` after that).
     ``batch_size=None`` means full batch. ``threads`` is torch's intra-op thread count during training
     (restored afterwards): 1 is fastest for these small models and makes results independent of the
-    machine's core count; None leaves torch's setting alone.
+    machine's core count; None leaves torch's setting alone. ``checkpoints``: keep the weights at epoch
+    0, at this many log-spaced epochs up to ``epochs`` (`checkpoint_epochs`) and at the last epoch.
     """
 
     optimizer: str = "adamw"
@@ -69,8 +70,11 @@ class TrainConfig:
     generalise_at: float = 0.99
     eval_every: int = 1
     threads: int | None = 1
+    checkpoints: int = 0
 
     def __post_init__(self) -> None:
+        if isinstance(self.checkpoints, bool) or not isinstance(self.checkpoints, int) or self.checkpoints < 0:
+            raise CompareError(f"TrainConfig.checkpoints must be an int >= 0, got {self.checkpoints!r}")
         if self.optimizer not in _OPTIMIZERS:
             raise CompareError(f"TrainConfig.optimizer must be one of {_OPTIMIZERS}, got {self.optimizer!r}")
         if self.loss not in _LOSSES:
@@ -115,6 +119,7 @@ class TrainedNet:
     cached: bool = False
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    checkpoints: dict[int, dict[str, torch.Tensor]] = field(default_factory=dict)   # epoch -> state_dict
 
     @property
     def train_acc(self) -> float:
@@ -125,6 +130,17 @@ class TrainedNet:
     def test_acc(self) -> float | None:
         """Final held-out accuracy (None without held-out points)."""
         return self.history["test_acc"][-1]
+
+
+def checkpoint_epochs(epochs: int, count: int) -> list[int]:
+    """Epoch 0 and ``count`` log-spaced epochs in 1..``epochs`` (rounded; fewer when they coincide).
+
+    >>> checkpoint_epochs(1000, 4)
+    [0, 1, 10, 100, 1000]
+    """
+    if count <= 0:
+        return []
+    return sorted({0} | {int(round(v)) for v in np.geomspace(1, epochs, count)})
 
 
 def default_cache_dir() -> Path:
@@ -230,8 +246,10 @@ def train(task: Task, model: nn.Module, config: TrainConfig | None = None, seed:
                 blob = torch.load(path, weights_only=True)
                 model.load_state_dict(blob["state"])
                 hist = {k: list(v) for k, v in blob["history"].items()}
+                ckpts = {int(e): st for e, st in blob.get("checkpoints", {}).items()}
                 return TrainedNet(model, task, config, int(seed), hist, blob["fit_epoch"],
-                                  blob["generalise_epoch"], key, cached=True, seconds=float(blob["seconds"]))
+                                  blob["generalise_epoch"], key, cached=True, seconds=float(blob["seconds"]),
+                                  checkpoints=ckpts)
             except Exception:  # a corrupt or stale cache entry is retrained, never trusted
                 pass
 
@@ -247,7 +265,8 @@ def train(task: Task, model: nn.Module, config: TrainConfig | None = None, seed:
                       "history": net.history, "fit_epoch": net.fit_epoch, "generalise_epoch": net.generalise_epoch,
                       "seconds": net.seconds, "model_config": json.dumps(_model_config(model), default=str),
                       "train_config": json.dumps(config.to_dict()), "seed": int(seed),
-                      "task": json.dumps(task.to_dict(), default=str)}, path)
+                      "task": json.dumps(task.to_dict(), default=str),
+                      "checkpoints": {str(e): st for e, st in net.checkpoints.items()}}, path)
     return net
 
 
@@ -287,11 +306,19 @@ def _train_loop(task: Task, model: nn.Module, config: TrainConfig, seed: int, ke
             if config.stop_at_generalise:
                 stop_at = min(stop_at, epoch + (config.cleanup_epochs or 0))
 
+    keep = set(checkpoint_epochs(config.epochs, config.checkpoints))
+    ckpts: dict[int, dict[str, torch.Tensor]] = {}
+
+    def snapshot(epoch: int) -> None:
+        if keep and epoch not in ckpts:
+            ckpts[epoch] = {k: v.detach().clone() for k, v in model.state_dict().items()}
+
     try:
         evaluate(0)
     except RuntimeError as exc:
         raise CompareError(f"train: model {type(model).__name__} cannot read task {task.name!r}'s inputs "
                            f"({task.domain} domain, inputs of shape {tuple(Xtr.shape)}): {exc}") from None
+    snapshot(0)
     epoch = 0
     while epoch < stop_at:
         epoch += 1
@@ -305,8 +332,12 @@ def _train_loop(task: Task, model: nn.Module, config: TrainConfig, seed: int, ke
             opt.step()
         if epoch % config.eval_every == 0 or epoch >= stop_at:
             evaluate(epoch)
+        if epoch in keep:
+            snapshot(epoch)
     if hist["epoch"][-1] != epoch:
         evaluate(epoch)
+    snapshot(epoch)                    # the last epoch (training may stop before the last log-spaced one)
     model.eval()
     seconds = time.perf_counter() - t0
-    return TrainedNet(model, task, config, int(seed), hist, fit_epoch, gen_epoch, key, seconds=seconds)
+    return TrainedNet(model, task, config, int(seed), hist, fit_epoch, gen_epoch, key, seconds=seconds,
+                      checkpoints=ckpts)

@@ -1,0 +1,166 @@
+"""The program over training: probes and the local learning coefficient at each checkpoint of a run.
+
+`trajectory` takes a `TrainedNet` trained with ``TrainConfig(checkpoints=N)`` (weights kept at epoch 0, at N
+log-spaced epochs and at the last one) and measures every checkpoint: the probes of `compare.probes` (by
+default, for Boolean tasks: fit, weight norm, the function's support and average sensitivity, its minimal
+size in each basis; for Z_p tasks: fit, weight norm, key frequencies, neuron purity) and the LLC
+(`compare.estimate_llc`, on the training rows with the training loss). One record per checkpoint::
+
+    {"epoch", "train_accuracy", "heldout_accuracy", "llc", "llc_se", "probes": {name: result.as_dict()}}
+
+`lead_lag` reads a trajectory against the fit and generalisation epochs: when each measure made most of its
+move, and by how many epochs that leads or lags the generalisation jump. The same seed gives the same
+records (probes and the LLC draw from seeded generators only).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from .errors import CompareError
+from .llc import estimate_llc
+from .probes import run_probes
+from .train import TrainedNet, task_loss
+
+__all__ = ["TrajectoryConfig", "DEFAULT_PROBES", "trajectory", "trajectory_point", "measures", "lead_lag"]
+
+# probes run at every checkpoint by default (the extracted circuit is left out: about a minute per
+# checkpoint on a memorising network)
+DEFAULT_PROBES = {"bool": ("fit", "weight_norm", "function", "min_size"),
+                  "zp": ("fit", "weight_norm", "key_frequencies", "neuron_purity")}
+
+
+@dataclass(frozen=True)
+class TrajectoryConfig:
+    """What to measure at each checkpoint. ``probes``: names in `compare.PROBES` (None: `DEFAULT_PROBES`
+    of the task's domain); ``options``: per-probe keyword options; ``llc``: estimate the LLC, with
+    ``llc_chains`` chains of ``llc_draws`` draws on minibatches of ``llc_batch_size`` rows (defaults:
+    2 x 100 on batches of 64, about a second per checkpoint on the grokking cases; the SE comes from the
+    chains' spread); ``seed`` drives every probe sample and SGLD chain."""
+
+    probes: tuple[str, ...] | None = None
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    llc: bool = True
+    llc_chains: int = 2
+    llc_draws: int = 100
+    llc_batch_size: int | None = 64
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("llc_chains", "llc_draws"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise CompareError(f"TrajectoryConfig.{name} must be an int >= 1, got {v!r}")
+
+
+def trajectory_point(model: Any, net: TrainedNet, epoch: int, tc: TrajectoryConfig) -> dict[str, Any]:
+    """The record of one checkpoint (``model`` holds its weights; ``net`` gives the task and config)."""
+    task, config = net.task, net.config
+    names = tc.probes if tc.probes is not None else DEFAULT_PROBES[task.domain]
+    if "fit" not in names:
+        names = ("fit",) + tuple(names)
+    results = run_probes(model, task, names, config=config, seed=tc.seed, options=tc.options)
+    fit = results["fit"]
+    rec: dict[str, Any] = {"epoch": int(epoch), "train_accuracy": fit.train_accuracy,
+                           "heldout_accuracy": fit.heldout_accuracy, "llc": None, "llc_se": None,
+                           "probes": {k: v.as_dict() for k, v in results.items()}}
+    if tc.llc:
+        Xtr, ytr, _, _ = task.dataset()
+        est = estimate_llc(model, Xtr, ytr, loss=lambda out, yb: task_loss(out, yb, task, config),
+                           chains=tc.llc_chains, draws=tc.llc_draws, batch_size=tc.llc_batch_size, seed=tc.seed)
+        rec["llc"], rec["llc_se"] = float(est.mean), float(est.se)
+    return rec
+
+
+def trajectory(net: TrainedNet, tc: TrajectoryConfig | None = None, *, done: Mapping[int, dict] | None = None,
+               on_record: Callable[[list[dict]], None] | None = None) -> list[dict[str, Any]]:
+    """One record per checkpoint of ``net``, in epoch order. ``done``: records already computed (by
+    epoch), reused as they are (a resumed run does not recompute them); ``on_record`` is called with the
+    records so far after each new one (to save them)."""
+    tc = TrajectoryConfig() if tc is None else tc
+    if not net.checkpoints:
+        raise CompareError("trajectory: the network has no checkpoints (train with TrainConfig(checkpoints=N), "
+                           "case key [train] checkpoints)")
+    model = copy.deepcopy(net.model)
+    done = dict(done or {})
+    out: list[dict[str, Any]] = []
+    for epoch in sorted(net.checkpoints):
+        if epoch in done:
+            out.append(done[epoch])
+            continue
+        model.load_state_dict(net.checkpoints[epoch])
+        model.eval()
+        out.append(trajectory_point(model, net, epoch, tc))
+        if on_record is not None:
+            on_record(out)
+    return out
+
+
+def measures(records: Sequence[Mapping[str, Any]]) -> dict[str, list[float | None]]:
+    """The scalar series of a trajectory, by name: accuracies, LLC, weight norm, and the complexity
+    measures its probes hold (support size, average sensitivity, minimal size per basis, key frequencies,
+    mean neuron purity)."""
+    out: dict[str, list[float | None]] = {"epoch": [r["epoch"] for r in records]}
+
+    def put(name: str, i: int, v: Any) -> None:
+        out.setdefault(name, [None] * len(records))[i] = None if v is None else float(v)
+
+    for i, r in enumerate(records):
+        put("train_accuracy", i, r["train_accuracy"])
+        put("heldout_accuracy", i, r["heldout_accuracy"])
+        put("llc", i, r.get("llc"))
+        p = r.get("probes", {})
+        if "weight_norm" in p:
+            put("weight_norm", i, p["weight_norm"]["total"])
+        if "function" in p:
+            put("support_size", i, len(p["function"]["support"]))
+            put("average_sensitivity", i, p["function"]["average_sensitivity"])
+        for s in p.get("min_size", {}).get("sizes", []):
+            put(f"min_size_{s['basis']}", i, s["min_size"])
+        if "circuit" in p:
+            put("circuit_size", i, p["circuit"]["size"])
+        if "key_frequencies" in p:
+            put("key_frequencies", i, len(p["key_frequencies"]["frequencies"]))
+        if "neuron_purity" in p:
+            put("neuron_purity", i, p["neuron_purity"]["mean"])
+    return out
+
+
+def _move_epoch(epochs: Sequence[int], values: Sequence[float | None]) -> int | None:
+    """The first checkpoint at which a series has made half of its total move from the first checkpoint to
+    the last (None when it does not move or has gaps at its ends)."""
+    pts = [(e, v) for e, v in zip(epochs, values) if v is not None and math.isfinite(v)]
+    if len(pts) < 2:
+        return None
+    start, end = pts[0][1], pts[-1][1]
+    if abs(end - start) < 1e-12:
+        return None
+    half = start + (end - start) / 2
+    for e, v in pts:
+        if (v - half) * np.sign(end - start) >= 0:
+            return int(e)
+    return None
+
+
+def lead_lag(records: Sequence[Mapping[str, Any]], fit_epoch: int | None,
+             generalise_epoch: int | None) -> dict[str, dict[str, Any]]:
+    """Per measure: its value at the first and last checkpoints, the epoch by which it made half of that
+    move (``move_epoch``, at checkpoint resolution), and ``lead`` = generalisation epoch - move epoch
+    (positive: the measure moved before held-out accuracy jumped; None when either is unknown)."""
+    series = measures(records)
+    epochs = series.pop("epoch")
+    out = {}
+    for name, values in series.items():
+        vals = [v for v in values if v is not None]
+        if not vals:
+            continue
+        move = _move_epoch(epochs, values)
+        out[name] = {"first": vals[0], "last": vals[-1], "move_epoch": move,
+                     "lead": None if move is None or generalise_epoch is None else int(generalise_epoch - move),
+                     "fit_epoch": fit_epoch, "generalise_epoch": generalise_epoch}
+    return out

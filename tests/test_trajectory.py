@@ -1,0 +1,104 @@
+"""The program over training: checkpoints, probes and the LLC per checkpoint, the run folder's
+trajectory.json (same seed, same file; a resumed run reuses the records it has)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from compare import make_task
+from compare.cases import load_case_text
+from compare.errors import CompareError
+from compare.nets import MLP
+from compare.study import run_case
+from compare.train import TrainConfig, checkpoint_epochs, train
+from compare.trajectory import TrajectoryConfig, lead_lag, measures, trajectory
+
+CASE = """
+[case]
+name = "and_trajectory"
+[task]
+target = "and"
+params = { n = 4, k = 2 }
+train_fraction = 0.5
+[net]
+kind = "mlp"
+widths = [8]
+[train]
+epochs = 60
+lr = 0.05
+eval_every = 5
+checkpoints = 4
+[extract]
+method = "none"
+[synth]
+bases = ["xag"]
+budget = 2e6
+[run]
+seeds = 1
+"""
+
+
+def test_checkpoint_epochs():
+    assert checkpoint_epochs(1000, 4) == [0, 1, 10, 100, 1000]
+    assert checkpoint_epochs(10, 0) == []
+    assert checkpoint_epochs(5, 20) == [0, 1, 2, 3, 4, 5]          # coinciding epochs merge
+    with pytest.raises(CompareError, match="checkpoints"):
+        TrainConfig(checkpoints=-1)
+
+
+def test_checkpoints_are_the_weights_at_those_epochs():
+    task = make_task("and", n=3, k=2, train_fraction=1.0)
+    cfg = TrainConfig(epochs=20, lr=0.05, checkpoints=3)
+    net = train(task, MLP(3, [4], seed=0), cfg, seed=0, cache=False)
+    assert sorted(net.checkpoints) == [0, 1, 4, 20]
+    # the last checkpoint is the final model; the first is the initialisation
+    final = net.model.state_dict()
+    assert all(torch.equal(net.checkpoints[20][k], final[k]) for k in final)
+    init = MLP(3, [4], seed=0).state_dict()
+    assert all(torch.equal(net.checkpoints[0][k], init[k]) for k in init)
+
+
+def test_trajectory_records_and_lead_lag():
+    task = make_task("and", n=3, k=2, train_fraction=1.0)
+    net = train(task, MLP(3, [4], seed=0), TrainConfig(epochs=200, lr=0.05, checkpoints=3), seed=0, cache=False)
+    assert net.train_acc == 1.0
+    tc = TrajectoryConfig(probes=("fit", "weight_norm", "function"), llc_draws=20, seed=1)
+    recs = trajectory(net, tc)
+    assert [r["epoch"] for r in recs] == [0, 1, 14, 200]
+    assert recs[-1]["train_accuracy"] == net.train_acc and all(r["llc"] is not None for r in recs)
+    assert set(recs[0]["probes"]) == {"fit", "weight_norm", "function"}
+    series = measures(recs)
+    assert series["support_size"][-1] == 2                     # the trained network reads x0 and x1
+    ll = lead_lag(recs, net.fit_epoch, net.generalise_epoch)
+    assert ll["train_accuracy"]["last"] == 1.0
+    # resumed: records given as done are reused, not recomputed
+    calls = []
+    again = trajectory(net, tc, done={r["epoch"]: r for r in recs[:3]}, on_record=lambda rs: calls.append(len(rs)))
+    assert again == recs and calls == [4]
+    with pytest.raises(CompareError, match="no checkpoints"):
+        trajectory(train(task, MLP(3, [4], seed=0), TrainConfig(epochs=2), seed=0, cache=False))
+
+
+def test_run_folder_trajectory_is_deterministic_and_resumable(tmp_path):
+    case = load_case_text(CASE, source="and_trajectory.toml")
+    r1 = run_case(case, out=tmp_path / "a", cache=False)
+    r2 = run_case(case, out=tmp_path / "b", cache=False)
+    sd1 = next((r1.folder / "seeds").iterdir())
+    sd2 = next((r2.folder / "seeds").iterdir())
+    t1 = (sd1 / "trajectory.json").read_bytes()
+    assert t1 == (sd2 / "trajectory.json").read_bytes()        # same seed, same file
+    doc = json.loads(t1)
+    epochs = [r["epoch"] for r in doc["records"]]
+    assert epochs[0] == 0 and len(epochs) >= 4
+    files = sorted(p.name for p in (sd1 / "checkpoints").iterdir())
+    assert len(files) == len(epochs)
+    state = torch.load(sd1 / "checkpoints" / files[-1], weights_only=True)
+    assert set(state) >= {"linears.0.weight"}
+    metrics = json.loads((sd1 / "metrics.json").read_text())
+    assert metrics["trajectory"]["checkpoints"] == epochs and "llc" in metrics["trajectory"]["lead_lag"]
+    report = (r1.folder / "report.md").read_text()
+    assert "## The program over training" in report and (r1.folder / "figures" / "trajectory.png").is_file()
