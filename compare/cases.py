@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -308,6 +309,8 @@ def _check_value(sk: _Key, value: Any, where: str) -> Any:
     ok = isinstance(value, sk.types) and not (isinstance(value, bool) and bool not in sk.types)
     if not ok:
         raise CompareError(f"{where}: must be {_type_name(sk.types)}, got {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CompareError(f"{where}: must be a finite number, got {value!r}")
     if sk.check is not None:
         msg = sk.check(value)
         if msg:

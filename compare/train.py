@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -81,6 +82,10 @@ class TrainConfig:
             raise CompareError(f"TrainConfig.loss must be one of {_LOSSES}, got {self.loss!r}")
         if self.epochs < 1 or self.lr <= 0:
             raise CompareError(f"TrainConfig: need epochs >= 1 and lr > 0, got epochs={self.epochs}, lr={self.lr}")
+        for name in ("lr", "momentum", "weight_decay", "hinge_margin", "generalise_at"):
+            v = getattr(self, name)
+            if isinstance(v, float) and not math.isfinite(v):
+                raise CompareError(f"TrainConfig.{name} must be a finite number, got {v!r}")
         if self.batch_size is not None and self.batch_size < 1:
             raise CompareError(f"TrainConfig.batch_size must be None (full batch) or >= 1, got {self.batch_size}")
         if self.cleanup_epochs is not None and self.cleanup_epochs < 0:
@@ -297,6 +302,10 @@ def _train_loop(task: Task, model: nn.Module, config: TrainConfig, seed: int, ke
             hist["train_acc"].append(tr_acc)
             hist["test_loss"].append(float(task_loss(out_te, yte, task, config)) if len(yte) else None)
             hist["test_acc"].append(te_acc if len(yte) else None)
+        if not math.isfinite(hist["train_loss"][-1]):
+            raise CompareError(f"train: the training loss is {hist['train_loss'][-1]} at epoch {epoch} ({task.name}, "
+                               f"{config.optimizer} lr={config.lr:g}): training diverged; lower the learning rate "
+                               "or the initial weight scale")
         if fit_epoch is None and tr_acc == 1.0:
             fit_epoch = epoch
             if config.cleanup_epochs is not None and not config.stop_at_generalise:

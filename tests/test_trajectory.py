@@ -102,3 +102,16 @@ def test_run_folder_trajectory_is_deterministic_and_resumable(tmp_path):
     assert metrics["trajectory"]["checkpoints"] == epochs and "llc" in metrics["trajectory"]["lead_lag"]
     report = (r1.folder / "report.md").read_text()
     assert "## The program over training" in report and (r1.folder / "figures" / "trajectory.png").is_file()
+
+
+def test_diverging_training_is_an_error_not_a_report(tmp_path):
+    """A learning rate that blows the weights up: training stops with an error naming the epoch, no
+    ordinary-looking report is written (issue 12)."""
+    task = make_task("and", n=3, k=2, train_fraction=1.0)
+    with pytest.raises(CompareError, match="training diverged"):
+        train(task, MLP(3, [4], seed=0), TrainConfig(epochs=50, lr=1e30, optimizer="sgd", loss="mse"), seed=0,
+              cache=False)
+    with pytest.raises(CompareError, match="finite"):
+        TrainConfig(lr=float("inf"))
+    with pytest.raises(CompareError, match=r"\[train\] lr.*finite|lr.*finite"):
+        load_case_text(CASE.replace("lr = 0.05", "lr = inf"), source="t.toml")
