@@ -148,8 +148,16 @@ def _case_run(args: Any, argv: Sequence[str] | None) -> int:
     for b, row in agg["bases"].items():
         imp = row["implements_shortest"]
         sb = row["shortest_best"]["mean"]
-        lines.append(f"basis {b}: implements the shortest program in {imp['count']}/{imp['n']} seeds; "
-                     f"held-out agreement with it {100 * sb:.1f}%" if sb is not None else f"basis {b}: -")
+        und = f", undetermined in {imp['undetermined']}" if imp.get("undetermined") else ""
+        if sb is not None:
+            lines.append(f"basis {b}: implements the shortest program in {imp['count']}/{imp['n']} seeds{und}; "
+                         f"held-out agreement with it {100 * sb:.1f}%")
+        else:
+            lo, hi = row["shortest_lower_bound"]["mean"], row["shortest_upper_bound"]["mean"]
+            bounds = "" if lo is None else f" (shortest size between {lo:g} and {hi:g}, mean over seeds)" \
+                if hi is not None else f" (shortest size at least {lo:g})"
+            lines.append(f"basis {b}: shortest size not proven{bounds}; implements a shortest program in "
+                         f"{imp['count']}/{imp['n']} seeds{und}")
     _out(args, {"folder": str(r.folder), "report": str(r.report), "computed": list(r.computed),
                 "skipped": list(r.skipped), "seconds": r.seconds, "metrics": r.metrics}, "\n".join(lines))
     return 0

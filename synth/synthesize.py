@@ -610,15 +610,20 @@ def _circuit_by_census(spec: Spec, b: Basis, *, max_size, top_k, slack, budget: 
     if len(csize):
         # training errors per size: the best function of each size on the examples
         allsz = sizes
+        errs_all = np.bitwise_count((funcs ^ ymask) & cmask)
+        best = 1 << m                       # programs are built only where the error improves (the Pareto
+        # front `_pareto` keeps), not for every size: a warm query builds a few witnesses, not one per size
         # (bincount, not np.unique: numpy 2's unique imports numpy.ma on first use, 15 ms of a cold query)
         for s in np.flatnonzero(np.bincount(allsz[allsz >= 0])).tolist():
             if min_size is not None and s > min_size:
                 break
-            fs = funcs[allsz == s]
-            errs = np.bitwise_count((fs ^ ymask) & cmask)
-            i = int(np.argmin(errs))
-            nodes, out = table.witness(int(fs[i]))
-            frontier.append(FrontierEntry(s, int(errs[i]), simplify_negations(Program(n, nodes, out, basis=b))))
+            idx = np.flatnonzero(allsz == s)
+            i = int(idx[np.argmin(errs_all[idx])])
+            if int(errs_all[i]) >= best:
+                continue
+            best = int(errs_all[i])
+            nodes, out = table.witness(int(funcs[i]))
+            frontier.append(FrontierEntry(s, best, simplify_negations(Program(n, nodes, out, basis=b))))
     stats = {"census_work": table.work, "consistent_functions": int(len(cand)), "points": m}
     if min_size is not None:
         if not exact:            # a consistent function of unknown size may be cheaper: bounds, then SAT
