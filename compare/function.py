@@ -164,7 +164,14 @@ def function_min_program(labels: np.ndarray, task: Task, *, basis: str = "xag", 
     if k == 0:
         return MinProgram(synth.Program.from_nodes(n, [("1" if labels[0] else "0", ())], basis=basis), True)
     if k > max_support:
-        return MinProgram(None, False, f"support of {k} inputs exceeds max_support={max_support}")
+        # not synthesised, but bounded: a program that reads k inputs through gates of at most a inputs
+        # (connected to its one output) has at least (k - 1) / (a - 1) gates
+        b = synth.get_basis(basis)
+        arity = max((synth.GATES[g].arity for g, c in b.costs.items() if c > 0), default=2)
+        arity = max(arity, 2)
+        lower = -(-(k - 1) // (arity - 1))
+        return MinProgram(None, False, f"support of {k} inputs exceeds max_support={max_support} (so at least "
+                          f"{lower} gates of at most {arity} inputs)", True, lower)
     idx = np.zeros(1 << k, dtype=np.int64)      # points with every input outside the support 0
     for j, i in enumerate(sup):
         idx |= ((np.arange(1 << k) >> j) & 1) << i

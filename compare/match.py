@@ -495,15 +495,17 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
     flower = complexity["net_min_lower_bound"]
     ties = [c for c in synthesis.consistent if synthesis.exact and c.size == synthesis.min_size]
     listed_all = bool(synthesis.exact and synthesis.searched_size >= synthesis.min_size)
+    # (the proven lower bound is checked before the agreement: the held-out queries may be a sample, and a
+    # function larger than a consistent program is not a shortest one wherever it differs)
     if train_acc < 1.0:
         implements: bool | None = False
+    elif known and flower > min(known):
+        implements = False
     elif (agree_short and max(agree_short) == 1.0) or \
             any(np.array_equal(np.asarray(c.query_outputs, dtype=np.int64), yq) for c in ties):
         implements = True
     elif fprog is not None and int(fprog.size) <= lower:
         implements = True
-    elif known and flower > min(known):
-        implements = False
     elif listed_all and shortest:
         implements = False
     else:
@@ -526,9 +528,11 @@ def verdict(c: Comparison) -> str:
         status = {True: "the network computes a shortest consistent function",
                   False: "the network does NOT implement a shortest program",
                   None: "it is undetermined whether the network implements the shortest program"}
+        net = (f"minimal size {k['net_min_size']}" if k["net_min_size"] is not None else
+               f"minimal size at least {k.get('net_min_lower_bound', 0)} (not synthesised)")
         return (f"In basis {c.basis} the search budget ran out before the shortest size was proven, so "
                 f"the shortest consistent program has size between {lo} (proven) and {hi} (a known "
-                f"consistent program); the network's function has minimal size {k['net_min_size']} (target "
+                f"consistent program); the network's function has {net} (target "
                 f"{k['target_min_size']}) and agrees {_pct(f['target'])} with the target on "
                 f"{c.n_heldout} held-out inputs: {status[c.implements_shortest]}.")
     head = ("the network implements the shortest program" if c.implements_shortest else
@@ -543,6 +547,10 @@ def verdict(c: Comparison) -> str:
         rank = k["rank"] if k["rank"] is not None else "n/a"
         parts.append(f"its function has minimal size {k['net_min_size']} (target {k['target_min_size']}; "
                      f"rank {rank} among consistent functions)")
+    elif k.get("net_min_lower_bound") and k["shortest_size"] is not None \
+            and k["net_min_lower_bound"] > k["shortest_size"]:
+        parts.append(f"its function has minimal size at least {k['net_min_lower_bound']} (proven; it reads "
+                     f"{len(s.get('support_net') or [])} inputs on the whole domain), above the shortest")
     if k["circuit_size"] is not None:
         iso = "isomorphic to" if s["isomorphic"] else "not isomorphic to"
         sh = "n/a" if s["shared_intermediate"] is None else f"{s['shared_intermediate']:.2f}"

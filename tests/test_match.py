@@ -106,3 +106,16 @@ def test_verdict_tie_beyond_top_k_is_yes():
                  if not np.array_equal(c.program.evaluate(X), syn.shortest[0].evaluate(X)))
     c = match(other, syn, task)
     assert c.implements_shortest is True and c.function["shortest_best"] < 1.0
+
+
+def test_verdict_no_when_the_function_reads_too_many_inputs():
+    """A network function consistent with the training half that differs from the parity at one held-out
+    point reads all 12 inputs: too many to synthesise (max_support 10), but any program reading 12 inputs
+    through 2-input gates has at least 11 gates, above the proven shortest size 2: "no", not undetermined."""
+    task = make_task("parity", n=12, k=3, train_fraction=0.5, seed=0)
+    syn = synth.synthesize(task.train_spec(), basis="xag")
+    labels = task.labels.astype(np.int64).copy()
+    labels[np.setdiff1d(np.arange(task.domain_size), task.train_idx)[0]] ^= 1
+    c = match(synth.Program.parse("xor(x0, xor(x1, x2))", 12), syn, task, labels=labels)
+    assert c.function["train_accuracy"] == 1.0 and c.complexity["net_min_size"] is None
+    assert c.complexity["net_min_lower_bound"] == 11 and c.implements_shortest is False
