@@ -1,6 +1,6 @@
 """Benchmark of `compare.estimate_llc`: seconds per LLC estimate on two case networks, beside devinterp.
 
-For `cases/modular_addition.toml` (Gromov's quadratic MLP on a + b mod 97) and `cases/sparse_parity.toml`
+For the cases `modular_addition` (Gromov's quadratic MLP on a + b mod 97) and `sparse_parity`
 (ReLU MLP on 3-of-20 parity) the network of the case's first seed is trained as `occam run` trains it
 (no cache, so the training time is real), and its LLC is estimated on the training rows with the case's
 training loss:
@@ -70,7 +70,7 @@ def per_row_loss(task, config):
 
 
 def trained(name: str):
-    case = load_case(ROOT / "cases" / f"{name}.toml")
+    case = load_case(name)             # a shipped case (compare/case_files)
     seed = case.seeds()[0]
     split_seed = seed if case.config["task"]["split"] == "per_seed" else case.config["run"]["seed"]
     task = case.make_task(split_seed)

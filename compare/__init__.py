@@ -6,6 +6,10 @@ Public API (everything else is private)::
     net = compare.train(task, compare.MLP(20, [128], seed=0), compare.TrainConfig(...), seed=0)
     circuit = compare.extract(net)                 # Circuit: .program (synth.Program), .fidelity, ...
     fn = compare.net_function(net)                 # the network's truth table and its minimal program
+
+    # your own examples and network (nn.Linear layers and elementwise activations; one logit or two classes)
+    task = compare.Task.from_examples(X, y)        # or Task.from_csv("data.csv"); the target is unknown elsewhere
+    found = compare.compare_network(my_sequential, task, bases=["xag"])   # extraction, synthesis, comparison
     report = compare.fourier_report(zp_net)        # key frequencies of a Z_p network
 
     # simplicity-bias studies (each writes report.md, JSON and figures to out_dir)
@@ -36,6 +40,7 @@ _EXPORTS = {
     "FourierReport": "fourier", "fourier_report": "fourier", "frequency_power": "fourier",
     "key_frequencies": "fourier", "restricted_accuracy": "fourier",
     "match": "match", "Comparison": "match", "compare_programs": "match",
+    "compare_network": "match", "NetworkComparison": "match", "as_mlp": "nets", "load_network": "nets",
     "load_case": "cases", "Case": "cases", "list_cases": "cases",
     "run_case": "study", "RunResult": "study", "write_report": "report",
     "PriorConfig": "prior", "PriorStudy": "prior", "FunctionCounts": "prior", "count_functions": "prior",
@@ -65,7 +70,7 @@ class _Package(types.ModuleType):
         return super().__getattribute__(name)
 
 
-_SHADOWED = frozenset({"train", "extract"})
+_SHADOWED = frozenset({"train", "extract", "match"})
 sys.modules[__name__].__class__ = _Package
 
 

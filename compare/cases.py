@@ -1,4 +1,9 @@
-"""Case files: one TOML file per case study, read and validated into a `Case` (schema in ``cases/README.md``).
+"""Case files: one TOML file per case study, read and validated into a `Case` (schema in
+``compare/case_files/README.md``).
+
+The shipped cases live in the package (``compare/case_files/*.toml``, package data), so a case is found
+by name (``load_case("sparse_parity")``) wherever the package is installed; a path to a user's own TOML
+file works the same way.
 
 A case names its task, network, training, extraction method, the bases to synthesise under, seeds and
 budgets. Budgets count work (``budget`` keys, in `synth.budget` units), so a case gives the same numbers
@@ -31,12 +36,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+from .activations import ACTIVATIONS
 from .errors import CompareError
 from .extract.methods import NEURON_BUDGET
 from .function import FUNCTION_BUDGET
 
 __all__ = ["Case", "SCHEMA", "load_case", "load_case_text", "parse_override", "list_cases", "cases_dir",
-           "config_hash"]
+           "resolve_case", "config_hash"]
 
 
 # ----------------------------------------------------------------------------------------------- schema
@@ -69,7 +75,8 @@ def _one_of(*choices: str) -> Callable[[Any], str | None]:
 
 
 def _name(v: Any) -> str | None:
-    return None if re.fullmatch(r"[A-Za-z0-9_.-]+", v) else "must be letters, digits, '_', '-' or '.'"
+    return None if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", v) else \
+        "must be letters, digits, '_', '-' or '.', not starting with '.' (it names the run folder)"
 
 
 def _widths(v: Any) -> str | None:
@@ -142,7 +149,7 @@ SCHEMA: Mapping[str, Mapping[str, _Key]] = {
     "net": {
         "kind": _Key(_STR, "mlp", _one_of("mlp", "zp_mlp"), "mlp (Boolean tasks) or zp_mlp (Z_p tasks)"),
         "widths": _Key(_LIST, [64], _widths, "hidden widths"),
-        "activation": _Key(_STR, None, _one_of("relu", "tanh", "gelu", "quadratic"),
+        "activation": _Key(_STR, None, _one_of(*ACTIVATIONS),
                            "default relu (mlp) / quadratic (zp_mlp)"),
         "bias": _Key(_BOOL, None, None, "default true (mlp) / false (zp_mlp)"),
         "sigma_w": _Key(_NUM, 1.0, _pos, "init scale of the weights"),
@@ -223,7 +230,7 @@ class Case:
             section, key, value = parse_override(item, self.source)
             cfg[section][key] = value
         _check_config(cfg, self.source, text=None)
-        return Case(self.name, self.source, cfg, tuple(self.overrides) + tuple(overrides))
+        return Case(cfg["case"]["name"], self.source, cfg, tuple(self.overrides) + tuple(overrides))
 
     def make_task(self, seed: int) -> Any:
         """The case's `Task`; ``seed`` is the split seed (see ``task.split``)."""
@@ -396,25 +403,36 @@ def load_case_text(text: str, *, source: str = "<string>", overrides: Sequence[s
     return case.with_overrides(overrides) if overrides else case
 
 
+_CASE_FILES = Path(__file__).resolve().parent / "case_files"
+
+
 def cases_dir() -> Path:
-    """The ``cases/`` folder of the project (beside the ``compare`` package), or ``./cases``."""
-    here = Path(__file__).resolve().parent.parent / "cases"
-    return here if here.is_dir() else Path("cases")
+    """The folder of the shipped case files (``compare/case_files``, installed with the package)."""
+    return _CASE_FILES
 
 
-def _resolve(path: str | Path) -> Path:
+def resolve_case(path: str | Path) -> Path:
+    """The case file of ``path``: an existing file, else the shipped case of that name (``sparse_parity``,
+    ``sparse_parity.toml``, or ``cases/sparse_parity.toml``, where the case files were before they were
+    shipped with the package)."""
     p = Path(path)
     if p.is_file():
         return p
-    for cand in (cases_dir() / p, cases_dir() / f"{p}.toml"):
-        if cand.is_file():
-            return cand
-    raise CompareError(f"case file {str(path)!r} not found (give a path, or a name in {cases_dir()})")
+    if p.parent in (Path("."), Path("cases")):
+        for cand in (cases_dir() / p.name, cases_dir() / f"{p.name}.toml"):
+            if cand.is_file():
+                return cand
+    names = ", ".join(sorted(c.stem for c in cases_dir().glob("*.toml")))
+    raise CompareError(f"case file {str(path)!r} not found (give a path to a TOML file, or the name of a "
+                       f"shipped case: {names})")
+
+
+_resolve = resolve_case      # the former private name (compare.sweep imports it)
 
 
 def load_case(path: str | Path, *, overrides: Sequence[str] = ()) -> Case:
-    """Read and validate a case file (a path, or the name of a case in ``cases/``)."""
-    p = _resolve(path)
+    """Read and validate a case file (a path, or the name of a shipped case in `cases_dir`)."""
+    p = resolve_case(path)
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -443,7 +461,8 @@ def parse_override(item: str, source: str = "--set") -> tuple[str, str, Any]:
 
 
 def list_cases(folder: str | Path | None = None) -> list[dict[str, Any]]:
-    """Every case file in a folder (default `cases_dir`): name, path, title, and an error if it is invalid."""
+    """Every case file in a folder (default `cases_dir`, the shipped cases): name, path, title, and an error
+    if it is invalid."""
     folder = Path(folder) if folder is not None else cases_dir()
     out = []
     for p in sorted(folder.glob("*.toml")):

@@ -13,6 +13,7 @@ import json
 import sys
 from typing import Any, Sequence
 
+from synth import SynthError
 from synth import cli as synth_cli
 
 __all__ = ["build_parser", "main"]
@@ -54,12 +55,13 @@ def build_parser(with_study: str | None = None):
     synth_cli.add_commands(sub)
 
     g = groups.add_parser("case", help="case studies: run a case file, list the cases",
-                          description="Case studies (one TOML file each; see cases/README.md).")
+                          description="Case studies (one TOML file each; the shipped ones are in "
+                          "compare/case_files, see its README.md).")
     sub = g.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=synth_cli.CLIParser)
     p = sub.add_parser("run", help="run a case study into runs/<case>/<hash>/ and write its report",
                        description="Train, synthesise, extract and compare for each seed; finished seeds "
                        "are skipped. Writes manifest.json, metrics.json, figures/, circuits/, report.md.")
-    p.add_argument("case", help="a case file (cases/sparse_parity.toml) or a case name (sparse_parity)")
+    p.add_argument("case", help="a shipped case's name (sparse_parity) or a path to your own case file")
     p.add_argument("--seeds", type=int, default=None, help="number of seeds (default: the case's)")
     p.add_argument("--out", default="runs", help="folder of run folders (default: runs)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
@@ -67,9 +69,9 @@ def build_parser(with_study: str | None = None):
                    "units; synth.budget_s=SECONDS adds a wall-clock valve) (repeatable)")
     p.add_argument("--no-cache", action="store_true", help="do not reuse or store trained models")
     _common(p)
-    p = sub.add_parser("list", help="the case files in cases/ with their titles",
+    p = sub.add_parser("list", help="the shipped case files with their titles",
                        description="List the case studies (and say which files are invalid).")
-    p.add_argument("--dir", default=None, help="folder of case files (default: the project's cases/)")
+    p.add_argument("--dir", default=None, help="folder of case files (default: the shipped cases)")
     _common(p)
 
     g = groups.add_parser("compare", help="compare two programs, or a trained network with a case's synthesis",
@@ -84,12 +86,31 @@ def build_parser(with_study: str | None = None):
     p.add_argument("--p", type=int, default=None, help="modulus for Z_p programs (inputs a, b)")
     p.add_argument("--ged-timeout", type=float, default=2.0, help="seconds for graph edit distance")
     _common(p)
-    p = sub.add_parser("net", help="compare a trained checkpoint with the synthesis of a case's task",
-                       description="Load a model checkpoint (a .pt file of the model cache, or a state_dict) "
-                       "built as the case describes, and compare it with the shortest programs of the "
-                       "case's training data in each basis.")
-    p.add_argument("checkpoint", help="path of a .pt checkpoint (weights_only)")
-    p.add_argument("--case", required=True, help="the case file or name the network was trained for")
+    p = sub.add_parser("net", help="extract, synthesise and compare a saved network on your examples (CSV) "
+                       "or a case's task",
+                       description="Load a network (a state dict, a model-cache checkpoint, or with "
+                       "--full-module a whole pickled nn.Module of nn.Linear layers and elementwise "
+                       "activations), extract a circuit from it, synthesise the shortest programs of the "
+                       "training data (the examples of --data, or the case's training split) and compare "
+                       "them, in each basis.")
+    p.add_argument("checkpoint", metavar="MODEL", help="a .pt file: a state dict (read with weights_only), or "
+                   "a whole nn.Module with --full-module")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--data", metavar="DATA.csv", help="your training examples: one 0/1 column per input, "
+                     "then the label (the target is unknown elsewhere)")
+    src.add_argument("--case", help="the case file or name the network was trained for (its weights must fit "
+                     "the case's network)")
+    p.add_argument("--queries", metavar="Q.csv", default=None, help="with --data: held-out inputs (default: "
+                   "every input that is not an example)")
+    p.add_argument("--queries-labelled", action="store_true", help="the last column of Q.csv is the label (the "
+                   "target is then known on the queries)")
+    p.add_argument("--bases", default=None, help="with --data: comma-separated bases (default: xag)")
+    p.add_argument("--activation", default=None, help="hidden activation of a state dict (default: the "
+                   "checkpoint's, else relu)")
+    p.add_argument("--encoding", default="01", choices=("01", "pm1"), help="with --data: how the network "
+                   "reads an input bit (0/1 or -1/+1)")
+    p.add_argument("--full-module", action="store_true", help="MODEL is a whole pickled nn.Module "
+                   "(torch.save(model)); unpickling runs code from the file: only for files you trust")
     p.add_argument("--seed", type=int, default=None, help="split seed of the task (default: the case's run.seed)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     _common(p)
@@ -197,49 +218,61 @@ def _compare_programs(args: Any) -> int:
 
 
 def _compare_net(args: Any) -> int:
-    import torch
-
     from .cases import load_case
     from .errors import CompareError
-    import synth
+    from .match import compare_network
+    from .nets import load_network
+    from .tasks import Task
 
-    from .match import match
-    case = load_case(args.case, overrides=args.overrides)
-    seed = case.config["run"]["seed"] if args.seed is None else args.seed
-    task = case.make_task(seed)
-    model = case.make_model(task, 0)
-    try:
-        blob = torch.load(args.checkpoint, weights_only=True)
-    except FileNotFoundError:
-        raise CompareError(f"{args.checkpoint}: no such checkpoint file") from None
-    except Exception as exc:
-        raise CompareError(f"{args.checkpoint}: cannot load a checkpoint ({type(exc).__name__}: {exc})") from None
-    state = blob.get("state", blob) if isinstance(blob, dict) else None
-    try:
-        model.load_state_dict(state)
-    except Exception as exc:
-        raise CompareError(f"{args.checkpoint}: the weights do not fit the network of case {case.name!r} "
-                           f"({str(exc).splitlines()[0]})") from None
-    say = _progress(args) or (lambda s: None)
-    s = case.config["synth"]
-    out = {}
-    for b in s["bases"]:
-        say(f"synthesising in basis {b} ...")
-        res = synth.synthesize(task.train_spec(), basis=b, mode=s["mode"], budget=s["budget"],
-                               budget_s=s["budget_s"], top_k=s["top_k"], slack=s["slack"])
-        circuit = None
-        if task.domain == "bool" and case.config["extract"]["method"] != "none":
-            from .extract import extract
-            say(f"extracting a circuit in basis {b} ...")
-            try:
-                circuit = extract(model, task, method=case.config["extract"]["method"], basis=b,
-                                  budget=case.config["extract"]["budget"],
-                                  budget_s=case.config["extract"]["budget_s"])
-            except CompareError as exc:
-                say(f"extraction failed: {exc}")
-        out[b] = match(model, res, task, circuit=circuit, budget=s["function_budget"],
-                       budget_s=s["function_budget_s"]).as_dict()
-    _out(args, out, "\n".join(c["verdict"] for c in out.values()))
+    say = _progress(args)
+    if args.data is not None:
+        if args.seed is not None or args.overrides:
+            raise CompareError("--seed and --set go with --case, not --data")
+        task = Task.from_csv(args.data, queries=args.queries, queries_labelled=args.queries_labelled,
+                             encoding=args.encoding)
+        model = load_network(args.checkpoint, activation=args.activation, full_module=args.full_module)
+        bases = [b.strip() for b in (args.bases or "xag").split(",") if b.strip()]
+        found = compare_network(model, task, bases=bases, progress=say)
+    else:
+        if args.queries is not None or args.bases is not None:
+            raise CompareError("--queries and --bases go with --data (a case names its own split and bases)")
+        case = load_case(args.case, overrides=args.overrides)
+        seed = case.config["run"]["seed"] if args.seed is None else args.seed
+        task = case.make_task(seed)
+        model = case.make_model(task, 0)
+        if args.full_module or args.activation is not None:
+            raise CompareError("--full-module and --activation go with --data (a case builds its own network)")
+        import torch
+        try:
+            blob = torch.load(args.checkpoint, weights_only=True)
+        except FileNotFoundError:
+            raise CompareError(f"{args.checkpoint}: no such checkpoint file") from None
+        except Exception as exc:
+            raise CompareError(f"{args.checkpoint}: cannot load a checkpoint ({type(exc).__name__}: {exc})") from None
+        try:
+            model.load_state_dict(blob.get("state", blob) if isinstance(blob, dict) else None)
+        except Exception as exc:
+            raise CompareError(f"{args.checkpoint}: the weights do not fit the network of case {case.name!r} "
+                               f"({str(exc).splitlines()[0]})") from None
+        s, x = case.config["synth"], case.config["extract"]
+        found = compare_network(model, task, bases=s["bases"], mode=s["mode"], method=x["method"],
+                                synth_budget=s["budget"], synth_budget_s=s["budget_s"], top_k=s["top_k"],
+                                slack=s["slack"], extract_options={"budget": x["budget"],
+                                                                   "budget_s": x["budget_s"]},
+                                function_budget=s["function_budget"], function_budget_s=s["function_budget_s"],
+                                progress=say)
+    lines = [f"task: {task.name} ({task.n_inputs} inputs, {len(task.train_idx)} examples, "
+             f"{len(task.test_idx)} held-out; target "
+             f"{'known' if task.target_known else 'unknown outside the labelled points'})"]
+    for b, r in found.items():
+        syn = r.synthesis
+        shortest = (f"{syn.shortest[0]} (size {syn.min_size}{', proven minimal' if syn.exact else ', not proven'})"
+                    if syn.shortest else "none found within the budget")
+        circ = (f"{r.circuit.program} (size {r.circuit.n_gates}, fidelity {r.circuit.fidelity:.3f})"
+                if r.circuit is not None else (f"failed: {r.extraction_error}" if r.extraction_error else "-"))
+        lines += [f"[{b}] extracted circuit: {circ}", f"[{b}] shortest program: {shortest}",
+                  f"[{b}] {r.comparison.verdict}"]
+    _out(args, {b: r.as_dict() for b, r in found.items()}, "\n".join(lines))
     return 0
 
 
@@ -299,8 +332,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 **{(name, None): (lambda name=name: _study(args, name)) for name in _STUDIES}}
     try:
         return handlers[(args.group, getattr(args, "command", None))]()
-    except (CompareError, ValueError) as exc:
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except (CompareError, SynthError) as exc:     # only the project's own errors are a user's mistake;
+        msg = " ".join(str(exc).split()) or type(exc).__name__     # anything else is a bug: its traceback shows
         print(f"occam: error: {msg}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -46,7 +46,9 @@ class NetFunction:
     ``table`` is its truth table over all ``n_inputs``; ``support`` the inputs it depends on;
     ``program`` a minimal program for it (over all inputs; None when not synthesised), ``min_size`` its
     size in ``basis``, ``exact`` whether synthesis proved minimality; ``target_agreement`` the fraction of
-    the domain where it equals the task's target, ``train_acc`` / ``test_acc`` on the task's split.
+    the domain where it equals the task's target (None when the target is not known on the whole domain,
+    a task made `from_examples`), ``train_acc`` / ``test_acc`` on the task's split (``test_acc`` NaN when
+    no held-out label is known).
     """
 
     table: int
@@ -56,41 +58,40 @@ class NetFunction:
     min_size: int | None
     exact: bool
     basis: str
-    target_agreement: float
+    target_agreement: float | None
     train_acc: float
     test_acc: float
     labels: np.ndarray = field(repr=False)
     note: str = ""
 
-    def equals_target(self, task: Task) -> bool:
-        """True when the network computes the task's target on every input."""
+    def equals_target(self, task: Task) -> bool | None:
+        """True when the network computes the task's target on every input (None: the target is unknown
+        somewhere, so nobody can tell)."""
+        if not task.target_known:
+            return None
         return self.table == task.table
 
 
 def embed_program(program: Any, n_inputs: int, inputs: list[int] | tuple[int, ...], *,
                   basis: str | None = None) -> Any:
-    """The program read over ``n_inputs`` inputs, its input i renamed to ``inputs[i]``."""
-    import synth
-
+    """The program read over ``n_inputs`` inputs, its input i renamed to ``inputs[i]``
+    (`synth.Program.embedded`)."""
     k = program.n_inputs
     if len(inputs) != k:
         raise CompareError(f"embed_program: program has {k} inputs but {len(inputs)} input indices were given")
-
-    def remap(r: int) -> int:
-        return int(inputs[r]) if r < k else n_inputs + (r - k)
-
-    nodes = [(op, tuple(remap(a) for a in args)) for op, args in program.nodes]
-    out = remap(program.output)
-    return synth.Program.from_nodes(n_inputs, nodes, out, basis=basis or program.basis_name)
+    return program.embedded(n_inputs, inputs, basis=basis)
 
 
 def _labels(model: Any, task: Task, chunk: int = 1 << 16) -> np.ndarray:
-    """Labels on the whole domain, computed in float64 (as extraction does) on a copy of the model."""
+    """Labels on the whole domain, computed in float64 (as extraction does) on a copy of the model (read
+    by `compare.nets.as_mlp`: any network of Linear layers and elementwise activations)."""
     import copy
 
     import torch
 
-    net = copy.deepcopy(model).double().eval()
+    from .nets import as_mlp    # torch, imported when a network is given
+
+    net = copy.deepcopy(as_mlp(model, task)).double().eval()
     out = np.empty(task.domain_size, dtype=bool)
     with torch.no_grad():
         for s in range(0, task.domain_size, chunk):
@@ -110,7 +111,10 @@ def net_function(model: Any, task: Task | None = None, *, basis: str = "xag", sy
                  max_support: int = 10, budget: int | None = FUNCTION_BUDGET,
                  budget_s: float | None = None) -> NetFunction:
     """The network's truth table on the whole Boolean domain and a minimal program for it (via
-    `function_min_program`: ``budget`` work units, ``budget_s`` an optional wall-clock valve)."""
+    `function_min_program`: ``budget`` work units, ``budget_s`` an optional wall-clock valve).
+
+    ``model``: a `TrainedNet`, an `MLP`, or any ``torch.nn.Module`` that `compare.nets.as_mlp` reads
+    (``nn.Linear`` layers and elementwise activations, one logit or two classes)."""
     task = task if task is not None else getattr(model, "task", None)
     model = getattr(model, "model", model)
     if task is None:
@@ -130,10 +134,11 @@ def net_function(model: Any, task: Task | None = None, *, basis: str = "xag", sy
         program, exact, note = mp.program, mp.exact, mp.note
         size = int(program.size) if program is not None else None
     tr = float((labels[task.train_idx] == task.labels[task.train_idx]).mean())
-    te = float((labels[task.test_idx] == task.labels[task.test_idx]).mean()) if len(task.test_idx) else float("nan")
+    te_idx = task.test_idx if task.known is None else task.test_idx[task.known[task.test_idx]]
+    te = float((labels[te_idx] == task.labels[te_idx]).mean()) if len(te_idx) else float("nan")
+    agree = float((labels == task.labels).mean()) if task.target_known else None
     return NetFunction(table=table, n_inputs=n, support=support, program=program, min_size=size, exact=exact,
-                       basis=basis, target_agreement=float((labels == task.labels).mean()), train_acc=tr,
-                       test_acc=te, labels=labels, note=note)
+                       basis=basis, target_agreement=agree, train_acc=tr, test_acc=te, labels=labels, note=note)
 
 
 def function_min_program(labels: np.ndarray, task: Task, *, basis: str = "xag", mode: str = "formula",

@@ -36,10 +36,11 @@ from typing import Any, Sequence
 import numpy as np
 
 from .errors import CompareError
-from .function import FUNCTION_BUDGET, function_min_program, function_support
+from .extract import extract
+from .function import FUNCTION_BUDGET, MinProgram, function_min_program, function_support
 
-__all__ = ["Comparison", "match", "compare_programs", "binomial_log10_sf", "nearest_neighbour",
-           "min_degree_interpolator", "majority_label"]
+__all__ = ["Comparison", "NetworkComparison", "match", "compare_network", "compare_programs",
+           "binomial_log10_sf", "nearest_neighbour", "min_degree_interpolator", "majority_label"]
 
 _SAMPLE_POINTS = 1 << 14      # points used to compare node functions when the domain is larger than 2**16
 
@@ -152,14 +153,13 @@ def _node_refs(program: Any) -> list[int]:
 def _node_values(nodes: Sequence, n: int, refs: Sequence[int], X: np.ndarray, basis: str) -> dict[int, np.ndarray]:
     import synth
 
-    out = {}
-    for r in refs:
-        if r < n:
-            out[r] = np.asarray(X[:, r]).astype(bool)
-            continue
-        prog = synth.Program.from_nodes(n, list(nodes), r, basis=basis)
-        out[r] = np.asarray(prog.evaluate(X)).astype(bool)
-    return out
+    out = {r: np.asarray(X[:, r]).astype(bool) for r in refs if r < n}
+    gates = [r for r in refs if r >= n]
+    if gates:       # one evaluation with every gate an output (one program per gate was quadratic)
+        prog = synth.Program.from_nodes(n, list(nodes), outputs=gates, basis=basis)
+        vals = np.asarray(prog.evaluate(X)).astype(bool).reshape(len(X), len(gates))
+        out.update({r: vals[:, j] for j, r in enumerate(gates)})
+    return {r: out[r] for r in refs}
 
 
 def _graph(program: Any) -> Any:
@@ -369,7 +369,8 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
         "posterior_map": _r(post["map"]), "posterior_expected": _r(post["expected"]),
         "posterior_log2_score": _r(post["log2_score"]),
         "truncation_mass": _r(synthesis.truncation_mass),
-        "target": _r(float((yq == task.labels[te].astype(np.int64)).mean())) if n_q else None,
+        "target": _r(float((yq == task.labels[te].astype(np.int64)).mean()))
+        if n_q and _target_known_at(task, te) else None,
         "train_accuracy": _r(train_acc),
         "n_agree_shortest": int(round(max(agree_short) * n_q)) if agree_short else None,
     }
@@ -404,8 +405,14 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
     # ---- complexity
     basis, mode = synthesis.basis, synthesis.mode
     fmin = function_min_program(labels, task, basis=basis, mode=mode, budget=budget, budget_s=budget_s)
-    tmin = function_min_program(task.labels.astype(np.int64), task, basis=basis, mode=mode, budget=budget,
-                                budget_s=budget_s)
+    target_known = _target_known_at(task, None)
+    if target_known:
+        tmin = function_min_program(task.labels.astype(np.int64), task, basis=basis, mode=mode, budget=budget,
+                                    budget_s=budget_s)
+    else:
+        tmin = MinProgram(None, False, "the target is unknown outside the labelled points")
+        notes.append("the target is known only on the labelled points (a task from examples): no agreement "
+                     "with it is quoted where it is unknown, and it has no minimal size")
     fprog, fexact, fnote = fmin.program, fmin.exact, fmin.note
     tprog, texact = tmin.program, tmin.exact
     if fnote:
@@ -438,7 +445,7 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
         "shortest_exact": bool(synthesis.exact),
         "n_consistent_enumerated": len(synthesis.consistent),
         "rank": rank, "rank_note": rank_note,
-        "equals_target": bool(np.array_equal(labels, task.labels.astype(np.int64))),
+        "equals_target": bool(np.array_equal(labels, task.labels.astype(np.int64))) if target_known else None,
         "valve_fired": not (fmin.deterministic and tmin.deterministic),
     }
 
@@ -516,8 +523,30 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
     return Comparison(**{**comp.__dict__, "verdict": verdict(comp)})
 
 
+def _target_known_at(task: Any, idx: np.ndarray | None) -> bool:
+    """Whether the task's target is known at the points ``idx`` (the whole domain when None)."""
+    known = getattr(task, "known", None)
+    return known is None or bool((known if idx is None else known[idx]).all())
+
+
 def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def _target_unknown(k: dict) -> bool:
+    """The target is not known on the whole domain (a task from examples): ``equals_target`` is None."""
+    return k.get("equals_target", False) is None
+
+
+def _target_size(k: dict) -> str:
+    return "unknown" if _target_unknown(k) else str(k["target_min_size"])
+
+
+def _with_target(f: dict, k: dict) -> str:
+    """`` and 97.0% with the target``, or that the target is unknown on the held-out inputs."""
+    if f["target"] is None and _target_unknown(k):
+        return "; the target is unknown on the held-out inputs"
+    return f" and {_pct(f['target'])} with the target"
 
 
 def verdict(c: Comparison) -> str:
@@ -530,11 +559,13 @@ def verdict(c: Comparison) -> str:
                   None: "it is undetermined whether the network implements the shortest program"}
         net = (f"minimal size {k['net_min_size']}" if k["net_min_size"] is not None else
                f"minimal size at least {k.get('net_min_lower_bound', 0)} (not synthesised)")
+        target = (f"and agrees {_pct(f['target'])} with the target on {c.n_heldout} held-out inputs"
+                  if not (f["target"] is None and _target_unknown(k)) else
+                  f"and is scored on {c.n_heldout} held-out inputs where the target is unknown")
         return (f"In basis {c.basis} the search budget ran out before the shortest size was proven, so "
                 f"the shortest consistent program has size between {lo} (proven) and {hi} (a known "
                 f"consistent program); the network's function has {net} (target "
-                f"{k['target_min_size']}) and agrees {_pct(f['target'])} with the target on "
-                f"{c.n_heldout} held-out inputs: {status[c.implements_shortest]}.")
+                f"{_target_size(k)}) {target}: {status[c.implements_shortest]}.")
     head = ("the network implements the shortest program" if c.implements_shortest else
             "the network does NOT implement the shortest program")
     p = b["shortest_log10_p"]
@@ -542,10 +573,10 @@ def verdict(c: Comparison) -> str:
     parts = [f"In basis {c.basis}, {head}: on {c.n_heldout} held-out inputs it agrees {_pct(f['shortest_best'])} "
              f"with the shortest consistent program (size {k['shortest_size']}) vs {_pct(b['random_consistent'])} "
              f"for a random consistent function{ptxt}, {_pct(f['posterior_map'])} with the length-prior "
-             f"posterior and {_pct(f['target'])} with the target"]
+             f"posterior{_with_target(f, k)}"]
     if k["net_min_size"] is not None:
         rank = k["rank"] if k["rank"] is not None else "n/a"
-        parts.append(f"its function has minimal size {k['net_min_size']} (target {k['target_min_size']}; "
+        parts.append(f"its function has minimal size {k['net_min_size']} (target {_target_size(k)}; "
                      f"rank {rank} among consistent functions)")
     elif k.get("net_min_lower_bound") and k["shortest_size"] is not None \
             and k["net_min_lower_bound"] > k["shortest_size"]:
@@ -559,3 +590,64 @@ def verdict(c: Comparison) -> str:
                      f"is {iso} it, with support Jaccard {s['circuit_support_jaccard']:.2f} and shared "
                      f"intermediate functions {sh}")
     return "; ".join(parts) + "."
+
+
+# --------------------------------------------------------------------------------------------- a whole network
+
+@dataclass(frozen=True)
+class NetworkComparison:
+    """`compare_network` in one basis: the synthesis of the training data, the extracted circuit (None
+    when extraction was not asked for or failed: ``extraction_error`` says why) and the `Comparison`."""
+
+    basis: str
+    synthesis: Any
+    circuit: Any
+    comparison: Comparison
+    extraction_error: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: the shortest programs, the circuit's summary and the comparison."""
+        syn = self.synthesis
+        return {"basis": self.basis,
+                "synthesis": {"shortest": [str(p) for p in syn.shortest], "min_size": syn.min_size,
+                              "exact": bool(syn.exact), "lower_bound": syn.lower_bound},
+                "circuit": self.circuit.summary() if self.circuit is not None else None,
+                "extraction_error": self.extraction_error, "comparison": self.comparison.as_dict()}
+
+
+def compare_network(model: Any, task: Any, *, bases: Sequence[str] = ("xag",), mode: str = "formula",
+                    method: str = "prune_discretise", synth_budget: int | None = None,
+                    synth_budget_s: float | None = None, top_k: int = 10, slack: int = 1,
+                    extract_options: dict | None = None, function_budget: int | None = FUNCTION_BUDGET,
+                    function_budget_s: float | None = None, ged_timeout: float = 1.0,
+                    progress: Any = None) -> dict[str, NetworkComparison]:
+    """Synthesise the task's training data, extract a circuit from ``model`` and `match` them, per basis.
+
+    ``model``: a `TrainedNet`, an `MLP` or any network `compare.nets.as_mlp` reads. ``method``: an
+    extraction method of `compare.METHODS`, or "none" (Boolean tasks only; a failed extraction is
+    recorded, not raised). ``synth_budget`` work units per basis (None: `synth.synthesize`'s default).
+    ``progress``: an optional callable receiving one line per step.
+    """
+    import synth
+
+    say = progress or (lambda line: None)
+    out: dict[str, NetworkComparison] = {}
+    cache: dict = {}
+    for b in bases:
+        say(f"synthesising in basis {b} ...")
+        kw = {} if synth_budget is None else {"budget": synth_budget}
+        res = synth.synthesize(task.train_spec(), basis=b, mode=mode, budget_s=synth_budget_s, top_k=top_k,
+                               slack=slack, **kw)
+        circuit, err = None, ""
+        if task.domain == "bool" and method != "none":
+            say(f"extracting a circuit in basis {b} ...")
+            try:
+                circuit = extract(model, task, method=method, basis=b, **(extract_options or {}))
+            except CompareError as exc:
+                err = str(exc)
+                say(f"extraction failed: {exc}")
+        say(f"comparing in basis {b} ...")
+        comp = match(model, res, task, circuit=circuit, budget=function_budget, budget_s=function_budget_s,
+                     ged_timeout=ged_timeout, cache=cache)
+        out[b] = NetworkComparison(b, res, circuit, comp, err)
+    return out

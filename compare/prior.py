@@ -53,6 +53,7 @@ __all__ = [
 ]
 
 MEASURES = ("lz", "sop")
+MAX_SAMPLES = 10**10   # networks per study: about 32 hours at the measured 86k networks per second
 
 
 
@@ -119,6 +120,8 @@ class PriorConfig(NetFields):
             v = getattr(self, key)
             if isinstance(v, bool) or not isinstance(v, int) or v < lo:
                 raise bad(key, f"must be an int >= {lo}")
+        if self.samples > MAX_SAMPLES:
+            raise bad("samples", f"must be at most compare.prior.MAX_SAMPLES = {MAX_SAMPLES:.0e} (days of sampling)")
         bases = (self.bases,) if isinstance(self.bases, str) else tuple(self.bases)
         object.__setattr__(self, "bases", bases)
         import synth
@@ -737,8 +740,9 @@ def add_prior_arguments(parser) -> None:
 def prior_from_args(args: Any, progress: Callable[[str], None] | None = None) -> PriorStudy:
     """Run the study from parsed `add_prior_arguments` arguments (``progress`` gets a line per stage)."""
     samples = args.samples
-    if samples != int(samples):
-        raise CompareError(f"--samples: expected a whole number, got {samples!r}")
+    if not math.isfinite(samples) or samples != int(samples) or not 1 <= samples <= MAX_SAMPLES:
+        raise CompareError(f"--samples: expected a whole number in 1..{MAX_SAMPLES:.0e} (compare.prior.MAX_SAMPLES), "
+                           f"got {samples!r}")
     cfg = PriorConfig(**net_arguments(args), samples=int(samples), batch=args.batch,
                       bases=tuple(b for b in args.bases.split(",") if b), mode=args.mode,
                       measures=tuple(m for m in args.measures.split(",") if m),

@@ -44,6 +44,7 @@ Gromov 2023, "Grokking modular arithmetic"):
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import math
 from dataclasses import dataclass
@@ -337,13 +338,31 @@ def function_shape(model: Any, task: Task, *, config: TrainConfig | None = None,
     return _shape(model, task, samples, seed, max_exhaustive, influence_at)[0]
 
 
+# Within one `run_probes` call (one network, one task) the probes that read the network's function on the
+# same points (``function``, ``min_size``, ``circuit`` with max_support) share one evaluation: key
+# (samples, seed, max_exhaustive) -> (points, labels, exhaustive, influences). None outside run_probes.
+_SHARED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("occam_probe_shared", default=None)
+
+
+def _influences(model: Any, task: Task, samples: int, seed: int, max_exhaustive: int
+                ) -> tuple[np.ndarray, np.ndarray, bool, tuple[float, ...]]:
+    shared = _SHARED.get()
+    key = ("influences", int(samples), int(seed), int(max_exhaustive))
+    if shared is not None and key in shared:
+        return shared[key]
+    idx, labels, exhaustive = _bool_labels(model, task, samples, seed, max_exhaustive)
+    infl = tuple(float(np.mean(labels != _flipped_labels(model, task, idx, labels, exhaustive, i)))
+                 for i in range(task.n_inputs))
+    if shared is not None:
+        shared[key] = (idx, labels, exhaustive, infl)
+    return idx, labels, exhaustive, infl
+
+
 def _shape(model: Any, task: Task, samples: int, seed: int, max_exhaustive: int, influence_at: float
            ) -> tuple[FunctionShape, np.ndarray, np.ndarray]:
     if not 0.0 <= influence_at < 1.0:
         raise CompareError(f"function: influence_at must be in [0, 1), got {influence_at!r}")
-    idx, labels, exhaustive = _bool_labels(model, task, samples, seed, max_exhaustive)
-    infl = tuple(float(np.mean(labels != _flipped_labels(model, task, idx, labels, exhaustive, i)))
-                 for i in range(task.n_inputs))
+    idx, labels, exhaustive, infl = _influences(model, task, samples, seed, max_exhaustive)
     shape = FunctionShape(support=tuple(i for i, v in enumerate(infl) if v > 0),
                           major_support=tuple(i for i, v in enumerate(infl) if v > influence_at),
                           influence_at=float(influence_at), average_sensitivity=float(sum(infl)), influences=infl,
@@ -605,9 +624,11 @@ def run_probes(model: Any, task: Task, names: Sequence[str] | None = None, *, co
     old = torch.get_num_threads()
     if threads is not None:
         torch.set_num_threads(threads)
+    token = _SHARED.set({})
     try:
         return _run(model, task, names, config, seed, dict(options or {}))
     finally:
+        _SHARED.reset(token)
         torch.set_num_threads(old)
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from .errors import CompareError
 from .figures import pyplot, save_png
-from .runfolder import atomic_write_bytes, atomic_write_text, read_json
+from .runfolder import RunFolderError, atomic_write_bytes, atomic_write_json, atomic_write_text, claim, read_json_file
 from .trajectory import measures
 
 __all__ = ["write_report", "render_markdown", "load_run", "draw_program", "OKABE_ITO"]
@@ -28,31 +28,104 @@ _COMPARATORS = [("shortest_best", "shortest program"), ("posterior_map", "length
                 ("min_degree", "min-degree interpolator"), ("majority", "majority label")]
 
 
+# what the report reads from each file: key -> expected JSON type (dict, list, str, int, a tuple of types)
+_MANIFEST_KEYS = {"case": str, "title": str, "source": str, "hash": str, "config": dict, "n_seeds": int,
+                  "seeds": list, "seed_derivation": str}
+_CONFIG_SECTIONS = ("case", "task", "net", "train", "extract", "synth", "run")
+_SEED_KEYS = {"seed_index": int, "seed": int, "task": dict, "training": dict, "synthesis": dict,
+              "comparisons": dict}
+_COMPARISON_KEYS = {"function": dict, "complexity": dict, "structure": dict, "verdict": str, "notes": list}
+_SYNTHESIS_KEYS = {"shortest": list, "exact": (bool, type(None)), "notes": list}
+_HISTORY_KEYS = {"epoch": list, "train_acc": list, "test_acc": list}
+
+
+def _need_keys(doc: dict, keys: dict, path: Path, what: str, where: str = "") -> None:
+    for k, t in keys.items():
+        if k not in doc:
+            raise RunFolderError(f"{path}: damaged {what}: no key {where}{k!r}")
+        if not isinstance(doc[k], t) or (t is int and isinstance(doc[k], bool)):
+            raise RunFolderError(f"{path}: damaged {what}: {where}{k!r} is {type(doc[k]).__name__} "
+                                 f"{str(doc[k])[:40]!r}")
+
+
+def _read_manifest(folder: Path) -> dict:
+    path = folder / "manifest.json"
+    man = read_json_file(path, "manifest")
+    _need_keys(man, _MANIFEST_KEYS, path, "manifest")
+    for sec in _CONFIG_SECTIONS:
+        if not isinstance(man["config"].get(sec), dict):
+            raise RunFolderError(f"{path}: damaged manifest: config has no [{sec}] section")
+    bases = man["config"]["synth"].get("bases")
+    if not isinstance(bases, list) or not bases or not all(isinstance(b, str) for b in bases):
+        raise RunFolderError(f"{path}: damaged manifest: config.synth.bases is {bases!r}")
+    idx = man.get("seed_indices", list(range(man["n_seeds"])))
+    if not isinstance(idx, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in idx):
+        raise RunFolderError(f"{path}: damaged manifest: seed_indices is {idx!r}")
+    man["seed_indices"] = idx
+    return man
+
+
+def _read_seed(sd: Path, bases: list[str]) -> dict:
+    path = sd / "metrics.json"
+    m = read_json_file(path, "seed metrics")
+    _need_keys(m, _SEED_KEYS, path, "seed metrics")
+    for b, c in m["comparisons"].items():
+        if not isinstance(c, dict):
+            raise RunFolderError(f"{path}: damaged seed metrics: comparisons.{b} is {type(c).__name__}")
+        _need_keys(c, _COMPARISON_KEYS, path, "seed metrics", f"comparisons.{b}.")
+        if b not in m["synthesis"] or not isinstance(m["synthesis"][b], dict):
+            raise RunFolderError(f"{path}: damaged seed metrics: no synthesis record of basis {b!r}")
+        _need_keys(m["synthesis"][b], _SYNTHESIS_KEYS, path, "seed metrics", f"synthesis.{b}.")
+    missing = [b for b in bases if b not in m["comparisons"]]
+    if missing:
+        raise RunFolderError(f"{path}: damaged seed metrics: no comparison in basis {missing[0]!r} of the manifest")
+    m["_dir"] = str(sd)
+    m["_history"] = None
+    if (sd / "history.json").is_file():
+        m["_history"] = read_json_file(sd / "history.json", "training history")
+        _need_keys(m["_history"], _HISTORY_KEYS, sd / "history.json", "training history")
+    m["_timings"] = read_json_file(sd / "timings.json", "timings") if (sd / "timings.json").is_file() else {}
+    m["_trajectory"] = None
+    if (sd / "trajectory.json").is_file():
+        m["_trajectory"] = read_json_file(sd / "trajectory.json", "trajectory")
+        _need_keys(m["_trajectory"], {"records": list}, sd / "trajectory.json", "trajectory")
+    return m
+
+
 def load_run(folder: str | Path) -> dict[str, Any]:
-    """Manifest, aggregated metrics and per-seed metrics/histories of a run folder."""
+    """Manifest, aggregated metrics and per-seed metrics/histories of a run folder: the finished seeds among
+    those the manifest lists (``seed_indices``). Every file read is checked; a damaged, truncated or
+    incomplete one raises `CompareError` naming it. ``extra_seeds`` lists finished seed folders on disk that
+    the manifest does not include (from an earlier run with more seeds)."""
     folder = Path(folder)
     if not (folder / "manifest.json").is_file():
         raise CompareError(f"{folder}: not a run folder (no manifest.json)")
-    seeds = []
+    man = _read_manifest(folder)
+    order = man["config"]["synth"]["bases"]
+    wanted = set(man["seed_indices"])
+    seeds, extra = [], []
     for sd in sorted((folder / "seeds").glob("*")) if (folder / "seeds").is_dir() else []:
-        if (sd / "metrics.json").is_file():
-            m = read_json(sd / "metrics.json")
-            m["_dir"] = str(sd)
-            m["_history"] = read_json(sd / "history.json") if (sd / "history.json").is_file() else None
-            m["_timings"] = read_json(sd / "timings.json") if (sd / "timings.json").is_file() else {}
-            m["_trajectory"] = read_json(sd / "trajectory.json") if (sd / "trajectory.json").is_file() else None
-            seeds.append(m)
+        head = sd.name.split("-", 1)[0]
+        if not sd.is_dir() or not (sd / "metrics.json").is_file() or not head.isdigit():
+            continue
+        if int(head) not in wanted:
+            extra.append(sd.name)
+            continue
+        m = _read_seed(sd, order)
+        if m["seed_index"] != int(head):
+            raise RunFolderError(f"{sd / 'metrics.json'}: damaged seed metrics: seed_index {m['seed_index']} "
+                                 f"in the folder of seed {int(head)}")
+        seeds.append(m)
     if not seeds:
         raise CompareError(f"{folder}: no finished seed (no seeds/*/metrics.json)")
     seeds.sort(key=lambda m: m["seed_index"])
     from .study import aggregate
-    man = read_json(folder / "manifest.json")
-    order = man["config"]["synth"]["bases"]
     for m in seeds:       # JSON files sort their keys: restore the case's order of bases
         for key in ("synthesis", "comparisons", "extraction", "circuits"):
             if key in m:
                 m[key] = {b: m[key][b] for b in order if b in m[key]}
-    return {"folder": folder, "manifest": man, "seeds": seeds, "aggregate": aggregate(seeds, order)}
+    return {"folder": folder, "manifest": man, "seeds": seeds, "aggregate": aggregate(seeds, order),
+            "extra_seeds": extra}
 
 
 # ----------------------------------------------------------------------------------------------- figures
@@ -78,11 +151,12 @@ def _fig_training(run: dict, path: Path) -> str:
     ax.set_xlabel("epoch")
     ax.set_ylabel("accuracy (fraction correct)")
     ax.set_ylim(-0.02, 1.02)
-    te = [m["training"]["test_acc"] for m in seeds]
+    te = [m["training"]["test_acc"] for m in seeds if m["training"]["test_acc"] is not None]
     fit = [m["training"]["fit_epoch"] for m in seeds if m["training"]["fit_epoch"] is not None]
-    acc = f"{min(te):.0%}" if min(te) == max(te) else f"{min(te):.0%}–{max(te):.0%}"
+    acc = ("n/a (nothing held out)" if not te else f"{min(te):.0%}" if min(te) == max(te)
+           else f"{min(te):.0%}–{max(te):.0%}")
     title = (f"Fits its training set by epoch {max(fit)} in every seed; final held-out accuracy "
-             f"{acc}" if len(fit) == len(seeds) else
+             f"{acc}" if len(fit) == len(seeds) and seeds else
              f"Training set fitted in {len(fit)} of {len(seeds)} seeds")
     ax.set_title(title, fontsize=10)
     ax.legend(frameon=False, loc="lower right", title=f"{len(seeds)} seed(s), one line each")
@@ -191,9 +265,10 @@ def _fig_agreement(run: dict, path: Path) -> str:
                yerr=np.array([[v[1] for v in vals], [v[2] for v in vals]]), capsize=2,
                color=OKABE_ITO[j % len(OKABE_ITO)], label=lab, error_kw={"lw": 0.8})
     chance = agg["bases"][bases[0]]["random_consistent"]["mean"] if bases else 0.5
-    ax.axhline(chance, color="0.3", ls=":", lw=1)
-    ax.text(len(bases) - 0.5, chance, " random consistent\n function", va="center", ha="left", fontsize=8,
-            color="0.3")
+    if chance is not None:
+        ax.axhline(chance, color="0.3", ls=":", lw=1)
+        ax.text(len(bases) - 0.5, chance, " random consistent\n function", va="center", ha="left", fontsize=8,
+                color="0.3")
     ax.set_xticks(x)
     ax.set_xticklabels([f"basis {b}" for b in bases])
     ax.set_ylabel("agreement with the network\non held-out inputs (fraction)")
@@ -205,7 +280,8 @@ def _fig_agreement(run: dict, path: Path) -> str:
     nn = agg["bases"][b0]["nearest_neighbour"]["mean"]
     tg = agg["bases"][b0]["target"]["mean"]
     title = (f"Network agrees {sb:.0%} with the shortest {b0} program on held-out inputs" if sb is not None
-             else f"Shortest size not proven within the budget; network agrees {tg:.0%} with the target")
+             else f"Shortest size not proven within the budget; network agrees {tg:.0%} with the target"
+             if tg is not None else "No held-out inputs (the whole domain is trained on): no agreement to show")
     if nn is not None:
         title += f" (nearest neighbour {nn:.0%})"
     ax.set_title(f"{title}\nmean over {n_seeds} seed(s), bars = 95% CI", fontsize=10)
@@ -405,6 +481,10 @@ def render_markdown(run: dict, figures: dict[str, str | None]) -> str:
     L.append(f"Case `{man['case']}` · config hash `{man['hash']}` · {agg['n_seeds']} seed(s) finished of "
              f"{man['n_seeds']} requested · source `{man['source']}`")
     L.append("")
+    if run.get("extra_seeds"):
+        L += [f"Not included: {len(run['extra_seeds'])} finished seed folder(s) from an earlier run with more "
+              f"seeds ({', '.join(run['extra_seeds'][:5])}{', ...' if len(run['extra_seeds']) > 5 else ''}); "
+              "run again with more seeds to include them.", ""]
     if cfg["case"]["claim"]:
         L += ["## Claim", "", cfg["case"]["claim"].strip(), ""]
     if cfg["case"]["expect"]:
@@ -644,10 +724,19 @@ def _summary_sentence(b: str, r: dict, n: int) -> str:
     return txt + "."
 
 
-def write_report(folder: str | Path) -> Path:
-    """(Re-)render figures/ and report.md of a run folder from its files; returns the report's path."""
+def write_report(folder: str | Path, *, lock: bool = True) -> Path:
+    """(Re-)render figures/, report.md and the top-level metrics.json of a run folder from its files (so
+    the three describe the seeds the manifest lists); returns the report's path. ``lock`` holds the
+    folder's ``.finalize.claim`` meanwhile (`run_case` already holds it)."""
     folder = Path(folder)
+    if lock and (folder / "manifest.json").is_file():
+        with claim(folder / ".finalize.claim", timeout_s=600):
+            return write_report(folder, lock=False)
     run = load_run(folder)
+    from .study import case_metrics
+    man = run["manifest"]
+    atomic_write_json(folder / "metrics.json", case_metrics(man["case"], man["hash"], man["n_seeds"], run["seeds"],
+                                                            man["config"]["synth"]["bases"]))
     fdir = folder / "figures"
     figures: dict[str, str | None] = {
         "training": _fig_training(run, fdir / "training.png"),

@@ -10,6 +10,12 @@ Layout of a run folder::
       circuits/                seed 0's synthesized and extracted circuits (text, DOT, SVG when `dot` exists)
       seeds/<i>-<seed>/        metrics.json (deterministic), timings.json, history.json, circuits/
 
+Concurrent runs of one case into one folder share the work: each seed is claimed (``seeds/<i>-<seed>.claim``,
+created with ``O_EXCL``; a dead owner's claim is broken) before it is computed, a run waits for the seeds
+another live run holds, and the manifest, metrics and report are written together under ``.finalize.claim``.
+They describe exactly the seeds the manifest lists (``seed_indices``); other finished seed folders stay on
+disk and are named in the report.
+
 A seed whose ``metrics.json`` exists is finished and never redone, so an interrupted run resumes where
 it stopped, and asking for more seeds adds only the new ones (the hash ignores the number of seeds).
 Per-seed integer seeds come from ``numpy.random.SeedSequence(run.seed).spawn(n)``. Budgets count work, so
@@ -22,6 +28,8 @@ wall-clock figure (timings live in ``timings.json``). The one exception is an op
 from __future__ import annotations
 
 import io
+import os
+import re
 import shutil
 import sys
 import time
@@ -36,11 +44,13 @@ import synth
 
 from .cases import Case, load_case
 from .errors import CompareError
-from .runfolder import atomic_write_bytes, atomic_write_json, atomic_write_text, git_commit, read_json, versions
+from .runfolder import (RunFolderError, atomic_write_bytes, atomic_write_json, atomic_write_text, claim, git_commit,
+                        read_json, read_json_file, versions)
 from .stats import mean_ci
 from .trajectory import TrajectoryConfig, lead_lag, trajectory
 
-__all__ = ["RunResult", "run_case", "run_seed", "aggregate", "run_folder", "mean_ci", "AGG_METRICS"]
+__all__ = ["RunResult", "run_case", "run_seed", "ensure_seed", "aggregate", "case_metrics", "run_folder", "seed_dir",
+           "seed_row", "check_out", "mean_ci", "AGG_METRICS"]
 
 
 @dataclass(frozen=True)
@@ -59,9 +69,34 @@ class RunResult:
         return self.folder / "report.md"
 
 
+_FOLDER_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def check_out(out: Any, what: str = "--out") -> Path:
+    """``out`` as a Path: a string or path that is not an existing non-folder, else `CompareError`."""
+    if isinstance(out, bool) or not isinstance(out, (str, os.PathLike)) or not str(out).strip():
+        raise CompareError(f"{what} must be a folder path, got {out!r}")
+    path = Path(out)
+    for parent in (path, *path.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise CompareError(f"{what} {str(out)!r}: {parent} is a file, not a folder")
+            break
+    return path
+
+
 def run_folder(case: Case, out: str | Path = "runs") -> Path:
-    """``<out>/<case name>/<config hash>``."""
-    return Path(out) / case.name / case.hash()
+    """``<out>/<case name>/<config hash>``; the name (``[case] name``, overrides included) must be one plain
+    folder name, so the run folder is always inside ``out``."""
+    name = case.config["case"]["name"]
+    if not isinstance(name, str) or not _FOLDER_NAME.fullmatch(name):
+        raise CompareError(f"case name {name!r}: a run folder name must be letters, digits, '_', '-' or '.', "
+                           "not starting with '.' (it becomes <out>/<name>/)")
+    base = check_out(out)
+    folder = base / name / case.hash()
+    if base.resolve() not in folder.resolve().parents:
+        raise CompareError(f"case name {name!r}: the run folder {folder} would be outside --out {str(out)!r}")
+    return folder
 
 
 # ----------------------------------------------------------------------------------------------- stats
@@ -293,8 +328,48 @@ def _trajectory(net: Any, folder: Path, seed: int) -> list[dict[str, Any]]:
 
 # ----------------------------------------------------------------------------------------------- a case
 
-def _seed_dir(folder: Path, index: int, seed: int) -> Path:
+def seed_dir(folder: Path, index: int, seed: int) -> Path:
+    """The seed folder ``<folder>/seeds/<index>-<seed>`` (index zero-padded to 3 digits)."""
     return folder / "seeds" / f"{index:03d}-{seed}"
+
+
+def _finished(sd: Path) -> dict | None:
+    """The seed's metrics when ``metrics.json`` is complete; None when absent or damaged (then redone)."""
+    try:
+        m = read_json_file(sd / "metrics.json", "seed metrics")
+    except RunFolderError:
+        return None
+    return m if "seed_index" in m and "comparisons" in m else None
+
+
+def ensure_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | Path = True,
+                progress: Callable[[str], None] | None = None, wait: bool = True) -> tuple[dict | None, bool]:
+    """The metrics of one seed, computing it when no run has: ``(metrics, computed)``. The seed is claimed
+    first (``<seed folder>.claim``), so two concurrent runs never compute it twice; with ``wait`` a seed
+    held by another live run is waited for, else ``(None, False)`` comes back at once."""
+    say = progress or (lambda s: None)
+    done = _finished(folder)
+    if done is not None:
+        return done, False
+    lock = folder.with_name(folder.name + ".claim")
+    told = False
+    while True:
+        with claim(lock, wait=False) as mine:
+            if mine:
+                done = _finished(folder)
+                if done is not None:          # finished by another run between the check and the claim
+                    return done, False
+                run_seed(case, index, seed, folder, cache=cache, progress=progress)
+                return read_json_file(folder / "metrics.json", "seed metrics"), True
+        if not wait:
+            return None, False
+        if not told:
+            say(f"seed {index} ({seed}): being computed by another run; waiting for it")
+            told = True
+        time.sleep(0.2)
+        done = _finished(folder)
+        if done is not None:
+            return done, False
 
 
 def run_case(path: str | Path | Case, *, seeds: int | None = None, out: str | Path = "runs",
@@ -306,6 +381,11 @@ def run_case(path: str | Path | Case, *, seeds: int | None = None, out: str | Pa
     trained models in ``<out>/.models`` (a path: there; False: no cache). ``report=False`` skips the
     figures and report.md (metrics are still aggregated).
     """
+    if not isinstance(path, (str, os.PathLike, Case)):
+        raise CompareError(f"run_case: path must be a case file, a case name or a Case, got {path!r}")
+    if isinstance(overrides, str):
+        raise CompareError(f"run_case: overrides must be a list of 'section.key=value' strings, got {overrides!r}")
+    check_out(out, "run_case: out" if argv is None else "--out")
     case = path if isinstance(path, Case) else load_case(path, overrides=overrides)
     if isinstance(path, Case) and overrides:
         case = case.with_overrides(overrides)
@@ -319,39 +399,63 @@ def run_case(path: str | Path | Case, *, seeds: int | None = None, out: str | Pa
     say = progress or (lambda s: None)
     t0 = time.perf_counter()
     seed_list = case.seeds(n)
+    # the task and the network are built once before anything is written: a case whose task or network
+    # cannot be built (too large, bad parameters) fails here and leaves no half-made run folder
+    try:
+        task = case.make_task(seed_list[0] if case.config["task"]["split"] == "per_seed" else case.config["run"]["seed"])
+    except CompareError as exc:
+        raise CompareError(f"{case.source}: [task]: {exc}") from None
+    try:
+        case.make_model(task, seed_list[0])
+    except CompareError as exc:
+        raise CompareError(f"{case.source}: [net]: {exc}") from None
+    del task
     manifest = {"case": case.name, "title": case.title, "source": case.source, "hash": case.hash(),
                 "config": case.config, "overrides": list(case.overrides), "n_seeds": n,
-                "seeds": seed_list, "seed_derivation": f"numpy.random.SeedSequence({case.config['run']['seed']})"
+                "seeds": seed_list, "seed_indices": list(range(n)),
+                "seed_derivation": f"numpy.random.SeedSequence({case.config['run']['seed']})"
                 ".spawn(n)[i].generate_state(1)[0]",
                 "argv": list(argv) if argv is not None else list(sys.argv), "versions": versions(),
                 "git_commit": git_commit()}
-    folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(folder / "manifest.json", manifest)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CompareError(f"{folder}: cannot make the run folder: {exc.strerror or exc}") from None
     computed, skipped, all_metrics = [], [], []
     for i, seed in enumerate(seed_list):
-        sd = _seed_dir(folder, i, seed)
-        if (sd / "metrics.json").exists():
-            say(f"seed {i + 1}/{n} ({seed}): finished earlier, skipped")
-            all_metrics.append(read_json(sd / "metrics.json"))
-            skipped.append(i)
-            continue
-        say(f"seed {i + 1}/{n} ({seed}): running")
+        sd = seed_dir(folder, i, seed)
         ts = time.perf_counter()
-        all_metrics.append(run_seed(case, i, seed, sd, cache=cache_dir, progress=say))
-        say(f"seed {i + 1}/{n} ({seed}): done in {time.perf_counter() - ts:.1f} s")
-        computed.append(i)
-    agg = aggregate(all_metrics, case.config["synth"]["bases"])
-    metrics = {"case": case.name, "hash": case.hash(), "n_seeds": n, "aggregate": agg,
-               "per_seed": [_seed_row(m) for m in all_metrics]}
-    atomic_write_json(folder / "metrics.json", metrics)
-    if report:
-        from .report import write_report
-        say("writing figures and report.md ...")
-        write_report(folder)
+        say(f"seed {i + 1}/{n} ({seed}): {'running' if _finished(sd) is None else 'finished earlier, skipped'}")
+        m, was_computed = ensure_seed(case, i, seed, sd, cache=cache_dir, progress=say)
+        all_metrics.append(m)
+        if was_computed:
+            say(f"seed {i + 1}/{n} ({seed}): done in {time.perf_counter() - ts:.1f} s")
+            computed.append(i)
+        else:
+            skipped.append(i)
+    metrics = case_metrics(case.name, case.hash(), n, all_metrics, case.config["synth"]["bases"])
+    # manifest, metrics and report are written together, one run at a time: they always describe the same seeds
+    with claim(folder / ".finalize.claim", timeout_s=600):
+        atomic_write_json(folder / "manifest.json", manifest)
+        atomic_write_json(folder / "metrics.json", metrics)
+        if report:
+            from .report import write_report
+            say("writing figures and report.md ...")
+            write_report(folder, lock=False)
+        else:
+            (folder / "report.md").unlink(missing_ok=True)     # an old report would describe other seeds
     return RunResult(folder, metrics, tuple(computed), tuple(skipped), time.perf_counter() - t0)
 
 
-def _seed_row(m: dict) -> dict[str, Any]:
+def case_metrics(name: str, config_hash: str, n_requested: int, seed_metrics: Sequence[dict],
+                 bases: Sequence[str]) -> dict[str, Any]:
+    """The top-level ``metrics.json`` of a run folder: the aggregate over ``seed_metrics`` (as read from
+    the seed folders) and one row per seed; ``n_seeds`` is the number of seeds requested."""
+    return {"case": name, "hash": config_hash, "n_seeds": n_requested, "aggregate": aggregate(seed_metrics, bases),
+            "per_seed": [seed_row(m) for m in seed_metrics]}
+
+
+def seed_row(m: dict) -> dict[str, Any]:
     """One row of the per-seed table: training, and per basis the headline numbers."""
     row = {"seed_index": m["seed_index"], "seed": m["seed"], "train_acc": m["training"]["train_acc"],
            "test_acc": m["training"]["test_acc"], "fit_epoch": m["training"]["fit_epoch"],
@@ -376,3 +480,4 @@ def _seed_row(m: dict) -> dict[str, Any]:
         row["fourier"] = {k: m["fourier"][k] for k in ("key_frequencies", "key_fraction", "restricted_accuracy",
                                                        "n_smallest_faithful")}
     return row
+

@@ -21,7 +21,9 @@ scheduler, the workers must see the same file system path as ``out`` and the cas
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -30,8 +32,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 from .cases import _MAX_SEEDS, Case, _resolve, load_case
 from .errors import CompareError
-from .runfolder import atomic_write_json, git_commit, read_json, versions
-from .study import _seed_dir, _seed_row, aggregate, run_folder, run_seed
+from .runfolder import RunFolderError, atomic_write_json, claim, git_commit, process_alive, read_json_file, versions
+from .study import case_metrics, check_out, ensure_seed, run_folder, seed_dir
 
 __all__ = ["Job", "SweepResult", "BACKENDS", "parse_seeds", "plan_sweep", "run_job", "run_sweep",
            "gather_case"]
@@ -65,7 +67,7 @@ class Job:
     def seed_dir(self, out: str | Path = "runs", case: Case | None = None) -> Path:
         """The job's seed folder ``<out>/<case>/<hash>/seeds/<i>-<seed>``."""
         case = case or self.load()
-        return _seed_dir(run_folder(case, out), self.seed_index, self.seed(case))
+        return seed_dir(run_folder(case, out), self.seed_index, self.seed(case))
 
     def done(self, out: str | Path = "runs", case: Case | None = None) -> bool:
         """True when the seed folder holds a complete ``metrics.json`` (the job is finished)."""
@@ -75,8 +77,8 @@ class Job:
 def _read_complete(path: Path) -> dict | None:
     """The metrics in ``path`` when the file exists, parses and is a finished seed's record; else None."""
     try:
-        m = read_json(path)
-    except (OSError, ValueError):
+        m = read_json_file(path, "seed metrics")
+    except RunFolderError:
         return None
     if not isinstance(m, dict) or "seed_index" not in m or "comparisons" not in m:
         return None
@@ -133,22 +135,42 @@ def plan_sweep(case_paths: str | Path | Iterable[str | Path], seeds: range | int
 
 # ----------------------------------------------------------------------------------------------- one job
 
-def run_job(job: Job, out: str | Path = "runs", cache: bool | str | Path = True) -> dict[str, Any]:
+_WATCHED: set[int] = set()
+
+
+def _exit_with(sweep_pid: int) -> None:
+    """In a worker process: a daemon thread that ends the process once the sweep process is gone, so a
+    killed sweep (SIGKILL leaves no chance to stop the pool) leaves no worker computing on."""
+    if sweep_pid == os.getpid() or sweep_pid in _WATCHED:
+        return
+    _WATCHED.add(sweep_pid)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while process_alive(sweep_pid) and os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)      # the seed being computed keeps no metrics.json, so a rerun redoes it
+
+    threading.Thread(target=watch, name="occam-sweep-watch", daemon=True).start()
+
+
+def run_job(job: Job, out: str | Path = "runs", cache: bool | str | Path = True, *,
+            sweep_pid: int | None = None) -> dict[str, Any]:
     """Run one job into its seed folder (skipped when finished). Returns a small status record; never raises
-    for a failure inside the job (status ``failed`` with the error), so one bad job does not stop a sweep."""
+    for a failure inside the job (status ``failed`` with the error), so one bad job does not stop a sweep.
+    ``sweep_pid``: in a worker process, the sweep's process; the worker exits when it is gone."""
+    if sweep_pid is not None:
+        _exit_with(sweep_pid)
     t0 = time.perf_counter()
     rec: dict[str, Any] = {"case": job.case, "overrides": list(job.overrides), "seed_index": job.seed_index}
     try:
         case = job.load()
         seed = job.seed(case)
-        sd = _seed_dir(run_folder(case, out), job.seed_index, seed)
+        sd = seed_dir(run_folder(case, out), job.seed_index, seed)
         rec.update(name=case.name, seed=seed, folder=str(sd))
-        if _read_complete(sd / "metrics.json") is not None:
-            rec["status"] = "skipped"
-        else:
-            cache_dir: bool | Path = (Path(out) / ".models") if cache is True else (Path(cache) if cache else False)
-            run_seed(case, job.seed_index, seed, sd, cache=cache_dir)
-            rec["status"] = "done"
+        cache_dir: bool | Path = (Path(out) / ".models") if cache is True else (Path(cache) if cache else False)
+        _, computed = ensure_seed(case, job.seed_index, seed, sd, cache=cache_dir)   # claimed: never twice
+        rec["status"] = "done" if computed else "skipped"
     except Exception as exc:        # reported in SweepResult.failed; the other jobs go on
         rec["status"] = "failed"
         rec["error"] = f"{type(exc).__name__}: {exc}"
@@ -171,7 +193,7 @@ def gather_case(case: Case, seed_indices: Iterable[int], out: str | Path = "runs
     all_seeds = case.seeds(idx[-1] + 1)
     found = []
     for i in idx:
-        m = _read_complete(_seed_dir(folder, i, all_seeds[i]) / "metrics.json")
+        m = _read_complete(seed_dir(folder, i, all_seeds[i]) / "metrics.json")
         if m is not None:
             found.append(m)
     if not found:
@@ -186,14 +208,15 @@ def gather_case(case: Case, seed_indices: Iterable[int], out: str | Path = "runs
                 "argv": list(argv) if argv is not None else list(sys.argv), "versions": versions(),
                 "git_commit": git_commit(), "gathered_by": "compare.sweep"}
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(folder / "manifest.json", manifest)
-    agg = aggregate(found, case.config["synth"]["bases"])
-    metrics = {"case": case.name, "hash": case.hash(), "n_seeds": n, "aggregate": agg,
-               "per_seed": [_seed_row(m) for m in found]}
-    atomic_write_json(folder / "metrics.json", metrics)
-    if report:
-        from .report import write_report
-        write_report(folder)
+    metrics = case_metrics(case.name, case.hash(), n, found, case.config["synth"]["bases"])
+    with claim(folder / ".finalize.claim", timeout_s=600):     # manifest, metrics and report together
+        atomic_write_json(folder / "manifest.json", manifest)
+        atomic_write_json(folder / "metrics.json", metrics)
+        if report:
+            from .report import write_report
+            write_report(folder, lock=False)
+        else:
+            (folder / "report.md").unlink(missing_ok=True)
     return metrics
 
 
@@ -237,7 +260,8 @@ def _dispatch(todo: list[Job], out: Path, cache: Any, backend: str, n_jobs: int,
 
     def run_parallel(n: int) -> None:
         par = joblib.Parallel(n_jobs=n, return_as="generator_unordered")
-        for rec in par(joblib.delayed(run_job)(j, out, cache) for j in todo):
+        me = os.getpid() if backend == "joblib" else None     # Dask workers may be on other machines
+        for rec in par(joblib.delayed(run_job)(j, out, cache, sweep_pid=me) for j in todo):
             note(rec)
 
     if backend == "joblib":
@@ -291,7 +315,7 @@ def run_sweep(jobs: Sequence[Job], *, out: str | Path = "runs", backend: str = "
             raise CompareError(f"run_sweep takes Jobs from plan_sweep, got {j!r}")
     say = progress or (lambda s: None)
     t0 = time.perf_counter()
-    out = Path(out).resolve()
+    out = check_out(out).resolve()
     cases: dict[tuple[str, tuple[str, ...]], Case] = {}
     for j in jobs:
         if (j.case, j.overrides) not in cases:

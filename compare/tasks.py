@@ -26,6 +26,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Mapping, NamedTuple
 
 import numpy as np
+from synth.dsl import MAX_MODULUS
 
 from .errors import CompareError
 
@@ -40,6 +41,7 @@ __all__ = [
     "labels_from_table",
 ]
 
+_MAX_MODULUS = MAX_MODULUS  # Z_p tasks: the same bound as synth's programs
 _MAX_BOOL_INPUTS = 24  # labels over 2**24 points are still a few MB
 _EXHAUSTIVE_TEST = 1 << 16  # held-out set is the whole complement up to this domain size
 
@@ -222,12 +224,15 @@ class Dataset(NamedTuple):
 
 @dataclass(frozen=True, eq=False)
 class Task:
-    """A domain, a target's labels on all of it, and a seeded train / held-out split.
+    """A domain, a target's labels on it, and a seeded train / held-out split.
 
-    Build one with `make_task`, `Task.from_program` or `Task.from_table`. ``labels`` covers the *whole*
-    domain (the held-out truth); ``train_idx`` are the points a network (and `train_spec`) sees;
-    ``test_idx`` the held-out points used for accuracy (the whole complement when the domain has at most
-    2**16 points, else a seeded sample of it -- see ``test_note``).
+    Build one with `make_task`, `Task.from_program`, `Task.from_table`, or `Task.from_examples` (a user's
+    own examples). ``labels`` covers the *whole* domain (the held-out truth); ``train_idx`` are the points
+    a network (and `train_spec`) sees; ``test_idx`` the held-out points used for accuracy (the whole
+    complement when the domain has at most 2**16 points, else a seeded sample of it -- see ``test_note``).
+    ``known`` (None: everywhere) marks the points where the target's label is known: a task made from
+    examples knows its target only on the examples and on labelled queries; elsewhere ``labels`` holds a
+    placeholder 0 that is never reported as the target (see `target_known`).
     """
 
     name: str
@@ -241,6 +246,7 @@ class Task:
     seed: int = 0
     program_text: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    known: np.ndarray | None = field(default=None, repr=False)
 
     # -------------------------------------------------------------- construction
     @classmethod
@@ -326,7 +332,123 @@ class Task:
                           train_count=train_count, seed=seed, encoding=encoding, max_test=max_test,
                           params={"program": text, "n": n})
 
+    @classmethod
+    def from_examples(cls, X: Any, y: Any, *, queries: Any = None, query_labels: Any = None,
+                      name: str | None = None, encoding: str = "01", seed: int = 0,
+                      max_test: int = 4096) -> "Task":
+        """A Boolean task from a user's own examples: ``X`` (examples x inputs, 0/1) and labels ``y`` (0/1).
+
+        The examples are the training points (repeated rows with the same label are kept once). The
+        held-out points are ``queries`` (rows of 0/1 inputs, none of them an example) when given, else every
+        other point of the domain (a seeded sample of ``max_test`` of them above 2**16 points). The target
+        is known on the examples and, when ``query_labels`` are given, on the queries; elsewhere it is
+        unknown, and comparisons say so (`target_known`) instead of quoting agreement with a target.
+
+        Values are checked by `synth.Spec` (a ragged ``X``, a value other than 0/1, a row count that
+        differs between ``X`` and ``y``, one input with two labels); each problem is a `CompareError`
+        naming the argument (``X`` = inputs, ``y`` = outputs) and the row.
+
+        >>> t = Task.from_examples([[0, 0], [0, 1], [1, 0]], [0, 1, 1])
+        >>> t.train_idx.tolist(), t.test_idx.tolist(), t.target_known, t.target_known_at(t.train_idx)
+        ([0, 1, 2], [3], False, True)
+        >>> Task.from_examples([[0, 1], [0, 1]], [0, 1])
+        Traceback (most recent call last):
+        compare.errors.CompareError: Task.from_examples (X = inputs, y = outputs): input [0, 1] is given two outputs (0 at row 0, 1 at row 1)
+        """
+        import synth
+
+        if query_labels is not None and queries is None:
+            raise CompareError("Task.from_examples: query_labels given without queries")
+        try:
+            spec = synth.Spec.from_examples(X, y, source="Task.from_examples (X = inputs, y = outputs)")
+            n = spec.n_inputs
+            Qx, Qy = np.zeros((0, n), dtype=np.uint8), None
+            if queries is not None and query_labels is not None:
+                qspec = synth.Spec.from_examples(queries, query_labels, source="Task.from_examples (queries = "
+                                                 "inputs, query_labels = outputs)")
+                Qx, Qy = qspec.X, qspec.y
+            elif queries is not None:
+                Qx = synth.Spec(spec.X, spec.y, queries, source="Task.from_examples (queries)").queries
+        except synth.SynthError as exc:
+            raise CompareError(str(exc)) from None
+        if spec.n_outputs != 1 or (Qy is not None and Qy.ndim != 1):
+            raise CompareError("Task.from_examples: y and query_labels must be one 0/1 label per row")
+        if Qx.shape[1] != n:
+            raise CompareError(f"Task.from_examples: queries have {Qx.shape[1]} columns but X has {n} inputs")
+        if not 1 <= n <= _MAX_BOOL_INPUTS:
+            raise CompareError(f"Task.from_examples: X has {n} inputs; a Boolean task's domain of 2**n points "
+                               f"allows 1 <= n <= {_MAX_BOOL_INPUTS}")
+        size = 1 << n
+        weights = np.int64(1) << np.arange(n, dtype=np.int64)
+        t_train = spec.X.astype(np.int64) @ weights
+        labels = np.zeros(size, dtype=bool)
+        known = np.zeros(size, dtype=bool)
+        labels[t_train] = spec.y.astype(bool)
+        known[t_train] = True
+        if queries is not None:
+            t_q = Qx.astype(np.int64) @ weights     # duplicate query rows were dropped by Spec
+            clash = np.flatnonzero(known[t_q])
+            if len(clash):
+                row = Qx[clash[0]].tolist()
+                raise CompareError(f"Task.from_examples: queries row {row} is also an example in X (held-out "
+                                   f"points must be new inputs)")
+            order = np.argsort(t_q, kind="stable")
+            test_idx = t_q[order]
+            if Qy is not None:
+                labels[test_idx] = Qy[order].astype(bool)
+                known[test_idx] = True
+        else:
+            test_idx = np.flatnonzero(~known).astype(np.int64)
+            if size > _EXHAUSTIVE_TEST and len(test_idx) > max_test:
+                test_idx = np.sort(_rng(seed, 2).choice(test_idx, size=max_test, replace=False)).astype(np.int64)
+        if encoding not in ("01", "pm1"):
+            raise CompareError(f"Task.from_examples: encoding must be '01' or 'pm1', got {encoding!r}")
+        train_idx = np.sort(t_train).astype(np.int64)
+        known_mask = None if known.all() else known
+        for arr in (labels, train_idx, test_idx, known):
+            arr.setflags(write=False)
+        n_known = int(known.sum())
+        return cls(name=name or f"examples({len(train_idx)} of {size} points)", domain="bool", n_inputs=n,
+                   labels=labels, train_idx=train_idx, test_idx=test_idx.astype(np.int64), p=None,
+                   encoding=encoding, seed=int(seed), program_text=None,
+                   params={"n": n, "examples": int(len(train_idx)), "queries": int(len(test_idx)),
+                           "target_known_points": n_known}, known=known_mask)
+
+    @classmethod
+    def from_csv(cls, path: str | Any, *, queries: str | Any | None = None, queries_labelled: bool = False,
+                 name: str | None = None, encoding: str = "01", seed: int = 0, max_test: int = 4096) -> "Task":
+        """`from_examples` of a CSV file read by `synth.Spec.from_csv` (one 0/1 column per input, the label
+        last; an optional header row; ``#`` comments). ``queries``: a CSV of held-out inputs (a label
+        column is ignored) or, with ``queries_labelled``, of held-out inputs and their labels (the target
+        is then known there)."""
+        import synth
+
+        try:
+            spec = synth.Spec.from_csv(path)
+            Q, QL = None, None
+            if queries is not None and queries_labelled:
+                labelled = synth.Spec.from_csv(queries)
+                if labelled.n_inputs != spec.n_inputs:
+                    raise CompareError(f"{queries}: {labelled.n_inputs} input columns and a label, but the "
+                                       f"examples in {path} have {spec.n_inputs} inputs")
+                Q, QL = labelled.X, labelled.y
+            elif queries is not None:
+                Q = synth.Spec.from_csv(path, queries).queries
+        except synth.SynthError as exc:
+            raise CompareError(str(exc)) from None
+        return cls.from_examples(spec.X, spec.y, queries=Q, query_labels=QL, name=name or str(path),
+                                 encoding=encoding, seed=seed, max_test=max_test)
+
     # -------------------------------------------------------------- views
+    @property
+    def target_known(self) -> bool:
+        """True when the target's label is known on the whole domain."""
+        return self.known is None
+
+    def target_known_at(self, idx: np.ndarray) -> bool:
+        """True when the target's label is known at every domain point in ``idx``."""
+        return self.known is None or bool(self.known[np.asarray(idx, dtype=np.int64)].all())
+
     @property
     def domain_size(self) -> int:
         """Number of points in the domain (2**n or p**2)."""
@@ -350,6 +472,9 @@ class Task:
         """Truth table of the target (Boolean tasks)."""
         if self.domain != "bool":
             raise CompareError(f"task {self.name!r}: a Z_p task has no Boolean truth table")
+        if not self.target_known:
+            raise CompareError(f"task {self.name!r}: the target is known on {int(self.known.sum())} of "
+                               f"{self.domain_size} points only, so it has no truth table")
         return table_from_labels(self.labels)
 
     @cached_property
@@ -377,14 +502,16 @@ class Task:
         return Xf * 2 - 1 if self.encoding == "pm1" else Xf
 
     def dataset(self) -> Dataset:
-        """The train and held-out tensors (inputs encoded; labels long: 0/1 or residues mod p)."""
+        """The train and held-out tensors (inputs encoded; labels long: 0/1 or residues mod p); the
+        held-out tensors hold only the points whose label is known (none when the target is unknown)."""
         import torch
 
         def lab(idx: np.ndarray) -> Any:
             return torch.as_tensor(self.labels[idx].astype(np.int64))
 
+        test = self.test_idx if self.known is None else self.test_idx[self.known[self.test_idx]]
         return Dataset(self.encode(self.inputs(self.train_idx)), lab(self.train_idx),
-                       self.encode(self.inputs(self.test_idx)), lab(self.test_idx))
+                       self.encode(self.inputs(test)), lab(test))
 
     def train_spec(self, *, queries: bool = True) -> Any:
         """`synth.Spec` holding exactly the training examples the network sees (held-out points as queries)."""
@@ -401,6 +528,8 @@ class Task:
         h.update(f"{self.domain}|{self.n_inputs}|{self.p}|{self.encoding}|".encode())
         for arr in (self.labels, self.train_idx, self.test_idx):
             h.update(np.ascontiguousarray(arr).tobytes())
+        if self.known is not None:
+            h.update(b"known|" + np.ascontiguousarray(self.known).tobytes())
         return h.hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:
@@ -408,7 +537,8 @@ class Task:
         return {"name": self.name, "domain": self.domain, "n_inputs": self.n_inputs, "p": self.p,
                 "encoding": self.encoding, "seed": self.seed, "n_train": int(len(self.train_idx)),
                 "n_test": int(len(self.test_idx)), "test_note": self.test_note, "program": self.program_text,
-                "params": dict(self.params), "key": self.key()}
+                "params": dict(self.params), "key": self.key(),
+                **({} if self.known is None else {"target_known_points": int(self.known.sum())})}
 
     @cached_property
     def target_program(self) -> Any:
@@ -422,6 +552,20 @@ class Task:
         return synth.Program.parse(self.program_text, self.n_inputs)
 
 
+_INT_PARAMS = ("n", "k", "t", "a", "p", "fn_seed")
+
+
+def _whole_param(target: str, key: str, value: Any) -> Any:
+    """An integer parameter of a target as an int: floats, bools and strings are refused (4.7 is not 4)."""
+    if key not in _INT_PARAMS or value is None:
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise CompareError(f"target {target!r}: parameter {key} must be an integer, got {value!r}")
+    if key == "fn_seed" and value < 0:
+        raise CompareError(f"target {target!r}: parameter fn_seed must be >= 0, got {value!r}")
+    return int(value)
+
+
 def make_task(target: str | Any, *, train_fraction: float | None = None, train_count: int | None = None,
               seed: int = 0, encoding: str = "01", max_test: int = 4096, **params: Any) -> Task:
     """Task for a named target in `TARGETS` (params such as n, k, t, a, p, fn_seed) or for a program."""
@@ -431,6 +575,12 @@ def make_task(target: str | Any, *, train_fraction: float | None = None, train_c
         return Task.from_program(target, params.pop("n", None), train_fraction, seed, p=params.pop("p", None),
                                  train_count=train_count, encoding=encoding, max_test=max_test)
     spec = TARGETS[target]
+    params = {k: _whole_param(target, k, v) for k, v in params.items()}
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise CompareError(f"target {target!r}: seed must be an integer >= 0, got {seed!r}")
+    if params.get("p") is not None and params["p"] > _MAX_MODULUS:
+        raise CompareError(f"target {target!r}: modulus p={params['p']} is above the limit {_MAX_MODULUS} "
+                           "(synth.dsl.MAX_MODULUS; the task holds all p*p pairs)")
     try:
         n_or_p, labels, text = spec.build(**params)
     except TypeError as exc:

@@ -35,6 +35,7 @@ import torch
 from torch import nn
 
 from .errors import CompareError
+from .nets import as_mlp
 from .runfolder import _FILE_MODE
 from .tasks import Task
 
@@ -80,6 +81,10 @@ class TrainConfig:
             raise CompareError(f"TrainConfig.optimizer must be one of {_OPTIMIZERS}, got {self.optimizer!r}")
         if self.loss not in _LOSSES:
             raise CompareError(f"TrainConfig.loss must be one of {_LOSSES}, got {self.loss!r}")
+        for name in ("epochs", "eval_every", "batch_size", "cleanup_epochs", "threads"):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer))):
+                raise CompareError(f"TrainConfig.{name} must be an integer, got {v!r}")
         if self.epochs < 1 or self.lr <= 0:
             raise CompareError(f"TrainConfig: need epochs >= 1 and lr > 0, got epochs={self.epochs}, lr={self.lr}")
         for name in ("lr", "momentum", "weight_decay", "hinge_margin", "generalise_at"):
@@ -172,9 +177,13 @@ def _run_key(task: Task, model: nn.Module, config: TrainConfig, seed: int) -> st
 
 
 def predict(model: nn.Module, task: Task, X: Any | None = None, *, chunk: int = 1 << 15) -> np.ndarray:
-    """The model's labels (bool for Boolean tasks, residues for Z_p) on encoded inputs ``X`` (default: whole domain)."""
+    """The model's labels (bool for Boolean tasks, residues for Z_p) on encoded inputs ``X`` (default: whole domain).
+
+    For a Boolean task the model may be any network `compare.nets.as_mlp` reads (one logit or two classes)."""
     if X is None:
         X = task.encode(task.inputs())
+    if task.domain == "bool":
+        model = as_mlp(model, task)
     outs = []
     model.eval()
     with torch.no_grad():

@@ -394,6 +394,25 @@ class Program:
         last node, ``outputs=(r0, r1, ...)`` gives several."""
         return cls(n_inputs, nodes, output, outputs=outputs, basis=basis, p=p)
 
+    def embedded(self, n_inputs: int, inputs, *, basis: str | Basis | None = None) -> "Program":
+        """The same program over ``n_inputs`` inputs, its input i renamed to ``inputs[i]``.
+
+        >>> str(Program.parse("and(x0, not(x1))", basis="aon").embedded(5, [3, 1]))
+        'and(x3, not(x1))'
+        """
+        k = self.n_inputs
+        if len(inputs) != k:
+            raise SynthError(f"embedded: the program has {k} inputs but {len(inputs)} input indices were given")
+        n_inputs = as_int(n_inputs, "n_inputs", lo=0, hi=MAX_INPUTS, limit="synth.dsl.MAX_INPUTS")
+        inputs = [as_int(v, "input index", lo=0, hi=n_inputs - 1) for v in inputs]
+
+        def remap(r: int) -> int:
+            return inputs[r] if r < k else n_inputs + (r - k)
+
+        nodes = [(op, tuple(remap(a) for a in args)) for op, args in self.nodes]
+        return Program(n_inputs, nodes, outputs=tuple(remap(r) for r in self.outputs),
+                       basis=basis or self.basis, p=self.p)
+
     @classmethod
     def parse(cls, text: str, n_inputs: int | None = None, *, basis: str | Basis | None = None,
               p: int | None = None) -> "Program":

@@ -313,10 +313,11 @@ class Symmetry:
     noreapply: bool = True       # no step re-applies an operation to the operands of a step it reads
     inputs: bool = True          # interchangeable inputs are first read in index order
     essential: bool = True       # inputs read: essential ones, one per differing pair, at most (a-1) r + k
+    shapes: bool = True          # formulas: one instance per tree shape, sibling subtrees of one shape ordered
 
     @classmethod
     def none(cls) -> "Symmetry":
-        return cls(False, False, False, False, False, False)
+        return cls(False, False, False, False, False, False, False)
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -434,8 +435,8 @@ class _Problem:
     trivial: dict = field(default_factory=dict)      # output -> ("const", v) | ("input", a, negated)
     pairs: tuple = ()
     essential: tuple = ()      # inputs every consistent program reads (for the hard outputs)
-    encodings: dict = field(default_factory=dict)     # steps -> live _Encoding (reused across costs)
-    dead: set = field(default_factory=set)            # step counts refuted whatever the cost
+    encodings: dict = field(default_factory=dict)     # steps (, shape) -> live _Encoding (across costs)
+    dead: set = field(default_factory=set)            # keys of encodings refuted whatever the cost
 
     def close(self) -> None:
         for enc in self.encodings.values():
@@ -559,12 +560,84 @@ def _tuples(n_nodes: int, arities: tuple[int, ...]) -> tuple[tuple[int, ...], ..
     return tuple(sorted(ts, key=_tuple_key))
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """The shape of a formula of ``r`` steps: ``children[i]``, the steps step i reads (steps are numbered
+    in post-order, so the root is step r - 1 and every subtree is a block of consecutive steps), and
+    ``twins``: pairs (a, b) of the first steps of two sibling subtrees of the same shape."""
+
+    children: tuple[tuple[int, ...], ...]
+    twins: tuple[tuple[int, int], ...]
+
+
+@lru_cache(maxsize=None)
+def _trees(r: int, degree: int) -> tuple[tuple, ...]:
+    """Every rooted unordered tree of r nodes in which a node has at most ``degree`` children, each as
+    the sorted tuple of its children's trees (a canonical form: two trees are isomorphic iff equal)."""
+    if r == 1:
+        return ((),)
+    smaller = [t for k in range(1, r) for t in _trees(k, degree)]
+    rank = {t: i for i, t in enumerate(smaller)}
+    out = []
+
+    def grow(left: int, lo: int, kids: list) -> None:
+        if left == 0:
+            out.append(tuple(sorted(kids, key=rank.__getitem__)))
+            return
+        if len(kids) == degree:
+            return
+        for i in range(lo, len(smaller)):
+            t = smaller[i]
+            size = _tree_size(t)
+            if size <= left:
+                grow(left - size, i, kids + [t])
+
+    grow(r - 1, 0, [])
+    return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def _tree_size(t: tuple) -> int:
+    return 1 + sum(_tree_size(c) for c in t)
+
+
+@lru_cache(maxsize=None)
+def _shapes(r: int, degree: int) -> tuple[_Shape, ...]:
+    """The shapes of formulas of r steps whose steps read at most ``degree`` steps each.
+
+    Written here because the count is what matters (the Wedderburn-Etherington numbers for degree 2:
+    1, 1, 2, 3, 6, 11, 23, 46, 98, 207 shapes of 1..10 steps) and networkx's tree generators give
+    labelled or free trees, not rooted trees of bounded degree in post-order."""
+    if r == 0:
+        return ()
+    shapes = []
+    for tree in _trees(r, degree):
+        children: list[tuple[int, ...]] = []
+        twins: list[tuple[int, int]] = []
+
+        def number(t: tuple) -> tuple[int, int]:
+            """Number t's nodes in post-order; (first step, root step) of its block."""
+            kids = [number(c) for c in t]
+            for (a, _), (b, _), ca, cb in zip(kids, kids[1:], t, t[1:]):
+                if ca == cb:
+                    twins.append((a, b))
+            children.append(tuple(root for _, root in kids))
+            i = len(children) - 1
+            return (kids[0][0] if kids else i), i
+
+        number(tree)
+        shapes.append(_Shape(tuple(children), tuple(twins)))
+    return tuple(shapes)
+
+
 class _Encoding:
     """CNF for "r steps compute the hard outputs on the added examples"; `assumptions` bound the cost."""
 
-    def __init__(self, prob: _Problem, r: int):
+    def __init__(self, prob: _Problem, r: int, shape: _Shape | None = None):
         self.prob = prob
         self.r = r
+        self.shape = shape
+        self.key = r if shape is None else (r, shape)
         md = prob.model
         self.md = md
         n = prob.n
@@ -580,6 +653,9 @@ class _Encoding:
         sym = prob.symmetry
         arities = md.arities
         self.tuples = [_tuples(n + i, arities) for i in range(r)]
+        if shape is not None:       # step i reads exactly its children in the shape, and inputs
+            self.tuples = [tuple(t for t in ts if tuple(v - n for v in t if v >= n) == shape.children[i])
+                           for i, ts in enumerate(self.tuples)]
         self.s = [[self._new() for _ in self.tuples[i]] for i in range(r)]
         # g[i][a][p]: row p of step i's table when it reads an a-tuple (None: row 0 of a normal table);
         # neg[i][a][k]: operand k is read negated (NOT as a flag); A[i][a]: step i reads an a-tuple
@@ -659,15 +735,19 @@ class _Encoding:
                     card = CardEnc.atmost(readers[j], bound=1, top_id=self.nv, encoding=EncType.seqcounter)
                     self.nv = max(self.nv, card.nv)
                     cl.extend(card.clauses)
-        if sym.colex:
+        # with a fixed shape, reordering steps is not a symmetry: only swapping twin subtrees is
+        if sym.colex and shape is None:
             self._colex()
-        if sym.op_order:
+        if sym.op_order and shape is None:
             self._op_order(strict=not self.tree)
         if sym.noreapply and not self.flags_on:
             self._noreapply()
-        if sym.inputs:
+        if sym.inputs and shape is None:
             for p, q in prob.pairs:
                 self._symvar(p, q)
+        if shape is not None:
+            for a, b in shape.twins:
+                self._twins(a, b)
         # read[a]: input a is read (by a step, or negated by an output). A shortest program reads at
         # most (arity - 1) r + k inputs (it is connected to its k outputs), every essential input, and,
         # for two examples with different outputs, an input where they differ (added with the examples).
@@ -785,6 +865,19 @@ class _Encoding:
                 cl.append([-L[q], L[q - 1], self.s[i][q]])
             for q in range(m):                          # tuples of step i+1 not reading step i
                 cl.append([-self.s[i + 1][q], L[q]])
+
+    def _twins(self, a: int, b: int) -> None:
+        """Sibling subtrees of one shape whose first steps are a < b: step a's tuple comes no later than
+        step b's (swapping the two subtrees, and the parent's operands, changes nothing; first steps read
+        only inputs, so both steps choose from the same list of tuples)."""
+        cl = self.clauses
+        m = len(self.tuples[a])
+        L = [self._new() for _ in range(m)]            # L[q]: step a's tuple is at position <= q
+        cl.append([-L[0], self.s[a][0]])
+        for q in range(1, m):
+            cl.append([-L[q], L[q - 1], self.s[a][q]])
+        for q in range(m):
+            cl.append([-self.s[b][q], L[q]])
 
     def _op_order(self, strict: bool) -> None:
         """Steps i, i+1 reading one tuple: (table, mask) increasing (lexicographic, highest bit first)."""
@@ -1112,9 +1205,9 @@ def _cegis(prob: _Problem, enc: _Encoding, budget: Budget, assumptions: list[int
             return status
         if status == "unsat":
             if enc.cost_free:
-                prob.dead.add(enc.r)
+                prob.dead.add(enc.key)
                 enc.close()
-                del prob.encodings[enc.r]
+                del prob.encodings[enc.key]
             return status
         prog = _decode(prob, *enc.decode())
         bad = _disagreeing(prob, prog)
@@ -1130,20 +1223,23 @@ def _solve_size(prob: _Problem, size: int, budget: Budget) -> tuple[str, Program
     if not prob.hard:
         return ("sat", _checked(prob, _decode(prob, [], {}), 0)) if size == 0 else ("unsat", None)
     counts = _step_counts(prob, size)
-    for r in [r for r in prob.encodings if r < counts.start]:     # never needed again (sizes only grow)
-        prob.encodings.pop(r).close()
+    for key in [k for k, e in prob.encodings.items() if e.r < counts.start]:   # never needed again
+        prob.encodings.pop(key).close()
+    shaped = prob.mode == "formula" and prob.symmetry.shapes and len(prob.hard) == 1
+    degree = max(prob.model.arities, default=2)
     for r in counts:
-        if r in prob.dead:
-            continue
-        enc = prob.encodings.get(r)
-        if enc is None:
-            enc = prob.encodings[r] = _Encoding(prob, r)
-        assumptions = enc.assumptions(size)
-        if assumptions is None:
-            continue
-        status = _cegis(prob, enc, budget, assumptions, size)
-        if status != "unsat":
-            return status, (enc.found if status == "sat" else None)
+        for key, shape in ([((r, sh), sh) for sh in _shapes(r, degree)] if shaped and r else [(r, None)]):
+            if key in prob.dead:
+                continue
+            enc = prob.encodings.get(key)
+            if enc is None:
+                enc = prob.encodings[key] = _Encoding(prob, r, shape)
+            assumptions = enc.assumptions(size)
+            if assumptions is None:
+                continue
+            status = _cegis(prob, enc, budget, assumptions, size)
+            if status != "unsat":
+                return status, (enc.found if status == "sat" else None)
     return "unsat", None
 
 
@@ -1207,7 +1303,7 @@ def sat_minimum(spec: Spec, basis: str | Basis, *, mode: str = "circuit", lower:
     >>> from synth import Spec
     >>> r = sat_minimum(Spec.from_table(0xe8, 3), "aon", mode="formula")    # majority of 3 as a tree
     >>> r.min_size, r.exact, str(r.program), [t.status for t in r.sizes_tried]
-    (4, True, 'and(or(x0, x1), or(x2, and(x0, x1)))', ['unsat', 'unsat', 'unsat', 'sat'])
+    (4, True, 'and(or(x1, x2), or(x0, and(x1, x2)))', ['unsat', 'unsat', 'unsat', 'sat'])
     >>> half_adder = Spec.from_tables([0x6, 0x8], 2)
     >>> str(sat_minimum(half_adder, "xag").program)
     'out0 = xor(x0, x1); out1 = and(x0, x1)'

@@ -48,6 +48,7 @@ from .dsl import Basis, Program, get_basis
 from .enumerate import Enumerator
 from .errors import SynthError
 from .posterior import MINIMAL_TERM, Posterior, min_bits_for_size, truncation_bound, unseen_count_log2
+from .restriction import MAX_CORE, restriction_bound
 from .sat import sat_basis_check, sat_minimum
 from .semantics import pack_bits, popcount, unpack_bits
 from .simplify import simplify_negations
@@ -252,6 +253,8 @@ def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
         res.proved_by = _ENGINE_NAMES[mode, spec.n_inputs <= CENSUS_INPUTS] if res.exact else None
         if res.min_size is None and max_size is None:
             _add_upper_bound(res, spec, b)
+        if sat and not res.exact and mode == "formula" and res.min_size is not None:
+            _restriction_stage(res, spec, b, max_size=max_size, budget=bud, progress=progress)
         if sat and not res.exact:
             _sat_stage(res, spec, b, mode, max_size=max_size, budget=bud, progress=progress)
     res.stats["budget"] = bud.as_dict()
@@ -712,6 +715,50 @@ def _side_by_side(programs: list[Program], n: int, b: Basis) -> Program:
 # the SAT stage of the portfolio
 # ------------------------------------------------------------------------------------------------------
 
+def _adopt(res: SynthesisResult, spec: Spec, prog: Program) -> None:
+    """A consistent program cheaper than any in hand becomes the shortest one (and leads `consistent`)."""
+    _, m, _, _, qpos = _pack_spec(spec)
+    bits = np.asarray(prog.evaluate(spec.points()), dtype=np.uint8).reshape(-1)
+    new = ConsistentFunction(prog.size, prog, bits[qpos])
+    res.consistent = [new] + [c for c in res.consistent if not np.array_equal(c.query_outputs, new.query_outputs)]
+    res.shortest = [prog]
+    res.min_size = prog.size
+    res.frontier = _pareto([e for e in res.frontier if e.size < prog.size] + [FrontierEntry(prog.size, 0, prog)])
+
+
+def _restriction_stage(res: SynthesisResult, spec: Spec, b: Basis, *, max_size: int | None, budget: Budget,
+                       progress) -> None:
+    """Raise the proven lower bound of a formula search by restriction to the forced core of inputs
+    (`synth.restriction`); when it meets the consistent program in hand, that program is a minimum.
+    Cheap where it applies (a numpy pass per support), so it runs before the SAT stage."""
+    target = res.min_size if max_size is None else min(res.min_size, max_size + 1)
+    if spec.n_inputs <= MAX_CORE or res.lower_bound >= target or budget.exhausted():
+        return                  # up to MAX_CORE inputs the enumerator and SAT are the right engines
+    rb = restriction_bound(spec, b, target, known_lower=res.lower_bound, budget=budget)
+    res.stats["restriction"] = rb.as_dict()
+    if rb.program is not None and rb.program.size < res.min_size and \
+            np.array_equal(np.asarray(rb.program.evaluate(spec.X), dtype=np.int64).reshape(-1),
+                           spec.y.astype(np.int64).reshape(-1)):
+        _adopt(res, spec, rb.program)
+        res.notes.append(f"a formula of size {rb.program.size} over the core inputs {list(rb.core)} fits "
+                         "every example")
+    if rb.lower <= res.lower_bound:
+        return
+    res.lower_bound = rb.lower
+    if progress:
+        progress(f"restriction to the core {list(rb.core)}: lower bound {rb.lower}")
+    if rb.lower == res.min_size:
+        res.exact = True
+        res.proved_by = "restriction"
+        res.searched_size = res.min_size - 1    # `consistent` need not hold every function of min_size
+        res.notes.append(f"minimum size {res.min_size} proven by restriction: {rb.reason}")
+    else:
+        res.notes.append(f"lower bound {rb.lower} proven by restriction: {rb.reason}")
+        res.searched_size = max(res.searched_size, res.lower_bound - 1)
+    _, m, _, _, _ = _pack_spec(spec)
+    res.truncation_mass = _truncation(spec, b, res.consistent, res.lower_bound - 1, m)
+
+
 def _sat_stage(res: SynthesisResult, spec: Spec, b: Basis, mode: str, *, max_size: int | None,
                budget: Budget, progress) -> None:
     """Give the sizes the first engine left open to the SAT engine (`synth.sat.sat_minimum`): from the
@@ -735,16 +782,7 @@ def _sat_stage(res: SynthesisResult, spec: Spec, b: Basis, mode: str, *, max_siz
     res.stats["sat"] = {k: v for k, v in sat.as_dict().items() if k != "program"}
     found_below = sat.program is not None and (res.min_size is None or sat.program.size < res.min_size)
     if found_below:
-        prog = sat.program
-        _, m, _, _, qpos = _pack_spec(spec)
-        pts = spec.points()
-        bits = np.asarray(prog.evaluate(pts), dtype=np.uint8).reshape(-1)
-        new = ConsistentFunction(prog.size, prog, bits[qpos])
-        res.consistent = [new] + [c for c in res.consistent
-                                  if not np.array_equal(c.query_outputs, new.query_outputs)]
-        res.shortest = [prog]
-        res.min_size = prog.size
-        res.frontier = _pareto([e for e in res.frontier if e.size < prog.size] + [FrontierEntry(prog.size, 0, prog)])
+        _adopt(res, spec, sat.program)
     if sat.exact and (res.min_size is None or sat.min_size <= res.min_size):
         # every size below sat.min_size is refuted; it is the minimum when a program of that size is in hand
         res.lower_bound = sat.min_size

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from compare import CompareError
-from compare.cases import config_hash, list_cases, load_case, load_case_text, parse_override
+from compare.cases import cases_dir, config_hash, list_cases, load_case, load_case_text, parse_override
 
-CASES = Path(__file__).resolve().parent.parent / "cases"
+CASES = cases_dir()
 GOOD = """
 [case]
 name = "t"
@@ -96,3 +96,23 @@ def test_override_values_are_validated():
 def test_missing_case_file():
     with pytest.raises(CompareError, match="not found"):
         load_case("no_such_case")
+
+
+def test_shipped_cases_are_package_data_found_by_name_from_any_folder(tmp_path, monkeypatch):
+    """The case files live inside the package (one copy) and pyproject ships them; a name, the old
+    cases/NAME.toml spelling and a user's own path all resolve, whatever the working folder."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    assert CASES == root / "compare" / "case_files" and not (root / "cases").exists()
+    data = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert "case_files/*.toml" in data["compare"]
+    monkeypatch.chdir(tmp_path)
+    assert load_case("sparse_parity").source == str(CASES / "sparse_parity.toml")
+    assert load_case("cases/majority.toml").name == "majority"
+    assert [r["name"] for r in list_cases()] == sorted(p.stem for p in CASES.glob("*.toml"))
+    own = tmp_path / "mine.toml"
+    own.write_text(GOOD)
+    assert load_case("mine.toml").name == "t" and load_case(own).source == str(own)
+    with pytest.raises(CompareError, match=r"not found .*shipped case: conjunction, grokking_modular"):
+        load_case("elsewhere/sparse_parity.toml")

@@ -184,6 +184,22 @@ def test_more_chains_keep_the_first_ones():
     assert b.config.epsilon == a.config.epsilon and b.trace[:2] == a.trace
 
 
+def test_automatic_step_continues_the_accepted_pilot_as_chain_0():
+    """With the automatic ε, chain 0 continues the accepted pilot's coarse chain (an SGLD chain from w* at
+    that ε), so it differs from a fresh chain at the same ε; chain 1 starts at w* as always. The two
+    estimates agree within their spread (the same estimator)."""
+    model, X, y = _regression(1000, 3, seed=1)
+    kw = dict(gamma=1.0, chains=4, draws=200, burn_in=60, batch_size=len(X), seed=1)
+    auto = estimate_llc(model, X, y, **kw)
+    fixed = estimate_llc(model, X, y, epsilon=auto.config.epsilon, **kw)
+    assert auto.trace[0] != fixed.trace[0] and auto.trace[1:] == fixed.trace[1:]
+    assert auto.stable and fixed.stable
+    assert abs(auto.mean - fixed.mean) < 3 * math.hypot(auto.se, fixed.se)
+    short = estimate_llc(model, X, y, **{**kw, "burn_in": 10})          # burn-in shorter than the pilot
+    assert short.trace[1:] == estimate_llc(model, X, y, **{**kw, "burn_in": 10,
+                                                           "epsilon": short.config.epsilon}).trace[1:]
+
+
 # ------------------------------------------------------------------------------------- stability checks
 
 def test_diverging_chain_is_flagged():

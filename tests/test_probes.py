@@ -112,6 +112,30 @@ def test_sampled_domain_estimates_and_is_seeded():
     assert (s.min_size, s.agreement) == (1, 1.0) and "4000 sampled points" in s.note
 
 
+def test_probes_run_together_share_one_reading_of_the_function(monkeypatch):
+    """function and min_size on the same sampled points: run together they evaluate the network once
+    (1 + n predictions), with the same results as run one by one (2 x (1 + n) + the sub-cube's)."""
+    task = make_task("and", n=6, k=2, train_fraction=0.5, seed=0)
+    net = and_net(6)
+    opts = {"function": {"samples": 500, "max_exhaustive": 3}, "min_size": {"samples": 500, "max_exhaustive": 3}}
+    calls = []
+    real = probes.predict
+    monkeypatch.setattr(probes, "predict", lambda *a, **k: calls.append(1) or real(*a, **k))
+    together = run_probes(net, task, ["function", "min_size"], seed=1, options=opts)
+    assert len(calls) == 1 + 6 + 1                    # the points, their 6 neighbours, the sub-cube of x0, x1
+    calls.clear()
+    apart = {name: run_probes(net, task, [name], seed=1, options={name: opts[name]})[name]
+             for name in ("function", "min_size")}
+    assert len(calls) == 2 * (1 + 6) + 1
+    assert together == apart and together["function"].support == (0, 1)
+    assert together["min_size"].sizes[0].min_size == 1
+    calls.clear()
+    other = run_probes(net, task, ["function", "min_size"], seed=1,
+                       options={**opts, "min_size": {"samples": 400, "max_exhaustive": 3}})
+    assert len(calls) == 2 * (1 + 6) + 1              # different points: nothing shared
+    assert other["min_size"].sizes[0].note == "support and agreement from 400 sampled points"
+
+
 def test_influence_threshold_reads_the_major_support():
     """x0 AND x1, plus a neuron that flips the label at the single point x = 1...1: influence 2/2**n each."""
     n = 6

@@ -266,10 +266,15 @@ def test_budget_limited_call_does_not_spoil_a_later_unlimited_call(fresh_circuit
 
 
 def test_budget_on_hard_examples(parity_spec):
+    # the enumerator stops at once (memory); the upper-bound construction gives a consistent program and
+    # restriction to the core {x0, x1, x2} proves the parity's 11 minimal (the census of 3 inputs)
     r = synthesize(parity_spec, basis="aon", max_entries=50, budget=1_000_000)
-    assert not r.exact
-    assert r.min_size is not None and r.shortest        # the upper-bound construction
+    assert r.exact and r.min_size == 11 and r.proved_by == "restriction"
+    assert r.stats["restriction"]["core"] == [0, 1, 2]
     assert all(_errors(p, parity_spec) == 0 and p.size == r.min_size for p in r.shortest)
+    tiny = synthesize(parity_spec, basis="aon", max_entries=50, budget=20_000)    # too little for it
+    assert not tiny.exact and tiny.min_size is not None and tiny.lower_bound < 11 <= tiny.min_size
+    assert all(_errors(p, parity_spec) == 0 for p in tiny.shortest)
 
 
 def test_max_size_below_minimum():

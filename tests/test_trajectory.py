@@ -15,7 +15,7 @@ from compare.errors import CompareError
 from compare.nets import MLP
 from compare.study import run_case
 from compare.train import TrainConfig, checkpoint_epochs, train
-from compare.trajectory import TrajectoryConfig, lead_lag, measures, trajectory
+from compare.trajectory import TrajectoryConfig, lead_lag, llc_point, measures, trajectory
 
 CASE = """
 [case]
@@ -48,6 +48,8 @@ def test_checkpoint_epochs():
     assert checkpoint_epochs(5, 20) == [0, 1, 2, 3, 4, 5]          # coinciding epochs merge
     with pytest.raises(CompareError, match="checkpoints"):
         TrainConfig(checkpoints=-1)
+    with pytest.raises(CompareError, match="llc_burn_in"):
+        TrajectoryConfig(llc_burn_in=-1)
 
 
 def test_checkpoints_are_the_weights_at_those_epochs():
@@ -71,10 +73,18 @@ def test_trajectory_records_and_lead_lag():
     assert [r["epoch"] for r in recs] == [0, 1, 14, 200]
     assert recs[-1]["train_accuracy"] == net.train_acc and all(r["llc"] is not None for r in recs)
     assert set(recs[0]["probes"]) == {"fit", "weight_norm", "function"}
+    model = MLP(3, [4], seed=0)
+    model.load_state_dict(net.checkpoints[14])
+    est = llc_point(model, net, tc)                            # the LLC as the record has it
+    assert (est.mean, est.se) == (recs[2]["llc"], recs[2]["llc_se"])            # batch: all 8 rows
+    assert (est.config.chains, est.config.burn_in, est.config.draws, est.config.batch_size) == (2, 100, 20, 8)
     series = measures(recs)
     assert series["support_size"][-1] == 2                     # the trained network reads x0 and x1
     ll = lead_lag(recs, net.fit_epoch, net.generalise_epoch)
     assert ll["train_accuracy"]["last"] == 1.0
+    # same seed, same records (as JSON, byte for byte)
+    quick = TrajectoryConfig(probes=("fit", "function"), llc_draws=5, llc_burn_in=5, seed=2)
+    assert json.dumps(trajectory(net, quick)) == json.dumps(trajectory(net, quick))
     # resumed: records given as done are reused, not recomputed
     calls = []
     again = trajectory(net, tc, done={r["epoch"]: r for r in recs[:3]}, on_record=lambda rs: calls.append(len(rs)))

@@ -50,7 +50,9 @@ def register_method(method: ExtractionMethod, *, replace: bool = False) -> None:
 def extract(model_or_trained: Any, task: Any = None, method: str = "prune_discretise", **options: Any) -> Circuit:
     """Extract a `Circuit` from a model (or a `TrainedNet`, whose task is used) with a registered method.
 
-    Options go to the method: ``basis`` (default "xag"), ``budget`` (synthesis work units per neuron, see
+    The model is any network `compare.nets.as_mlp` reads (an `MLP`, or a ``torch.nn.Module`` of
+    ``nn.Linear`` layers and elementwise activations with one logit or two classes); a method receives
+    that `MLP`. Options go to the method: ``basis`` (default "xag"), ``budget`` (synthesis work units per neuron, see
     `synth.budget`), ``budget_s`` (an optional wall-clock valve per neuron),
     ``max_points`` (domain points checked; above it a seeded sample), ``seed``.
     """
@@ -62,6 +64,15 @@ def extract(model_or_trained: Any, task: Any = None, method: str = "prune_discre
         m = _METHODS[method]
     except KeyError:
         raise CompareError(f"extract: unknown method {method!r} (known: {', '.join(_METHODS)})") from None
+    if getattr(task, "domain", None) != "bool":
+        raise CompareError(f"extract: task {getattr(task, 'name', task)!r} is not a Boolean task; use "
+                           "compare.fourier for Z_p networks")
+    from ..nets import as_mlp       # torch, imported when a network is given (case files import this package)
+
+    try:
+        model = as_mlp(model, task)
+    except CompareError as exc:
+        raise CompareError(f"extract: {exc}") from None
     try:
         return m.fn(model, task, **options)
     except TypeError as exc:

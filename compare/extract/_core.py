@@ -13,27 +13,13 @@ of its kept parents with `synth` and writes one `synth.Program`.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
+from ..activations import get_activation
 from ..errors import CompareError
 from ..tasks import Task
-
-_ACTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "relu": lambda z: np.maximum(z, 0.0),
-    "tanh": np.tanh,
-    "quadratic": lambda z: z * z,
-}
-
-
-def _gelu(z: np.ndarray) -> np.ndarray:
-    import torch
-
-    return torch.nn.functional.gelu(torch.from_numpy(np.ascontiguousarray(z, dtype=np.float64))).numpy()
-
-
-_ACTS["gelu"] = _gelu
 
 
 def domain_points(task: Task, max_points: int, seed: int) -> tuple[np.ndarray, bool, str]:
@@ -56,13 +42,12 @@ class NetView:
             raise CompareError(f"extract: task {task.name!r} is a Z_p task; use compare.fourier for Z_p networks")
         linears = getattr(model, "linears", None)
         if linears is None or len(linears) < 2:
-            raise CompareError("extract: the model needs `linears` (input -> hidden ... -> one logit), "
-                               f"got {type(model).__name__}")
+            raise CompareError("extract: the network needs at least one hidden layer (input -> hidden ... -> "
+                               f"one logit), got {type(model).__name__} with "
+                               f"{len(linears) if linears is not None else 0} linear layer(s)")
         act = getattr(model, "activation", None) or getattr(model, "config", {}).get("activation")
-        if act not in _ACTS:
-            raise CompareError(f"extract: unsupported activation {act!r} (supported: {', '.join(_ACTS)})")
         self.act_name = act
-        self.act = _ACTS[act]
+        self.act = get_activation(act, "extract").numpy
         self.W = [lin.weight.detach().double().numpy().copy() for lin in linears]
         self.b = [(lin.bias.detach().double().numpy().copy() if lin.bias is not None
                    else np.zeros(lin.weight.shape[0])) for lin in linears]

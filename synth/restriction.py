@@ -1,0 +1,377 @@
+"""Lower bounds on the size of consistent formulas by restriction to a forced core of inputs.
+
+A formula ``F`` consistent with the examples reads some set ``S`` of inputs. ``S`` must tell apart every
+two examples with different outputs (it *hits* their difference), and a formula of cost below ``L`` reads
+at most ``M`` inputs (a tree of binary gates has one more leaf than gates). The *core* ``T`` is the set of
+inputs every such hitting set of at most ``M`` inputs contains (a SAT question per input, python-sat with
+a cardinality constraint). Every consistent formula cheaper than ``L`` then reads ``S = T + E`` for some
+``E`` of at most ``M - |T|`` other inputs.
+
+For one such ``E``, fix the inputs of ``E`` to constants ``e``: ``F`` becomes a formula over ``T`` that is
+no more costly, has no more leaves on ``T`` and (with monotone gates only) no more NOTs, and agrees with
+the examples whose ``E``-part is ``e`` -- a *partial* function ``P_e`` of the ``|T| <= 4`` core inputs,
+whose least formula cost, least leaf count and need for a NOT the exact formula census of ``|T|`` inputs
+answers (`synth.census`). So
+
+    cost(F) >= max_e cost(P_e),  and  cost(F) >= c * (leaves - 1) / (arity - 1) + not_cost * nots,
+    with leaves >= max_e leaves(P_e) + |E|  and  nots >= [some P_e is not monotone]   (monotone gates),
+
+where ``c`` is the cheapest gate. The least of these bounds over every ``E`` is a proven lower bound on
+the cost of every consistent formula (capped at ``L``). It settles, for instance, the parity of 3 inputs
+among 20 from 1000 examples in ``aon``: cost 11, where SAT needs minutes per refuted size.
+
+>>> import numpy as np
+>>> from synth import Spec
+>>> rng = np.random.default_rng(0)
+>>> X = rng.integers(0, 2, size=(400, 12))
+>>> spec = Spec.from_examples(X, X[:, 0] ^ X[:, 1] ^ X[:, 2])
+>>> b = restriction_bound(spec, "aon", 11)
+>>> b.lower, b.core
+(11, (0, 1, 2))
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from pysat.card import CardEnc, EncType
+from pysat.solvers import Solver
+
+from .budget import Budget, BudgetExceeded, as_budget
+from .census import census
+from .dsl import GATES, Basis, Program, define_basis, get_basis
+from .errors import SynthError
+from .spec import Spec
+
+__all__ = ["RestrictionBound", "restriction_bound", "MAX_CORE", "MAX_SUPPORTS"]
+
+MAX_CORE = 4               # core inputs: the formula census of 4 inputs has 2^16 functions
+MAX_SUPPORTS = 400_000     # supports T + E examined at most (each is a few numpy passes over the examples)
+MAX_CONFLICTS = 1_000_000  # example pairs with different outputs fed to the hitting-set question
+CORE_CENSUS_WORK = 3 * 10**9   # work of a 4-input census (exact in xag and full; aig, aon do not finish)
+SOLVER = "cd195"
+CHUNK_CELLS = 4_000_000    # (support, example) cells handled per numpy pass
+
+
+@dataclass(frozen=True)
+class RestrictionBound:
+    """``lower``: every formula consistent with the spec costs at least this (never above the
+    ``target`` asked for). ``core``: the inputs every consistent formula cheaper than the target reads
+    (empty when the bound did not get that far); ``supports``: how many supports T + E were examined;
+    ``reason``: one sentence on what decided the bound."""
+
+    lower: int
+    target: int
+    core: tuple[int, ...]
+    supports: int
+    reason: str
+    program: Program | None = None     # a least formula over the core alone, when the core explains the data
+
+    def as_dict(self) -> dict:
+        return {"lower": self.lower, "target": self.target, "core": list(self.core),
+                "supports": self.supports, "reason": self.reason,
+                "program": None if self.program is None else str(self.program),
+                "n_inputs": None if self.program is None else self.program.n_inputs,
+                "basis": None if self.program is None else self.program.basis_name}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "RestrictionBound":
+        prog = None if d.get("program") is None else Program.parse(d["program"], int(d["n_inputs"]),
+                                                                    basis=d["basis"])
+        return cls(int(d["lower"]), int(d["target"]), tuple(int(v) for v in d["core"]), int(d["supports"]),
+                   str(d["reason"]), prog)
+
+
+@dataclass(frozen=True)
+class _Costs:
+    """What the bound needs of a basis."""
+
+    arity: int          # largest gate arity (NOT aside)
+    cheapest: int       # least gate cost (NOT aside)
+    not_cost: int       # 0 where negation is free
+    monotone: bool      # every gate but NOT is monotone (a restriction then never adds a NOT)
+
+
+def _costs(b: Basis) -> _Costs:
+    gates = {g: c for g, c in b.costs.items() if g != "not"}
+    if not gates:
+        raise SynthError(f"basis {b.name!r} has no gate besides NOT")
+    arity = max(GATES[g].arity for g in gates)
+    monotone = all(_is_monotone(GATES[g].table, GATES[g].arity) for g in gates)
+    return _Costs(arity, min(gates.values()), int(b.costs.get("not", 0)), monotone)
+
+
+def _is_monotone(table: int, arity: int) -> bool:
+    return all(not ((table >> u) & 1) or ((table >> (u | (1 << j))) & 1)
+               for u in range(1 << arity) for j in range(arity))
+
+
+@lru_cache(maxsize=32)
+def _core_census(name: str, costs: tuple, k: int):
+    """The exact formula census of k inputs (None when it does not finish within `CORE_CENSUS_WORK`)."""
+    c = census(k, define_basis(name, dict(costs)), "formula", budget=CORE_CENSUS_WORK)
+    return c if c.exact else None
+
+
+@lru_cache(maxsize=32)
+def _core_tables(name: str, costs: tuple, k: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(cost, leaves) of the least formula of every function of k inputs, from the exact formula
+    census; None when the census does not finish within `CORE_CENSUS_WORK`. Leaves: for gates of
+    arity 2, one more than the least number of gates with negation free (`None` entries otherwise)."""
+    b = define_basis(name, dict(costs))
+    cost = _core_census(name, costs, k)
+    if cost is None:
+        return None
+    arity = max(GATES[g].arity for g in b.costs if g != "not")
+    if arity != 2:
+        return cost.sizes.astype(np.int32), None
+    unit = define_basis(f"{name}_gates", {**{g: 1 for g in b.costs if g != "not"}, "not": 0})
+    gates = census(k, unit, "formula", budget=CORE_CENSUS_WORK)
+    if not gates.exact:
+        return cost.sizes.astype(np.int32), None
+    return cost.sizes.astype(np.int32), gates.sizes.astype(np.int32) + 1
+
+
+@lru_cache(maxsize=64)
+def _partial_tables(name: str, costs: tuple, k: int):
+    """For k <= 3, lookup tables indexed by ``mask << 2^k | values`` (a partial function of the core:
+    the rows in ``mask`` hold ``values``): least cost, least leaves (or None) and "not monotone"."""
+    tabs = _core_tables(name, costs, k)
+    if tabs is None:
+        return None
+    cost, leaves = tabs
+    m = 1 << k
+    funcs = np.arange(1 << m, dtype=np.int64)
+    big = np.iinfo(np.int32).max
+    cost_t = np.empty((1 << m, 1 << m), dtype=np.int32)
+    leaf_t = None if leaves is None else np.empty_like(cost_t)
+    nonmono = np.zeros_like(cost_t, dtype=bool)
+    vals = np.arange(1 << m, dtype=np.int64)
+    for mask in range(1 << m):
+        agree = ((funcs[None, :] ^ vals[:, None]) & mask) == 0          # [values, function]
+        cost_t[mask] = np.where(agree, cost[None, :], big).min(axis=1)
+        if leaves is not None:
+            leaf_t[mask] = np.where(agree, leaves[None, :], big).min(axis=1)
+        nonmono[mask] = [_partial_nonmonotone(mask, v, k) for v in range(1 << m)]
+    cost_t = cost_t.reshape(-1)
+    leaf_t = None if leaf_t is None else leaf_t.reshape(-1)
+    return cost_t, leaf_t, nonmono.reshape(-1)
+
+
+def _forced_core(masks: list[int], n: int, most: int) -> tuple[bool, tuple[int, ...]]:
+    """(feasible, core): whether some set of at most ``most`` inputs hits every mask, and the inputs in
+    every such set."""
+    clauses = [[i + 1 for i in range(n) if (mk >> i) & 1] for mk in masks]
+    card = CardEnc.atmost(list(range(1, n + 1)), bound=most, top_id=n, encoding=EncType.seqcounter)
+    with Solver(name=SOLVER, bootstrap_with=clauses + card.clauses) as s:
+        if not s.solve():
+            return False, ()
+        return True, tuple(i for i in range(n) if not s.solve(assumptions=[-(i + 1)]))
+
+
+def restriction_bound(spec: Spec, basis: str | Basis, target: int, *, known_lower: int = 0,
+                      budget: Budget | int | None = None) -> RestrictionBound:
+    """A proven lower bound on the cost of every *formula* consistent with ``spec`` (one Boolean
+    output), up to ``target`` (typically the cost of a consistent formula in hand: ``lower == target``
+    then proves it minimal). See the module docstring for the argument.
+
+    ``known_lower``: a bound already proven; the search stops as soon as it cannot beat it.
+    ``budget``: work units (one per example per support examined, plus the core question); when it runs
+    out, the result is ``known_lower`` with a reason saying so (never a guess).
+    """
+    if not isinstance(spec, Spec):
+        raise SynthError(f"restriction_bound needs a synth.Spec, got {type(spec).__name__}")
+    if spec.p is not None or spec.n_outputs != 1:
+        raise SynthError("restriction_bound takes a Boolean spec of one output")
+    for what, v in (("target", target), ("known_lower", known_lower)):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 0:
+            raise SynthError(f"{what} must be an int >= 0, got {v!r}")
+    target, known_lower = int(target), int(known_lower)
+    b = get_basis(basis)
+    if b.domain != "bool":
+        raise SynthError(f"basis {b.name!r} is a {b.domain} basis; restriction_bound is for Boolean formulas")
+    bc = _costs(b)
+    bud = as_budget(budget)
+
+    def result(lower: int, core=(), supports: int = 0, reason: str = "", program=None) -> RestrictionBound:
+        return RestrictionBound(min(max(lower, known_lower), target), target, tuple(core), supports, reason,
+                                program)
+
+    if known_lower >= target:
+        return result(known_lower, reason="the known lower bound already meets the target")
+    X = spec.X.astype(np.uint8)
+    y = spec.y.astype(np.uint8).reshape(-1)
+    n = X.shape[1]
+    if n > 62:
+        return result(known_lower, reason=f"{n} inputs: more than this bound handles (62)")
+    words = X.astype(np.int64) @ (np.int64(1) << np.arange(n, dtype=np.int64))
+    pos, neg = np.unique(words[y == 1]), np.unique(words[y == 0])
+    if len(pos) == 0 or len(neg) == 0:
+        return result(known_lower, reason="a constant fits the examples")
+    # any subset of the conflicts gives a valid (weaker) core: every hitting set of all hits the subset
+    take = max(1, MAX_CONFLICTS // len(neg))
+    pairs_pos = pos[:take, None]
+    masks = np.unique((pairs_pos ^ neg[None, :]).ravel()).tolist()
+    if not _charge(bud, len(masks)):
+        return result(known_lower, reason="the budget ran out before the core was found")
+    # with monotone gates only, a positive example below a negative one needs a NOT in every formula
+    need_not = bc.monotone and bc.not_cost > 0 and bool(((pairs_pos & ~neg[None, :]) == 0).any())
+
+    def leaves_below(t: int) -> int:
+        """At most this many input leaves in a formula of cost <= t - 1."""
+        gates = (t - 1 - (bc.not_cost if need_not else 0)) // bc.cheapest
+        return min(n, (bc.arity - 1) * max(gates, 0) + 1)
+
+    most = leaves_below(target)
+    feasible, core = _forced_core(masks, n, most)
+    if not feasible:
+        return result(target, (), 0, f"no set of at most {most} inputs tells the examples apart")
+    k = len(core)
+    if k == 0 or k > MAX_CORE or k == n:
+        return result(known_lower, core, 0, f"the forced core has {k} of the {n} inputs (the bound needs "
+                                            f"1..{MAX_CORE}, and other inputs to restrict)")
+    costs = tuple(sorted(b.costs.items()))
+    tables = _partial_tables(b.name, costs, k) if k <= 3 else None
+    big_tables = _core_tables(b.name, costs, k) if k == 4 else None
+    if tables is None and big_tables is None:
+        return result(known_lower, core, 0, f"the formula census of {k} inputs in {b.name!r} is not exact "
+                                            "within its budget")
+    # the core alone may explain the examples: then its least formula is a consistent program, and the
+    # bound need only reach its cost
+    program = _core_program(X, y, core, _core_census(b.name, costs, k), b)
+    if program is not None and program.size < target:
+        target = program.size
+        if known_lower >= target:
+            return result(known_lower, core, 0, "the known lower bound meets the core's least formula",
+                          program)
+        most = leaves_below(target)
+    rest = [i for i in range(n) if i not in core]
+    extra = max(0, min(most - k, len(rest)))
+    count = sum(math.comb(len(rest), j) for j in range(extra + 1))
+    if count > MAX_SUPPORTS:
+        return result(known_lower, core, 0, f"{count} supports to examine (more than {MAX_SUPPORTS})", program)
+    left = bud.remaining()
+    if left is not None and count * len(y) > left:
+        return result(known_lower, core, 0, f"{count} supports x {len(y)} examples is more work than the "
+                                            f"{left} units left", program)
+    pat = (X[:, list(core)].astype(np.int64) << np.arange(k)).sum(axis=1)
+    cols = X.T.astype(np.int64)                      # (n, examples)
+    cache: dict[tuple[int, int], tuple[int, int, bool]] = {}
+    best = target
+    examined = 0
+    for j in range(extra + 1):
+        combos = (np.array(list(itertools.combinations(rest, j)), dtype=np.int64) if j else
+                  np.zeros((1, 0), dtype=np.int64))
+        chunk = max(1, CHUNK_CELLS // (len(y) * max(j, 1)))
+        for lo in range(0, len(combos), chunk):
+            E = combos[lo:lo + chunk]
+            if bud.exhausted() or not _charge(bud, len(E) * len(y)):
+                return result(known_lower, core, examined, f"the budget ran out after {examined} of "
+                                                            f"{count} supports", program)
+            examined += len(E)
+            bounds = _support_bounds(E, cols, pat, y, k, j, tables, big_tables, cache, bc, need_not)
+            low = int(bounds.min())
+            if low < best:
+                best = low
+                if best <= known_lower:
+                    return result(known_lower, core, examined,
+                                  f"a support of {k + j} inputs allows cost {low}: no better than known",
+                                  program)
+    return result(best, core, examined, f"every consistent formula cheaper than {target} reads the inputs "
+                                        f"{list(core)}; restricting the other inputs of each of {examined} "
+                                        f"supports gives at least {best}", program)
+
+
+def _charge(bud: Budget, units: int) -> bool:
+    """Charge work; False when the budget ran out (the bound then claims nothing new)."""
+    try:
+        bud.charge(units)
+    except BudgetExceeded:
+        return False
+    return True
+
+
+def _core_program(X: np.ndarray, y: np.ndarray, core: tuple[int, ...], cen, b: Basis) -> Program | None:
+    """A least formula over the core inputs that fits every example (None when two examples that
+    agree on the core have different outputs)."""
+    k = len(core)
+    pat = (X[:, list(core)].astype(np.int64) << np.arange(k)).sum(axis=1)
+    ones, zeros = set(pat[y == 1].tolist()), set(pat[y == 0].tolist())
+    if ones & zeros:
+        return None
+    mask = sum(1 << t for t in ones | zeros)
+    vals = sum(1 << t for t in ones)
+    funcs = np.arange(1 << (1 << k), dtype=np.int64)
+    agree = np.flatnonzero(((funcs ^ vals) & mask) == 0)
+    best = int(agree[np.argmin(cen.sizes[agree])])        # the first least one: deterministic
+    return cen.program(best).embedded(X.shape[1], list(core), basis=b)
+
+
+def _support_bounds(E: np.ndarray, cols: np.ndarray, pat: np.ndarray, y: np.ndarray, k: int, j: int,
+                    tables, big_tables, cache: dict, bc: _Costs, need_not: bool) -> np.ndarray:
+    """The bound of each support T + E (a row of ``E``); supports that do not tell two examples with
+    different outputs apart get a large value (no consistent formula reads exactly them)."""
+    rows, m = len(E), len(y)
+    group = (cols[E] << np.arange(j, dtype=np.int64)[None, :, None]).sum(axis=1) if j else \
+        np.zeros((rows, m), dtype=np.int64)
+    shift = j + k + 1                                  # bits of one row's key: group, core pattern, output
+    keys = (np.arange(rows, dtype=np.int64)[:, None] << shift) | (((group << k) | pat[None, :]) << 1) | y[None, :]
+    u = np.sort(keys, axis=1).ravel()                  # rows stay in order (the row is the high bits)
+    u = u[np.r_[True, u[1:] != u[:-1]]]                # np.unique's hashing is ~15x slower here
+    row_of = u >> shift
+    cells = u >> 1
+    clash = np.zeros(rows, dtype=bool)
+    clash[row_of[1:][cells[1:] == cells[:-1]]] = True          # one cell, both outputs
+    gk = u >> (k + 1)                                          # (row, group), sorted
+    first = np.flatnonzero(np.r_[True, gk[1:] != gk[:-1]])
+    g = gk[first]
+    bit = np.int64(1) << (cells & ((1 << k) - 1))
+    mask = np.bitwise_or.reduceat(bit, first)
+    vals = np.bitwise_or.reduceat(bit * (u & 1), first)
+    cost, leaves, nonmono = _lookup(tables, big_tables, mask, vals, k, cache)
+    starts = np.flatnonzero(np.r_[True, (g[1:] >> j) != (g[:-1] >> j)])   # every row has a group
+    cost_r = np.maximum.reduceat(cost, starts)
+    if leaves is None:
+        leaves_r = np.full(rows, k, dtype=np.int64)
+    else:
+        leaves_r = np.maximum(np.maximum.reduceat(leaves, starts).astype(np.int64), k)   # T is read
+    if need_not:
+        nots = bc.not_cost
+    else:
+        nots = bc.not_cost * np.logical_or.reduceat(nonmono, starts) if bc.monotone else 0
+    gates = -(-(leaves_r + j - 1) // (bc.arity - 1))
+    bound = np.maximum(cost_r, bc.cheapest * gates + nots)
+    return np.where(clash, np.iinfo(np.int32).max, bound)
+
+
+def _lookup(tables, big_tables, mask: np.ndarray, vals: np.ndarray, k: int, cache: dict):
+    """(least cost, least leaves or None, not monotone) of each partial function (mask, vals) of the
+    core, per entry."""
+    if tables is not None:
+        cost_t, leaf_t, nonmono_t = tables
+        idx = (mask << (1 << k)) | vals
+        return cost_t[idx], (None if leaf_t is None else leaf_t[idx]), nonmono_t[idx]
+    cost_f, leaf_f = big_tables
+    funcs = np.arange(1 << (1 << k), dtype=np.int64)
+    pairs, back = np.unique(np.stack([mask, vals], axis=1), axis=0, return_inverse=True)
+    out = np.zeros((len(pairs), 3), dtype=np.int64)
+    for q, (mk, vl) in enumerate(pairs.tolist()):
+        got = cache.get((mk, vl))
+        if got is None:
+            agree = ((funcs ^ vl) & mk) == 0
+            got = (int(cost_f[agree].min()), int(leaf_f[agree].min()) if leaf_f is not None else 0,
+                   _partial_nonmonotone(mk, vl, k))
+            cache[mk, vl] = got
+        out[q] = got
+    back = back.reshape(-1)
+    return out[back, 0], (None if leaf_f is None else out[back, 1]), out[back, 2].astype(bool)
+
+
+def _partial_nonmonotone(mask: int, vals: int, k: int) -> bool:
+    m = 1 << k
+    return any((mask >> u) & (mask >> v) & 1 and (vals >> u) & 1 and not (vals >> v) & 1
+               for u in range(m) for v in range(m) if u != v and u & v == u)
