@@ -59,7 +59,7 @@ import torch  # noqa: E402
 from compare.cases import load_case  # noqa: E402
 from compare.llc import estimate_llc  # noqa: E402
 from compare.probes import run_probes  # noqa: E402
-from compare.train import task_loss, train  # noqa: E402
+from compare.training import task_loss, train  # noqa: E402
 from compare.trajectory import DEFAULT_PROBES, TrajectoryConfig, llc_point, trajectory  # noqa: E402
 from llc_bench import per_row_loss  # noqa: E402
 
@@ -136,14 +136,14 @@ def stability(model, net, tc: TrajectoryConfig) -> dict:
     return out
 
 
-def bench_case(name: str, with_devinterp: bool, with_stability: bool = False) -> dict:
+def bench_case(name: str, with_devinterp: bool, with_stability: bool = False, llc_epsilon: str = "each") -> dict:
     net, seed, train_cpu = trained(name)
     task, config = net.task, net.config
     train_s = float(net.seconds)
     epochs = sorted(net.checkpoints)
     print(f"{name} (seed {seed}): trained in {train_s:.2f} s to epoch {net.history['epoch'][-1]}, "
           f"fit {net.fit_epoch}, generalised {net.generalise_epoch}, {len(epochs)} checkpoints", flush=True)
-    tc = TrajectoryConfig(seed=seed)                        # as compare.study runs it
+    tc = TrajectoryConfig(seed=seed, llc_epsilon=llc_epsilon)     # as compare.study runs it (default "each")
     t0, c0 = time.perf_counter(), time.process_time()
     records = trajectory(net, tc)
     trajectory_s, trajectory_cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -165,10 +165,23 @@ def bench_case(name: str, with_devinterp: bool, with_stability: bool = False) ->
                        options={p: tc.options[p]} if p in tc.options else None)
             row["probe_s"][p] = round(time.process_time() - t, 4)
         t = time.process_time()
-        est = llc_point(model, net, tc)
+        shared = llc_point(model, net, tc, epsilon=rec["llc_epsilon"]) if llc_epsilon == "shared" else None
+        row["llc_shared_eps_s"] = round(time.process_time() - t, 4)
+        if shared is None:
+            row.update(llc_shared=None)
+        elif shared.mean == rec["llc"]:
+            row.update(llc_shared=_r(shared.mean), llc_shared_se=_r(shared.se), epsilon_shared=rec["llc_epsilon"])
+        else:                                         # re-calibrated there: the record holds its own step
+            row.update(llc_shared=None, recalibrated=True)
+        t = time.process_time()
+        est = llc_point(model, net, tc)              # with this checkpoint's own calibrated step
         row["llc_s"] = round(time.process_time() - t, 4)
         c = est.config
-        assert est.mean == rec["llc"] or (math.isnan(est.mean) and rec["llc"] is None), (est.mean, rec["llc"])
+        if shared is None:
+            assert est.mean == rec["llc"] or (math.isnan(est.mean) and rec["llc"] is None), (est.mean, rec["llc"])
+        if row["llc_shared"] is not None and None not in (_r(est.mean), _r(est.se), _r(shared.se)):
+            row["shared_minus_own_se"] = _r((shared.mean - est.mean) / math.hypot(shared.se, est.se), 2)
+            row["shared_minus_own_pct"] = _r(100 * (shared.mean - est.mean) / est.mean, 2)
         row.update(llc=_r(est.mean), llc_se=_r(est.se), stable=est.stable, problems=list(est.problems),
                    epsilon=c.epsilon, nbeta=c.nbeta, gamma=c.gamma, chains=c.chains, burn_in=c.burn_in,
                    draws=c.draws, batch_size=c.batch_size, step_halvings=est.step_halvings)
@@ -201,6 +214,9 @@ def bench_case(name: str, with_devinterp: bool, with_stability: bool = False) ->
                "trajectory_s": round(trajectory_s, 3), "ratio": round(trajectory_s / train_s, 3),
                "probe_s_per_checkpoint": per_probe,
                "llc_s_per_checkpoint": round(sum(r["llc_s"] for r in rows) / n, 4),
+               "llc_shared_eps_s_per_checkpoint": round(sum(r["llc_shared_eps_s"] for r in rows) / n, 4),
+               "shared_minus_own_se": [r.get("shared_minus_own_se") for r in rows],
+               "recalibrated": sum(bool(r.get("recalibrated")) for r in rows),
                "ours_fixed_eps_s_per_checkpoint": round(sum(r["ours_fixed_eps_s"] for r in rows) / n, 4),
                "trajectory_config": {"chains": tc.llc_chains, "burn_in": tc.llc_burn_in, "draws": tc.llc_draws,
                                      "batch_size": tc.llc_batch_size}}
@@ -222,7 +238,8 @@ def _r(x, nd: int = 4):
 
 def _line(r: dict) -> str:
     probes = " ".join(f"{k} {v * 1e3:.0f}ms" for k, v in r["probe_s"].items())
-    s = (f"  epoch {r['epoch']:>5}: {probes}; LLC {r['llc_s']:.2f}s = {r['llc']} ± {r['llc_se']} "
+    s = (f"  epoch {r['epoch']:>5}: {probes}; LLC shared eps {r['llc_shared_eps_s']:.2f}s = {r.get('llc_shared')}; "
+         f"own eps {r['llc_s']:.2f}s = {r['llc']} ± {r['llc_se']} "
          f"(eps {r['epsilon']:.3g}); fixed eps {r['ours_fixed_eps_s']:.2f}s = {r['ours_fixed_eps_llc']}")
     if "devinterp_s" in r:
         s += (f"; devinterp {r['devinterp_s']:.2f}s = {r['devinterp_llc_draws']} ± {r['devinterp_llc_draws_se']} "
@@ -243,13 +260,16 @@ def _table(cases: list[dict]) -> str:
                      f"{s['cpu_ratio']:.2f} | {probes} | "
                      f"{s['llc_s_per_checkpoint']:.3f} | {s['ours_fixed_eps_s_per_checkpoint']:.3f} | "
                      f"{'-' if dv is None else f'{dv:.3f}'} | {s.get('ratio_ours_devinterp', '-')} |")
-    lines += ["", "| case | epoch | LLC ± SE (ours, automatic eps) | ours, eps given | devinterp, draws only | "
-              "devinterp, all steps |", "|" + "---|" * 6]
+    lines += ["", "| case | epoch | LLC ± SE, eps shared (--llc-epsilon shared) | own eps (the default) | shared - own (SE) | "
+              "ours, own eps given | devinterp, draws only | devinterp, all steps |", "|" + "---|" * 8]
     for c in cases:
         for r in c["checkpoints"]:
             dv = (f"{r['devinterp_llc_draws']} ± {r['devinterp_llc_draws_se']} | {r['devinterp_llc']}"
                   if "devinterp_s" in r else "- | -")
-            lines.append(f"| {c['summary']['case']} | {r['epoch']} | {r['llc']} ± {r['llc_se']} | "
+            shared = ("re-calibrated" if r.get("recalibrated") else "-" if r["llc_shared"] is None else
+                      f"{r['llc_shared']} ± {r['llc_shared_se']} (eps {r['epsilon_shared']:.3g})")
+            lines.append(f"| {c['summary']['case']} | {r['epoch']} | {shared} | {r['llc']} ± {r['llc_se']} "
+                         f"(eps {r['epsilon']:.3g}) | {r.get('shared_minus_own_se', '-')} | "
                          f"{r['ours_fixed_eps_llc']} ± {r['ours_fixed_eps_se']} | {dv} |")
     if any("stability" in r for c in cases for r in c["checkpoints"]):
         lines += ["", f"Stability: LLC ± SE per setting; deviation from the reference ({REFERENCE}) in % and SE",
@@ -283,10 +303,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-devinterp", action="store_true", help="skip devinterp's estimator")
     ap.add_argument("--stability", action="store_true",
                     help="also the LLC with half the draws and a long reference run per checkpoint")
+    ap.add_argument("--llc-epsilon", choices=("each", "shared"), default="each",
+                    help="the trajectory's step: calibrated per checkpoint, or once at the last (see "
+                         "TrajectoryConfig.llc_epsilon); 'shared' adds each checkpoint's own-step estimate beside it")
     args = ap.parse_args(argv)
     with_devinterp = not args.no_devinterp and _version("devinterp") is not None
     load0 = list(os.getloadavg())
-    cases = [bench_case(name, with_devinterp, args.stability) for name in args.cases]
+    cases = [bench_case(name, with_devinterp, args.stability, args.llc_epsilon) for name in args.cases]
     print()
     print(_table(cases))
     meta = {"python": platform.python_version(), "torch": torch.__version__, "numpy": np.__version__,

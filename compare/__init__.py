@@ -24,23 +24,21 @@ for importing torch until a network is touched.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 
 from .errors import CompareError
 
 _EXPORTS = {
     "TARGETS": "tasks", "Dataset": "tasks", "Target": "tasks", "Task": "tasks", "make_task": "tasks",
     "ACTIVATIONS": "nets", "MLP": "nets", "ZpMLP": "nets", "gromov_weights": "nets",
-    "TrainConfig": "train", "TrainedNet": "train", "default_cache_dir": "train", "predict": "train",
-    "train": "train",
-    "METHODS": "extract", "Circuit": "extract", "ExtractionMethod": "extract", "extract": "extract",
-    "register_method": "extract",
+    "TrainConfig": "training", "TrainedNet": "training", "default_cache_dir": "training",
+    "predict": "training", "train": "training",
+    "METHODS": "extraction", "Circuit": "extraction", "ExtractionMethod": "extraction",
+    "extract": "extraction", "register_method": "extraction",
     "NetFunction": "function", "embed_program": "function", "net_function": "function",
     "FourierReport": "fourier", "fourier_report": "fourier", "frequency_power": "fourier",
     "key_frequencies": "fourier", "restricted_accuracy": "fourier",
-    "match": "match", "Comparison": "match", "compare_programs": "match",
-    "compare_network": "match", "NetworkComparison": "match", "as_mlp": "nets", "load_network": "nets",
+    "match": "matching", "Comparison": "matching", "compare_programs": "matching",
+    "compare_network": "matching", "NetworkComparison": "matching", "as_mlp": "nets", "load_network": "nets",
     "load_case": "cases", "Case": "cases", "list_cases": "cases",
     "run_case": "study", "RunResult": "study", "write_report": "report",
     "PriorConfig": "prior", "PriorStudy": "prior", "FunctionCounts": "prior", "count_functions": "prior",
@@ -58,29 +56,12 @@ _EXPORTS = {
 __all__ = ["CompareError", *_EXPORTS]
 
 
-class _Package(types.ModuleType):
-    """`compare.train` and `compare.extract` are functions that share their names with submodules;
-    importing a submodule sets the package attribute to the module, so these two names are always
-    resolved to the functions here."""
-
-    def __getattribute__(self, name: str):
-        if name in _SHADOWED:
-            module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
-            return getattr(module, name)
-        return super().__getattribute__(name)
-
-
-_SHADOWED = frozenset({"train", "extract", "match"})
-sys.modules[__name__].__class__ = _Package
-
-
 def __getattr__(name: str):
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'compare' has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{module}", __name__), name)
-    if name not in _SHADOWED:
-        globals()[name] = value
+    globals()[name] = value
     return value
 
 

@@ -36,10 +36,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+import numpy as np
+
+import synth
+
 from .activations import ACTIVATIONS
 from .errors import CompareError
-from .extract.methods import NEURON_BUDGET
+from .extraction import METHODS
+from .extraction.methods import NEURON_BUDGET
 from .function import FUNCTION_BUDGET
+from .nets import MLP, ZpMLP
+from .tasks import TARGETS, make_task
+from .training import TrainConfig
 
 __all__ = ["Case", "SCHEMA", "load_case", "load_case_text", "parse_override", "list_cases", "cases_dir",
            "resolve_case", "config_hash"]
@@ -86,7 +94,6 @@ def _widths(v: Any) -> str | None:
 
 
 def _bases(v: Any) -> str | None:
-    import synth
     if not v or not all(isinstance(b, str) for b in v):
         return "must be a non-empty list of basis names"
     bad = [b for b in v if b not in synth.BASES]
@@ -98,7 +105,6 @@ def _bases(v: Any) -> str | None:
 
 
 def _method(v: Any) -> str | None:
-    from .extract import METHODS
     known = [*METHODS, "fourier", "none"]
     return None if v in known else f"unknown method {v!r} (known: {', '.join(known)})"
 
@@ -200,7 +206,7 @@ SCHEMA: Mapping[str, Mapping[str, _Key]] = {
 }
 
 _REQUIRED = {("case", "name"), ("task", "target")}
-_MAX_SEEDS = 1000
+MAX_SEEDS = 1000
 
 
 # ----------------------------------------------------------------------------------------------- Case
@@ -234,7 +240,6 @@ class Case:
 
     def make_task(self, seed: int) -> Any:
         """The case's `Task`; ``seed`` is the split seed (see ``task.split``)."""
-        from .tasks import make_task
 
         t = self.config["task"]
         kw = {k: t[k] for k in ("train_fraction", "train_count") if t[k] is not None}
@@ -243,7 +248,6 @@ class Case:
 
     def make_model(self, task: Any, seed: int) -> Any:
         """A freshly initialised network for the task (seeded)."""
-        from .nets import MLP, ZpMLP
 
         n = self.config["net"]
         if n["kind"] == "zp_mlp":
@@ -256,13 +260,11 @@ class Case:
 
     def train_config(self) -> Any:
         """The `TrainConfig` of the case."""
-        from .train import TrainConfig
 
         return TrainConfig(**self.config["train"])
 
     def seeds(self, n: int | None = None) -> list[int]:
         """The per-seed integer seeds: ``SeedSequence(run.seed).spawn(n)``, stable as ``n`` grows."""
-        import numpy as np
 
         n = self.config["run"]["seeds"] if n is None else n
         children = np.random.SeedSequence(self.config["run"]["seed"]).spawn(n)
@@ -339,11 +341,10 @@ def _check_config(cfg: dict, source: str, text: str | None) -> None:
     if t["train_fraction"] is not None and t["train_count"] is not None:
         raise CompareError(f"{_where(source, text, 'task', 'train_count')}: give train_fraction or "
                            "train_count, not both")
-    if cfg["run"]["seeds"] > _MAX_SEEDS:
-        raise CompareError(f"{_where(source, text, 'run', 'seeds')}: at most {_MAX_SEEDS}, got "
+    if cfg["run"]["seeds"] > MAX_SEEDS:
+        raise CompareError(f"{_where(source, text, 'run', 'seeds')}: at most {MAX_SEEDS}, got "
                            f"{cfg['run']['seeds']}")
     # build the task once (split seed 0) so impossible targets / params fail here, naming the key
-    from .tasks import TARGETS, make_task
     kw = {k: t[k] for k in ("train_fraction", "train_count") if t[k] is not None}
     for k, v in t["params"].items():
         if not isinstance(v, (int, float, str)) or isinstance(v, bool):
@@ -360,7 +361,6 @@ def _check_config(cfg: dict, source: str, text: str | None) -> None:
         want = "zp_mlp" if domain == "zp" else "mlp"
         raise CompareError(f"{_where(source, text, 'net', 'kind')}: task {task.name!r} is "
                            f"{'a Z_p' if domain == 'zp' else 'a Boolean'} task; use kind = {want!r}")
-    import synth
     for b in syn["bases"]:
         bdom = synth.get_basis(b).domain
         if bdom != domain:
@@ -425,9 +425,6 @@ def resolve_case(path: str | Path) -> Path:
     names = ", ".join(sorted(c.stem for c in cases_dir().glob("*.toml")))
     raise CompareError(f"case file {str(path)!r} not found (give a path to a TOML file, or the name of a "
                        f"shipped case: {names})")
-
-
-_resolve = resolve_case      # the former private name (compare.sweep imports it)
 
 
 def load_case(path: str | Path, *, overrides: Sequence[str] = ()) -> Case:

@@ -9,7 +9,9 @@ Every subcommand is a thin wrapper over a public library function; a user's mist
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
 import sys
 from typing import Any, Sequence
 
@@ -21,7 +23,8 @@ __all__ = ["build_parser", "main"]
 
 def _common(p: Any) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--quiet", action="store_true", help="no progress bars on stderr (there are none either "
+                   "when stderr is not a terminal)")
 
 
 _STUDY_HELP = {
@@ -62,11 +65,13 @@ def build_parser(with_study: str | None = None):
                        description="Train, synthesise, extract and compare for each seed; finished seeds "
                        "are skipped. Writes manifest.json, metrics.json, figures/, circuits/, report.md.")
     p.add_argument("case", help="a shipped case's name (sparse_parity) or a path to your own case file")
-    p.add_argument("--seeds", type=int, default=None, help="number of seeds (default: the case's)")
+    p.add_argument("--seeds", type=_seed_count, default=None, metavar="N",
+                   help="number of seeds, a count N: seed indices 0..N-1 (finished ones are skipped; a range "
+                   "A:B of indices is `occam sweep CASE --seeds A:B`) (default: the case's run.seeds)")
     p.add_argument("--out", default="runs", help="folder of run folders (default: runs)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a case key, e.g. --set train.lr=0.05 or --set synth.budget=5e7 (work "
-                   "units; synth.budget_s=SECONDS adds a wall-clock valve) (repeatable)")
+                   "units; synth.budget_s=SECONDS adds a wall-clock valve) (repeatable) (default: none)")
     p.add_argument("--no-cache", action="store_true", help="do not reuse or store trained models")
     _common(p)
     p = sub.add_parser("list", help="the shipped case files with their titles",
@@ -82,9 +87,12 @@ def build_parser(with_study: str | None = None):
                        "functions, graph edit distance and isomorphism of two programs.")
     p.add_argument("a", help='program text, e.g. "xor(x0, xor(x1, x2))"')
     p.add_argument("b", help="program text")
-    p.add_argument("--inputs", type=int, default=None, help="number of Boolean inputs (default: as read)")
-    p.add_argument("--p", type=int, default=None, help="modulus for Z_p programs (inputs a, b)")
-    p.add_argument("--ged-timeout", type=float, default=2.0, help="seconds for graph edit distance")
+    p.add_argument("--inputs", type=int, default=None, metavar="N",
+                   help="number of Boolean inputs, a count (default: as read)")
+    p.add_argument("--p", type=int, default=None, help="modulus for Z_p programs (inputs a, b) (default: "
+                   "Boolean programs)")
+    p.add_argument("--ged-timeout", type=float, default=2.0, help="seconds for graph edit distance "
+                   "(default: %(default)s)")
     _common(p)
     p = sub.add_parser("net", help="extract, synthesise and compare a saved network on your examples (CSV) "
                        "or a case's task",
@@ -108,11 +116,12 @@ def build_parser(with_study: str | None = None):
     p.add_argument("--activation", default=None, help="hidden activation of a state dict (default: the "
                    "checkpoint's, else relu)")
     p.add_argument("--encoding", default="01", choices=("01", "pm1"), help="with --data: how the network "
-                   "reads an input bit (0/1 or -1/+1)")
+                   "reads an input bit (0/1 or -1/+1) (default: %(default)s)")
     p.add_argument("--full-module", action="store_true", help="MODEL is a whole pickled nn.Module "
                    "(torch.save(model)); unpickling runs code from the file: only for files you trust")
     p.add_argument("--seed", type=int, default=None, help="split seed of the task (default: the case's run.seed)")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="with --case: override a case key, e.g. --set train.lr=0.05 (repeatable) (default: none)")
     _common(p)
 
     # the study groups import torch: their arguments are added only when that group was asked for
@@ -128,12 +137,18 @@ def build_parser(with_study: str | None = None):
                           "backend, then gather each case's metrics and report from its run folder on disk "
                           "(so every backend gives the same output; an interrupted sweep resumes).")
     p.add_argument("cases", nargs="+", help="case files or names")
-    p.add_argument("--seeds", default=None, help="seed indices: N or A:B (default: each case's run.seeds)")
-    p.add_argument("--backend", default="serial", choices=("serial", "joblib", "dask"))
-    p.add_argument("--n-jobs", type=int, default=2, help="parallel jobs (joblib, local Dask cluster)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="a Dask scheduler address")
+    p.add_argument("--seeds", default=None, metavar="N|A:B",
+                   help="seeds of every case: a count N (seed indices 0..N-1, as in `occam case run`) or a "
+                   "range A:B (indices A..B-1) (default: 0..max of the cases' run.seeds - 1)")
+    p.add_argument("--backend", default="serial", choices=("serial", "joblib", "dask"),
+                   help="where the jobs run: one after the other, joblib processes, or Dask (default: %(default)s)")
+    p.add_argument("--n-jobs", type=int, default=2, help="parallel jobs (joblib, local Dask cluster) "
+                   "(default: %(default)s)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help="a Dask scheduler address (default: a "
+                   "local cluster)")
     p.add_argument("--out", default="runs", help="folder of run folders (default: runs)")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a key of every case, e.g. --set train.lr=0.05 (repeatable) (default: none)")
     p.add_argument("--no-cache", action="store_true", help="do not reuse or store trained models")
     _common(p)
 
@@ -144,10 +159,25 @@ def build_parser(with_study: str | None = None):
     return parser
 
 
-def _progress(args: Any):
-    if getattr(args, "quiet", False):
-        return None
-    return lambda s: print(f"[occam] {s}", file=sys.stderr, flush=True)
+def _seed_count(text: str) -> int:
+    """``--seeds`` of ``case run``: a count N >= 1 (a range A:B is for ``occam sweep``)."""
+    if ":" in text:
+        raise argparse.ArgumentTypeError(f"--seeds of case run is a count N (seed indices 0..N-1), got {text!r}; "
+                                         "for a range A:B of seed indices use occam sweep CASE --seeds A:B")
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"--seeds must be an integer >= 1 (a count N: seed indices 0..N-1), "
+                                         f"got {text!r}")
+    return n
+
+
+def _progress(args: Any, label: str, **options: Any) -> synth_cli.ProgressBar:
+    """The progress display of one command (a `synth.cli.ProgressBar`: tqdm bars with ETA on a terminal,
+    silent with ``--quiet`` or when stderr is not a terminal); use it as a context manager."""
+    return synth_cli.ProgressBar(getattr(args, "quiet", False), label, **options)
 
 
 def _out(args: Any, obj: Any, text: str) -> None:
@@ -160,9 +190,10 @@ def _out(args: Any, obj: Any, text: str) -> None:
 
 def _case_run(args: Any, argv: Sequence[str] | None) -> int:
     from .study import run_case
-    r = run_case(args.case, seeds=args.seeds, out=args.out, overrides=args.overrides,
-                 cache=not args.no_cache, progress=_progress(args),
-                 argv=["occam", *(argv if argv is not None else sys.argv[1:])])
+    with _progress(args, "case run") as say:
+        r = run_case(args.case, seeds=args.seeds, out=args.out, overrides=args.overrides,
+                     cache=not args.no_cache, progress=say,
+                     argv=["occam", *(argv if argv is not None else sys.argv[1:])])
     agg = r.metrics["aggregate"]
     lines = [f"run folder: {r.folder}", f"report: {r.report}",
              f"seeds: {len(r.computed)} computed, {len(r.skipped)} finished earlier, {r.seconds:.1f} s"]
@@ -198,7 +229,7 @@ def _case_list(args: Any) -> int:
 
 
 def _compare_programs(args: Any) -> int:
-    from .match import compare_programs
+    from .matching import compare_programs
     from .errors import CompareError
     if args.inputs is not None and not 1 <= args.inputs <= 20:
         raise CompareError(f"--inputs must be in 1..20, got {args.inputs}")
@@ -220,11 +251,11 @@ def _compare_programs(args: Any) -> int:
 def _compare_net(args: Any) -> int:
     from .cases import load_case
     from .errors import CompareError
-    from .match import compare_network
+    from .matching import compare_network
     from .nets import load_network
     from .tasks import Task
 
-    say = _progress(args)
+    say = _progress(args, "compare net")     # closed before the output is printed
     if args.data is not None:
         if args.seed is not None or args.overrides:
             raise CompareError("--seed and --set go with --case, not --data")
@@ -261,6 +292,7 @@ def _compare_net(args: Any) -> int:
                                                                    "budget_s": x["budget_s"]},
                                 function_budget=s["function_budget"], function_budget_s=s["function_budget_s"],
                                 progress=say)
+    say.close()
     lines = [f"task: {task.name} ({task.n_inputs} inputs, {len(task.train_idx)} examples, "
              f"{len(task.test_idx)} held-out; target "
              f"{'known' if task.target_known else 'unknown outside the labelled points'})"]
@@ -285,9 +317,10 @@ def _sweep(args: Any, argv: Sequence[str] | None) -> int:
     else:
         seeds = parse_seeds(args.seeds)
     jobs = plan_sweep(args.cases, seeds, overrides=tuple(args.overrides))
-    r = run_sweep(jobs, out=args.out, backend=args.backend, n_jobs=args.n_jobs, scheduler=args.scheduler,
-                  cache=not args.no_cache, progress=_progress(args),
-                  argv=["occam", *(argv if argv is not None else sys.argv[1:])])
+    with _progress(args, "sweep") as say:
+        r = run_sweep(jobs, out=args.out, backend=args.backend, n_jobs=args.n_jobs, scheduler=args.scheduler,
+                      cache=not args.no_cache, progress=say,
+                      argv=["occam", *(argv if argv is not None else sys.argv[1:])])
     lines = [f"{len(r.computed)} jobs computed, {len(r.skipped)} finished earlier, {len(r.failed)} failed; "
              f"{r.seconds:.1f} s on {r.backend}"]
     lines += [f"  {f}" for f in r.folders]
@@ -301,7 +334,10 @@ def _sweep(args: Any, argv: Sequence[str] | None) -> int:
 def _study(args: Any, name: str) -> int:
     import importlib
     module = importlib.import_module(f".{name}", __package__)
-    study = getattr(module, f"{name}_from_args")(args, progress=_progress(args))
+    # the posterior study's rejection sampling reports "P_B: <k> accepted": a bar towards --accepted
+    totals = [(re.compile(r"P_B: ([\d,]+) accepted"), args.accepted)] if name == "posterior" else []
+    with _progress(args, name, totals=totals) as say:
+        study = getattr(module, f"{name}_from_args")(args, progress=say)
     report = f"{args.out}/report.md"
     _out(args, study.as_dict(), f"{study.headline()}\nreport: {report}")
     return 0

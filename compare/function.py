@@ -9,12 +9,16 @@ same on any machine.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+import synth
+
 from .errors import CompareError
+from .nets import as_mlp
 from .tasks import Task, table_from_labels
 
 __all__ = ["NetFunction", "net_function", "embed_program", "MinProgram", "function_min_program",
@@ -85,11 +89,9 @@ def embed_program(program: Any, n_inputs: int, inputs: list[int] | tuple[int, ..
 def _labels(model: Any, task: Task, chunk: int = 1 << 16) -> np.ndarray:
     """Labels on the whole domain, computed in float64 (as extraction does) on a copy of the model (read
     by `compare.nets.as_mlp`: any network of Linear layers and elementwise activations)."""
-    import copy
 
     import torch
 
-    from .nets import as_mlp    # torch, imported when a network is given
 
     net = copy.deepcopy(as_mlp(model, task)).double().eval()
     out = np.empty(task.domain_size, dtype=bool)
@@ -151,7 +153,6 @@ def function_min_program(labels: np.ndarray, task: Task, *, basis: str = "xag", 
     when it runs out the program is a consistent upper bound and ``exact`` is False. ``budget_s``: an
     optional wall-clock valve (when it fires, ``deterministic`` is False).
     """
-    import synth
 
     labels = np.asarray(labels)
     if task.domain == "zp":

@@ -38,10 +38,17 @@ from typing import Any
 import numpy as np
 import torch
 
+import synth
+from synth import complexity as cx
+from synth.budget import Budget, BudgetExceeded
+from synth.enumerate import Enumerator
+from synth.semantics import input_words
+
+from .batched import NetPrior, all_inputs, parse_widths, train_batch
 from .errors import CompareError
-from .nets import ACTIVATIONS
-from .batched import NetPrior, all_inputs, train_batch
 from .figures import PALETTE, pyplot, save_png
+from .nets import ACTIVATIONS
+from .prior import isin_rows
 from .runfolder import atomic_write_json, atomic_write_text, versions
 from .stats import bootstrap_ci, bootstrap_many, fmt_ci, partial_spearman, permutation_spearman, spearman, spearman_ci
 
@@ -131,7 +138,6 @@ class LearnabilityConfig:
             raise bad("protocol", f"must be one of {PROTOCOLS}")
         if not 0.5 < self.threshold <= 1:
             raise bad("threshold", "must be in (0.5, 1]")
-        import synth
         try:
             if synth.get_basis(self.basis).domain != "bool":
                 raise bad("basis", "must be a Boolean basis")
@@ -167,12 +173,6 @@ class Target:
 def select_targets(cfg: LearnabilityConfig, seed: int) -> list[Target]:
     """``targets_per_size`` functions of each minimal size 0..max_size (constants excluded) and
     ``random_targets`` uniform random tables, all seeded."""
-    import synth
-    from synth import complexity as cx
-    from synth.budget import Budget, BudgetExceeded
-    from synth.enumerate import Enumerator
-    from synth.semantics import input_words
-    from .prior import _isin_rows
 
     n, m = cfg.n_inputs, 1 << cfg.n_inputs
     full = (1 << m) - 1
@@ -209,7 +209,7 @@ def select_targets(cfg: LearnabilityConfig, seed: int) -> list[Target]:
         exact = np.zeros(len(rtabs), bool)
         for s, lv in enumerate(en.levels):
             if len(lv):
-                hit = _isin_rows(keys, lv.sigs) & ~exact
+                hit = isin_rows(keys, lv.sigs) & ~exact
                 sizes[hit], exact[hit] = s, True
         out += [Target(t, int(s), bool(e), "random", cx.entropy(t, n), cx.average_sensitivity(t, n))
                 for t, s, e in zip(rtabs, sizes, exact)]
@@ -553,37 +553,42 @@ def parse_regimes(text: str) -> tuple[tuple[str, float], ...]:
 def add_learnability_arguments(parser: Any) -> None:
     """Arguments of ``occam learnability`` on an argparse parser."""
     d = LearnabilityConfig()
-    parser.add_argument("--n", type=int, default=d.n_inputs, help="number of Boolean inputs")
-    parser.add_argument("--widths", default=",".join(map(str, d.widths)), help="hidden widths, e.g. 64 or 40,40")
+    parser.add_argument("--inputs", "--n", dest="n", type=int, default=d.n_inputs, metavar="N",
+                        help="number of Boolean inputs, a count (default: %(default)s)")
+    parser.add_argument("--widths", default=",".join(map(str, d.widths)), help="hidden widths, e.g. 64 or 40,40 (default: %(default)s)")
     parser.add_argument("--regimes", default=",".join(f"{a}:{s:g}" for a, s in d.regimes),
-                        help="activation:sigma_w pairs (tanh:8 is the chaotic negative control)")
-    parser.add_argument("--sigma-b", type=float, default=d.sigma_b)
-    parser.add_argument("--basis", default=d.basis, help="basis of the targets' minimal sizes")
-    parser.add_argument("--max-size", type=int, default=d.max_size, help="targets of minimal size 0..this")
-    parser.add_argument("--targets-per-size", type=int, default=d.targets_per_size)
+                        help="activation:sigma_w pairs (tanh:8 is the chaotic negative control) (default: %(default)s)")
+    parser.add_argument("--sigma-b", type=float, default=d.sigma_b, help="scale of the initial biases (default: %(default)s)")
+    parser.add_argument("--basis", default=d.basis, help="basis of the targets' minimal sizes (default: %(default)s)")
+    parser.add_argument("--max-size", type=int, default=d.max_size, help="targets of minimal size 0..this (default: %(default)s)")
+    parser.add_argument("--targets-per-size", type=int, default=d.targets_per_size,
+                        help="targets of each minimal size, a count (default: %(default)s)")
     parser.add_argument("--random-targets", type=int, default=d.random_targets,
-                        help="uniformly random targets (negative control)")
-    parser.add_argument("--train-fractions", default=",".join(f"{f:g}" for f in d.train_fractions))
-    parser.add_argument("--fixed-fraction", type=float, default=d.fixed_fraction)
-    parser.add_argument("--threshold", type=float, default=d.threshold, help="held-out accuracy that counts as learned")
-    parser.add_argument("--seeds", type=int, default=d.seeds, help="networks per target and fraction")
-    parser.add_argument("--epochs", type=int, default=d.epochs)
+                        help="uniformly random targets (negative control), a count (default: %(default)s)")
+    parser.add_argument("--train-fractions", default=",".join(f"{f:g}" for f in d.train_fractions),
+                        help="comma-separated fractions of the 2^n points used for training (default: %(default)s)")
+    parser.add_argument("--fixed-fraction", type=float, default=d.fixed_fraction,
+                        help="training fraction at which held-out accuracy is compared across targets (default: %(default)s)")
+    parser.add_argument("--threshold", type=float, default=d.threshold, help="held-out accuracy that counts as learned (default: %(default)s)")
+    parser.add_argument("--seeds", type=int, default=d.seeds, help="networks per target and fraction, a count N (seeds 0..N-1) (default: %(default)s)")
+    parser.add_argument("--epochs", type=int, default=d.epochs, help="training steps per network (default: %(default)s)")
     parser.add_argument("--protocol", default=d.protocol, choices=PROTOCOLS,
-                        help="score after --epochs steps, or at the first step that fits the training set")
-    parser.add_argument("--lr", type=float, default=d.lr)
-    parser.add_argument("--permutations", type=int, default=d.permutations)
-    parser.add_argument("--bootstrap", type=int, default=d.bootstrap)
+                        help="score after --epochs steps, or at the first step that fits the training set (default: %(default)s)")
+    parser.add_argument("--lr", type=float, default=d.lr, help="learning rate (default: %(default)s)")
+    parser.add_argument("--permutations", type=int, default=d.permutations,
+                        help="resamples for the permutation p-values (default: %(default)s)")
+    parser.add_argument("--bootstrap", type=int, default=d.bootstrap,
+                        help="bootstrap resamples for the intervals over targets (default: %(default)s)")
     parser.add_argument("--enumeration-budget", type=float, default=d.enumeration_budget,
-                        help="work units for enumerating the targets (see synth.budget; 1e8 accepted)")
+                        help="work units for enumerating the targets (see synth.budget; 1e8 accepted) (default: %(default)s)")
     parser.add_argument("--enumeration-budget-s", type=float, default=None,
-                        help="optional wall-clock valve for that enumeration, seconds")
-    parser.add_argument("--seed", type=int, default=0)
+                        help="optional wall-clock valve for that enumeration, seconds (default: none)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of targets and training (default: %(default)s)")
     parser.add_argument("--out", required=True, help="output folder")
 
 
 def learnability_from_args(args: Any, progress: Any = None) -> "LearnabilityStudy":
     """Run the study from parsed `add_learnability_arguments` arguments."""
-    from .batched import parse_widths
     cfg = LearnabilityConfig(n_inputs=args.n, widths=parse_widths(args.widths), regimes=parse_regimes(args.regimes),
                              sigma_b=args.sigma_b, basis=args.basis, max_size=args.max_size,
                              targets_per_size=args.targets_per_size, random_targets=args.random_targets,

@@ -55,11 +55,14 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
+import synth
+
 from .batched import (OPTIMIZERS, BatchRunner, NetBatch, NetFields, NetPrior, add_net_arguments, net_arguments,
                       pack_tables, table_ints, train_batch, validate_net_fields)
 from .errors import CompareError
+from .posterior_report import figures, render
 from .runfolder import atomic_write_json, atomic_write_text, versions
-from .stats import bootstrap_many, fmt_ci, spearman, total_variation
+from .stats import bootstrap_many, fmt_statistic, spearman, total_variation
 from .tasks import TARGETS, Task, make_task
 
 __all__ = ["PosteriorConfig", "PosteriorStudy", "target_task", "sgd_functions", "bayes_functions",
@@ -156,7 +159,6 @@ class PosteriorConfig(NetFields):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not float(v).is_integer() or v < 1:
             raise bad("len_budget", "must be a whole number of work units >= 1")
         object.__setattr__(self, "len_budget", int(v))
-        import synth
         try:
             if synth.get_basis(self.basis).domain != "bool":
                 raise bad("basis", "must be a Boolean basis")
@@ -334,7 +336,6 @@ def length_posterior(task: Task, *, basis: str = "xag", slack: int = 3, budget: 
     Returns {"functions": {table: (size, bits, program text)}, "min_size", "searched_size", "exact",
     "truncation_mass", "notes", "deterministic", "seconds"}.
     """
-    import synth
     t0 = time.perf_counter()
     # the enumerator alone: P_len needs every consistent function up to the minimum plus slack, which the
     # SAT stage of the portfolio does not list
@@ -535,17 +536,6 @@ def compare_distributions(task: Task, sgd: Counter, bayes: Counter, length: dict
     return out
 
 
-_BIASED = ("tv_", "size_tv_", "pred_", "rho_")   # statistics shown bias-corrected
-
-
-def _ci(st: dict[str, Any], name: str, fmt: str = ".3f") -> str:
-    """A statistic with its interval: the bias-corrected estimate for distances and correlations (whose
-    plug-in values sampling noise inflates or attenuates), the plug-in value for means."""
-    d = st[name]
-    key = "corrected" if name.startswith(_BIASED) and d.get("corrected") is not None else "value"
-    return fmt_ci(d, key, fmt)
-
-
 def _verdict(d: dict[str, Any]) -> str:
     st, nt = d["stats"], d["noise_test"]
     if not d["runs"] or not d["accepted"]:
@@ -556,8 +546,8 @@ def _verdict(d: dict[str, Any]) -> str:
                        "length posterior P_len",
               "len": "the trained networks are closer to the length posterior P_len than to P_B",
               None: "the data do not tell whether the trained networks are closer to P_B or to P_len"}[d["closer"]]]
-    parts.append(f"TV(SGD, B) = {_ci(st, 'tv_sgd_bayes', '.3f')}, TV(SGD, len) = {_ci(st, 'tv_sgd_len', '.3f')} "
-                 f"(difference {_ci(st, 'tv_difference', '+.3f')}; P_len sampled {d['len_sample']:,} times to match "
+    parts.append(f"TV(SGD, B) = {fmt_statistic(st, 'tv_sgd_bayes', '.3f')}, TV(SGD, len) = {fmt_statistic(st, 'tv_sgd_len', '.3f')} "
+                 f"(difference {fmt_statistic(st, 'tv_difference', '+.3f')}; P_len sampled {d['len_sample']:,} times to match "
                  "P_B's sampling noise)")
     for key, name in (("sgd_bayes", "P_B"), ("sgd_len", "P_len")):
         t = nt[key]
@@ -571,12 +561,12 @@ def _verdict(d: dict[str, Any]) -> str:
         parts.append(f"SGD puts {d['sgd_mass_not_enumerated']:.3f} of its mass beyond the enumerated sizes, where "
                      "P_len has at most its truncation mass")
     if st["rho_sgd_bayes"]["value"] is not None:
-        parts.append(f"ρ(log P_SGD, log P_B) = {_ci(st, 'rho_sgd_bayes', '+.2f')} over "
+        parts.append(f"ρ(log P_SGD, log P_B) = {fmt_statistic(st, 'rho_sgd_bayes', '+.2f')} over "
                      f"{d['rho_functions']['sgd_bayes']} functions")
-    parts.append(f"expected held-out accuracy SGD {_ci(st, 'acc_sgd', '.3f')}, B "
-                 f"{_ci(st, 'acc_bayes', '.3f')}, len {st['acc_len']['value']:.3f}")
-    parts.append(f"mass on the shortest consistent functions: SGD {_ci(st, 'shortest_sgd', '.3f')}, "
-                 f"B {_ci(st, 'shortest_bayes', '.3f')}, len {st['shortest_len']['value']:.3f}")
+    parts.append(f"expected held-out accuracy SGD {fmt_statistic(st, 'acc_sgd', '.3f')}, B "
+                 f"{fmt_statistic(st, 'acc_bayes', '.3f')}, len {st['acc_len']['value']:.3f}")
+    parts.append(f"mass on the shortest consistent functions: SGD {fmt_statistic(st, 'shortest_sgd', '.3f')}, "
+                 f"B {fmt_statistic(st, 'shortest_bayes', '.3f')}, len {st['shortest_len']['value']:.3f}")
     if d.get("beta") is not None:
         b = f"β ≥ {BETA_MAX:g} (the search bound)" if d["beta_at_bound"] else f"β = {d['beta']:.2f}"
         parts.append(f"the length prior tempered to {b} fits SGD best (in-sample TV {d['tv_sgd_len_beta']:.3f})")
@@ -603,8 +593,8 @@ class PosteriorStudy:
             c = r["comparison"]
             closer = {"bayes": "closer to P_B", "len": "closer to P_len", None: "undecided"}[c["closer"]]
             st = c["stats"]
-            parts.append(f"{r['target']}: TV(SGD, B) {_ci(st, 'tv_sgd_bayes', '.3f')} vs TV(SGD, len) "
-                         f"{_ci(st, 'tv_sgd_len', '.3f')} ({closer}); held-out accuracy SGD "
+            parts.append(f"{r['target']}: TV(SGD, B) {fmt_statistic(st, 'tv_sgd_bayes', '.3f')} vs TV(SGD, len) "
+                         f"{fmt_statistic(st, 'tv_sgd_len', '.3f')} ({closer}); held-out accuracy SGD "
                          f"{st['acc_sgd']['value']:.3f}, B {st['acc_bayes']['value']:.3f}, len "
                          f"{st['acc_len']['value']:.3f}")
         return "; ".join(parts)
@@ -731,7 +721,6 @@ def run_posterior_study(config: PosteriorConfig, seed: int = 0, out_dir: str | o
     study = PosteriorStudy(config, int(seed), results, secs)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        from .posterior_report import figures, render
         study.figures = figures(study, out / "figures")
         atomic_write_json(out / "posterior.json", study.as_dict())
         atomic_write_text(out / "report.md", render(study))
@@ -746,26 +735,27 @@ def add_posterior_arguments(parser: Any) -> None:
     """Arguments of ``occam posterior`` on an argparse parser."""
     d = PosteriorConfig()
     parser.add_argument("--targets", nargs="+", default=list(d.targets), metavar="TARGET",
-                        help="targets: name[:k=v,...] from the task registry, a table 0x..., or program text")
+                        help="targets: name[:k=v,...] from the task registry, a table 0x..., or program text (default: %(default)s)")
     add_net_arguments(parser, d)
-    parser.add_argument("--train-count", type=int, default=d.train_count, help="training points |S|")
-    parser.add_argument("--split-seed", type=int, default=d.split_seed, help="seed of the training set")
-    parser.add_argument("--runs", type=int, default=d.runs, help="trained networks (P_SGD)")
-    parser.add_argument("--optimizer", default=d.optimizer, choices=OPTIMIZERS)
-    parser.add_argument("--lr", type=float, default=d.lr)
+    parser.add_argument("--train-count", type=int, default=d.train_count, help="training points |S|, a count (default: %(default)s)")
+    parser.add_argument("--split-seed", type=int, default=d.split_seed, help="seed of the training set (default: %(default)s)")
+    parser.add_argument("--runs", type=int, default=d.runs, help="trained networks (P_SGD), a count (default: %(default)s)")
+    parser.add_argument("--optimizer", default=d.optimizer, choices=OPTIMIZERS, help="optimiser of the P_SGD runs (default: %(default)s)")
+    parser.add_argument("--lr", type=float, default=d.lr, help="learning rate of the P_SGD runs (default: %(default)s)")
     parser.add_argument("--batch-size", type=int, default=None, help="minibatch size (default: full batch)")
-    parser.add_argument("--max-steps", type=int, default=d.max_steps)
-    parser.add_argument("--accepted", type=int, default=d.accepted, help="P_B: stop after this many accepted")
-    parser.add_argument("--max-samples", type=float, default=d.max_samples, help="P_B: stop after this many drawn")
-    parser.add_argument("--batch", type=int, default=d.batch, help="P_B: networks per batch")
-    parser.add_argument("--basis", default=d.basis, help="basis of the length prior")
-    parser.add_argument("--len-slack", type=int, default=d.len_slack, help="sizes beyond the minimum enumerated")
+    parser.add_argument("--max-steps", type=int, default=d.max_steps,
+                        help="P_SGD: a run that has not fitted S after this many steps counts as not fitted (default: %(default)s)")
+    parser.add_argument("--accepted", type=int, default=d.accepted, help="P_B: stop after this many accepted (default: %(default)s)")
+    parser.add_argument("--max-samples", type=float, default=d.max_samples, help="P_B: stop after this many drawn (1e7 accepted) (default: %(default)s)")
+    parser.add_argument("--batch", type=int, default=d.batch, help="P_B: networks per batch (default: %(default)s)")
+    parser.add_argument("--basis", default=d.basis, help="basis of the length prior (default: %(default)s)")
+    parser.add_argument("--len-slack", type=int, default=d.len_slack, help="sizes beyond the minimum enumerated (default: %(default)s)")
     parser.add_argument("--len-budget", type=float, default=d.len_budget,
-                        help="work units for the enumeration (see synth.budget; 1e8 accepted)")
+                        help="work units for the enumeration (see synth.budget; 1e8 accepted) (default: %(default)s)")
     parser.add_argument("--len-budget-s", type=float, default=None,
-                        help="optional wall-clock valve for the enumeration, seconds")
-    parser.add_argument("--bootstrap", type=int, default=d.bootstrap)
-    parser.add_argument("--seed", type=int, default=0)
+                        help="optional wall-clock valve for the enumeration, seconds (default: none)")
+    parser.add_argument("--bootstrap", type=int, default=d.bootstrap, help="bootstrap resamples for the intervals (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of training and sampling (default: %(default)s)")
     parser.add_argument("--out", required=True, help="output folder")
 
 

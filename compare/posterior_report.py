@@ -5,11 +5,15 @@ against their noise nulls and the difference that decides which posterior the ne
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .figures import PALETTE, pyplot, save_png
-from .posterior import PosteriorStudy, _ci
+from .stats import fmt_statistic as _ci
+
+if TYPE_CHECKING:      # annotations only: compare.posterior imports this module (run_posterior_study writes it)
+    from .posterior import PosteriorStudy
 
 __all__ = ["figures", "render"]
 

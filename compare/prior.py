@@ -30,7 +30,9 @@ al. 2025, checked against it) are described there.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import math
+import multiprocessing as mp
 import os
 import time
 from dataclasses import dataclass, field
@@ -40,9 +42,17 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import torch
 
+import synth
+from synth import complexity as cx
+from synth.budget import Budget, BudgetExceeded
+from synth.enumerate import Enumerator
+from synth.semantics import input_words
+
 from .batched import (INITS, BatchRunner, NetBatch, NetFields, add_net_arguments, net_arguments, pack_tables,
                       table_ints, validate_net_fields)
 from .errors import CompareError
+from .prior_findings import RESOLVED, findings, resolved_key
+from .prior_report import write_outputs
 from .runfolder import versions
 from .stats import bootstrap_many, fmt_ci, spearman
 
@@ -124,7 +134,6 @@ class PriorConfig(NetFields):
             raise bad("samples", f"must be at most compare.prior.MAX_SAMPLES = {MAX_SAMPLES:.0e} (days of sampling)")
         bases = (self.bases,) if isinstance(self.bases, str) else tuple(self.bases)
         object.__setattr__(self, "bases", bases)
-        import synth
         for b in bases:
             try:
                 if synth.get_basis(b).domain != "bool":
@@ -307,8 +316,6 @@ def count_functions(config: PriorConfig, seed: int, *, workers: int = 1, threads
     if workers == 1 or n_batches < 2:
         keys, counts = _count_batches(config, seed, 0, n_batches, per_chunk, _default_threads(threads))
     else:
-        import concurrent.futures as cf
-        import multiprocessing as mp
         bounds = np.linspace(0, n_batches, min(workers, n_batches) + 1).astype(int)
         with cf.ProcessPoolExecutor(len(bounds) - 1, mp_context=mp.get_context("spawn")) as ex:
             futs = [ex.submit(_count_batches, config, seed, int(a), int(b), per_chunk, threads or 1)
@@ -347,7 +354,6 @@ def minimal_sizes(tables: Sequence[int], n: int, basis: str, mode: str = "formul
     >>> s.tolist(), bool(ok.all())
     ([4, 2, 0], True)
     """
-    import synth
     tables = [int(t) for t in tables]
     m = 1 << n
     if any(t < 0 or t >> m for t in tables):
@@ -363,9 +369,6 @@ def minimal_sizes(tables: Sequence[int], n: int, basis: str, mode: str = "formul
                                                     "seconds": round(time.perf_counter() - t0, 3)}
     if mode != "formula":
         raise CompareError(f"minimal_sizes: circuit mode is available for n <= 4 only, got n = {n}")
-    from synth.budget import Budget, BudgetExceeded
-    from synth.enumerate import Enumerator
-    from synth.semantics import input_words
     b = synth.get_basis(basis)
     words = max(1, (m + 63) // 64)
     full = (1 << m) - 1
@@ -386,7 +389,7 @@ def minimal_sizes(tables: Sequence[int], n: int, basis: str, mode: str = "formul
             lv = en.build_level(s)
             open_ = np.flatnonzero(sizes < 0)
             if len(lv):
-                hit = _isin_rows(tgt[open_], lv.sigs)
+                hit = isin_rows(tgt[open_], lv.sigs)
                 sizes[open_[hit]] = s
             finished = s
             s += 1
@@ -403,7 +406,9 @@ def minimal_sizes(tables: Sequence[int], n: int, basis: str, mode: str = "formul
                           "valve_fired": bud.valve_fired, "seconds": round(time.perf_counter() - t0, 3)}
 
 
-def _isin_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def isin_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether each row of ``a`` is a row of ``b`` (2-D uint64 arrays of equal width), as a bool array
+    (also used by `compare.learnability`)."""
     if a.shape[1] == 1:
         return np.isin(a[:, 0], b[:, 0])
     dt = np.dtype((np.void, 8 * a.shape[1]))
@@ -493,7 +498,7 @@ class PriorStudy:
         for name, c in self.correlations.items():
             if c["rho"] is not None:
                 parts.append(f"Spearman(log P, {name}) = {c['rho']:+.3f} (resolved functions: "
-                             f"{fmt_ci(c, _resolved_key(c), '+.3f')})")
+                             f"{fmt_ci(c, resolved_key(c), '+.3f')})")
         if self.zipf.get("slope") is not None:
             parts.append(f"Zipf slope {self.zipf['slope']:.2f}")
         return "; ".join(parts)
@@ -518,7 +523,7 @@ class PriorStudy:
             "study": "prior", "config": self.config.as_dict(), "seed": self.seed,
             "samples": self.counts.samples, "distinct_functions": len(self.counts.tables),
             "measured_functions": int(len(self.measured)),
-            "headline": self.headline(), "findings": _findings(self),
+            "headline": self.headline(), "findings": findings(self),
             "correlations": self.correlations, "envelopes": self.envelopes, "zipf": self.zipf,
             "strata": self.strata, "size_info": self.size_info, "top_functions": top,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
@@ -540,9 +545,6 @@ def _choose_measured(counts: FunctionCounts, limit: int, seed: int) -> tuple[np.
     uni = rng.choice(d, size=limit - len(head), replace=False)
     idx = np.union1d(head, uni)
     return idx, np.isin(idx, uni)
-
-
-RESOLVED = 10   # functions seen at least this often have a resolved P (relative s.e. <= 1/sqrt(10))
 
 
 def _bootstrap_correlations(corr: dict[str, dict], counts: FunctionCounts, idx: np.ndarray,
@@ -606,7 +608,6 @@ def run_prior_study(config: PriorConfig, seed: int = 0, out_dir: str | os.PathLi
         secs[f"sizes_{b}"] = time.perf_counter() - t
         say(f"minimal sizes in {b}: {info[b]}")
     meas: dict[str, np.ndarray] = {}
-    from synth import complexity as cx
     t = time.perf_counter()
     if "lz" in config.measures:
         meas["lz"] = np.array([cx.lz_complexity(tb, n) for tb in tables])
@@ -636,79 +637,8 @@ def run_prior_study(config: PriorConfig, seed: int = 0, out_dir: str | os.PathLi
     study = PriorStudy(config, int(seed), counts, idx, sizes, exact, info, meas, corr, env,
                        _zipf_fit(counts.counts, counts.samples), strata, secs)
     if out_dir is not None:
-        from .prior_report import write_outputs
         write_outputs(study, Path(out_dir))
     return study
-
-
-# ---------------------------------------------------------------------------------------------------
-# output
-
-
-def _resolved_key(c: dict) -> str:
-    """Show the bias-corrected ρ over resolved functions when there is one, else the plug-in value."""
-    return "corrected" if c.get("corrected") is not None else "rho_resolved"
-
-
-def _findings(study: PriorStudy) -> list[str]:
-    """What the data support and what they do not, with effect sizes and intervals."""
-    cfg, counts = study.config, study.counts
-    out = []
-    if counts.counts.max() == 1:
-        out.append(f"Every one of the {counts.samples:,} networks computed a different function: at this sample "
-                   "size the prior cannot be told from a uniform one, and no correlation with complexity can be "
-                   "measured (all P = 1/N). A biased prior repeats functions; this one did not.")
-    for b in study.sizes:
-        c = study.correlations[f"size_{b}"]
-        if c["rho"] is None and counts.counts.max() == 1:
-            continue
-        if c["rho"] is None:
-            out.append(f"Basis {b}: no correlation measurable.")
-            continue
-        e = study.envelopes[f"size_{b}"]
-        ex = study.exact[b]
-        if (~ex).mean() > 0.5:
-            out.append(f"Not assessed in {b}: {int((~ex).sum()):,} of the {len(ex):,} measured functions lie beyond "
-                       f"the sizes enumerated within the budget (≥ {int(study.sizes[b][~ex].min())} gates), so the "
-                       f"minimal size does not rank them (ρ over the exact sizes only: {c.get('rho_exact_only')}, "
-                       f"{c.get('functions_exact')} functions); raise size_budget or size_levels.")
-            continue
-        lead = (f"Simpler functions are more probable in {b}" if c.get("hi") is not None and c["hi"] < 0 else
-                f"Not assessed in {b} (no interval: too few functions seen {c.get('min_count')} times or more, "
-                "or no resamples)" if c.get("hi") is None else
-                f"The data do not show that simpler functions (in {b}) are more probable")
-        txt = (lead
-               + f": ρ(log P, minimal {cfg.mode} size) = {c['rho']:+.3f} over "
-               + (f"the {c['functions']:,} functions seen" if len(study.measured) == len(counts.tables) else
-                  f"a uniform sample of {c['functions']:,} of the {len(counts.tables):,} functions seen")
-               + f", {fmt_ci(c, _resolved_key(c), '+.3f')} over the "
-               f"{c['functions_resolved']:,} seen at least {c['min_count']} times (bias-corrected)")
-        if e.get("bits_per_gate") is not None:
-            txt += (f"; the most probable function of each size falls by {e['bits_per_gate']:.2f} bits per gate "
-                    f"(upper-envelope fit; P <~ 2^-{e['bits_per_gate']:.2f}·size)")
-        if (~ex).any():
-            txt += (f"; {int((~ex).sum()):,} functions beyond the enumeration enter at their lower bound "
-                    f"(ρ over exact sizes only: {c.get('rho_exact_only')})")
-        st = study.strata.get(f"size_{b}", {})
-        if st.get("weighted_mean_rho") is not None:
-            txt += (f"; at fixed entropy (number of ones) the mean within-stratum ρ is {st['weighted_mean_rho']:+.2f}, "
-                    + ("so the bias is not only a preference for unbalanced functions" if st["weighted_mean_rho"] < -0.1
-                       else "so what remains at fixed entropy is weak"))
-        out.append(txt + ".")
-    for k in study.measures:
-        c = study.correlations[k]
-        if c["rho"] is not None:
-            name = {"lz": "Lempel–Ziv complexity", "sop": "SOP size"}[k]
-            out.append(f"{name}: ρ = {c['rho']:+.3f} over the functions seen, {fmt_ci(c, _resolved_key(c), '+.3f')} "
-                       "over the resolved ones.")
-    z = study.zipf
-    if z.get("slope") is not None:
-        out.append(f"Rank plot: P falls as rank^{z['slope']:.2f} over the {z['ranks_fitted']:,} functions seen at least "
-                   f"{z['min_count']} times.")
-    out.append(f"Not measured: functions with P below 1/N = {1 / counts.samples:.1g} (never sampled) — "
-               f"{len(counts.tables):,} of the 2^{1 << cfg.n_inputs} functions were seen; the correlations are over "
-               "functions seen at least once, whose P is noisy near the floor (the intervals resample the networks).")
-    return out
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -719,21 +649,24 @@ def add_prior_arguments(parser) -> None:
     """Arguments of ``occam prior`` on an argparse parser."""
     d = PriorConfig()
     add_net_arguments(parser, d)
-    parser.add_argument("--samples", type=float, default=d.samples, help="networks to sample (1e6 accepted)")
-    parser.add_argument("--batch", type=int, default=d.batch)
-    parser.add_argument("--bases", default=",".join(d.bases))
-    parser.add_argument("--mode", default=d.mode, choices=("formula", "circuit"))
-    parser.add_argument("--measures", default=",".join(d.measures), help="lz,sop (or empty)")
+    parser.add_argument("--samples", type=float, default=d.samples,
+                        help="networks to sample, a count (1e6 accepted) (default: %(default)s)")
+    parser.add_argument("--batch", type=int, default=d.batch, help="networks per batch (default: %(default)s)")
+    parser.add_argument("--bases", default=",".join(d.bases), help="comma-separated bases of the minimal sizes (default: %(default)s)")
+    parser.add_argument("--mode", default=d.mode, choices=("formula", "circuit"),
+                        help="formula (trees) or circuit (shared gates) sizes (default: %(default)s)")
+    parser.add_argument("--measures", default=",".join(d.measures), help="other complexity measures: lz,sop (or empty) (default: %(default)s)")
     parser.add_argument("--size-budget", type=float, default=d.size_budget,
-                        help="work units per basis for minimal sizes (n >= 5; see synth.budget; 3e8 accepted)")
+                        help="work units per basis for minimal sizes (n >= 5; see synth.budget; 3e8 accepted) (default: %(default)s)")
     parser.add_argument("--size-budget-s", type=float, default=None,
-                        help="optional wall-clock valve per basis, seconds (makes the censoring machine-dependent)")
+                        help="optional wall-clock valve per basis, seconds (makes the censoring machine-dependent) (default: none)")
     parser.add_argument("--size-levels", type=int, default=None,
-                        help="n >= 5: enumerate sizes up to this one only (reproducible censoring)")
-    parser.add_argument("--max-measured", type=int, default=d.max_measured)
-    parser.add_argument("--bootstrap", type=int, default=d.bootstrap, help="resamples for the intervals")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=1, help="sampling processes (results do not depend on it)")
+                        help="n >= 5: enumerate sizes up to this one only (reproducible censoring) (default: no limit)")
+    parser.add_argument("--max-measured", type=int, default=d.max_measured,
+                        help="measure the minimal size of at most this many functions (default: %(default)s)")
+    parser.add_argument("--bootstrap", type=int, default=d.bootstrap, help="bootstrap resamples for the intervals (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the sampling (default: %(default)s)")
+    parser.add_argument("--workers", type=int, default=1, help="sampling processes (results do not depend on it) (default: %(default)s)")
     parser.add_argument("--out", required=True, help="output folder")
 
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .figures import PALETTE, pyplot, save_png
-from .prior import RESOLVED, PriorStudy, _findings, _resolved_key
+from .prior_findings import RESOLVED
+from .prior_findings import findings as _findings, resolved_key as _resolved_key
 from .runfolder import atomic_write_json, atomic_write_text
 from .stats import fmt_ci
+
+if TYPE_CHECKING:      # annotations only: compare.prior imports this module (run_prior_study writes the report)
+    from .prior import PriorStudy
 
 __all__ = ["write_outputs"]
 

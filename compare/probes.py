@@ -57,11 +57,11 @@ import torch
 import synth
 
 from .errors import CompareError
-from .extract import extract
+from .extraction import extract
 from .fourier import fourier_basis, frequency_power
 from .function import FUNCTION_BUDGET, net_function
 from .tasks import Task, bool_inputs, table_from_labels
-from .train import TrainConfig, predict, task_loss
+from .training import TrainConfig, predict, task_loss
 
 __all__ = ["Probe", "PROBES", "register_probe", "run_probes", "result_from_dict",
            "Fit", "WeightNorm", "FunctionShape", "MinimalSize", "MinimalSizes", "CircuitSize",

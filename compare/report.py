@@ -9,17 +9,26 @@ show the number of seeds.
 from __future__ import annotations
 
 import math
+import shutil
+import subprocess
+import textwrap
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import numpy as np
+
+import synth
 
 from .errors import CompareError
 from .figures import pyplot, save_png
+from .metrics import aggregate, case_metrics
 from .runfolder import RunFolderError, atomic_write_bytes, atomic_write_json, atomic_write_text, claim, read_json_file
+from .structure import program_graph as _graph
 from .trajectory import measures
 
-__all__ = ["write_report", "render_markdown", "load_run", "draw_program", "OKABE_ITO"]
+__all__ = ["write_report", "render_markdown", "load_run", "draw_program", "dot_layout", "layered_layout",
+           "OKABE_ITO"]
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 
@@ -119,7 +128,6 @@ def load_run(folder: str | Path) -> dict[str, Any]:
     if not seeds:
         raise CompareError(f"{folder}: no finished seed (no seeds/*/metrics.json)")
     seeds.sort(key=lambda m: m["seed_index"])
-    from .study import aggregate
     for m in seeds:       # JSON files sort their keys: restore the case's order of bases
         for key in ("synthesis", "comparisons", "extraction", "circuits"):
             if key in m:
@@ -246,34 +254,50 @@ def _ci_err(d: dict) -> tuple[float, float, float]:
     return m, max(0.0, m - lo), max(0.0, hi - m)
 
 
+_BASELINES = ("target", "nearest_neighbour", "min_degree", "majority")   # agreements that do not depend on the basis
+
+
+def _seeds_note(n_seeds: int) -> str:
+    """The subtitle of a bar chart: how many seeds, and what the error bars are (none for one seed)."""
+    return "one seed (no interval)" if n_seeds == 1 else f"mean over {n_seeds} seeds, bars = 95% CI"
+
+
 def _fig_agreement(run: dict, path: Path) -> str:
     plt = _plt()
     agg = run["aggregate"]
     bases = list(agg["bases"])
     n_seeds = agg["n_seeds"]
+    with_ci = n_seeds > 1       # one seed: no interval to draw
     comps = [(k, lab) for k, lab in _COMPARATORS
              if any(agg["bases"][b][k]["mean"] is not None for b in bases)]
-    fig, ax = plt.subplots(figsize=(max(6.4, 1.0 + 1.6 * len(bases)), 3.8))
-    width = 0.8 / max(1, len(comps))
+    # the shortest program and the posterior depend on the basis; the baselines do not: drawn once, in a
+    # last group of their own
+    per_basis = [(j, k, lab) for j, (k, lab) in enumerate(comps) if k not in _BASELINES]
+    baselines = [(j, k, lab) for j, (k, lab) in enumerate(comps) if k in _BASELINES]
+    groups = len(bases) + (1 if baselines and bases else 0)
+    fig, ax = plt.subplots(figsize=(max(6.4, 1.0 + 1.6 * groups), 3.8))
+    width = 0.8 / max(1, len(per_basis), len(baselines))
     x = np.arange(len(bases))
-    for j, (k, lab) in enumerate(comps):
+    for i, (j, k, lab) in enumerate(per_basis):
         vals = [_ci_err(agg["bases"][b][k]) for b in bases]
-        if k in ("target", "nearest_neighbour", "min_degree", "majority"):
-            # baselines do not depend on the basis: draw once per group anyway for a direct comparison
-            pass
-        ax.bar(x + (j - (len(comps) - 1) / 2) * width, [v[0] for v in vals], width * 0.92,
-               yerr=np.array([[v[1] for v in vals], [v[2] for v in vals]]), capsize=2,
+        ax.bar(x + (i - (len(per_basis) - 1) / 2) * width, [v[0] for v in vals], width * 0.92,
+               yerr=np.array([[v[1] for v in vals], [v[2] for v in vals]]) if with_ci else None, capsize=2,
+               color=OKABE_ITO[j % len(OKABE_ITO)], label=lab, error_kw={"lw": 0.8})
+    for i, (j, k, lab) in enumerate(baselines if bases else ()):
+        v = _ci_err(agg["bases"][bases[0]][k])
+        ax.bar([len(bases) + (i - (len(baselines) - 1) / 2) * width], [v[0]], width * 0.92,
+               yerr=np.array([[v[1]], [v[2]]]) if with_ci else None, capsize=2,
                color=OKABE_ITO[j % len(OKABE_ITO)], label=lab, error_kw={"lw": 0.8})
     chance = agg["bases"][bases[0]]["random_consistent"]["mean"] if bases else 0.5
     if chance is not None:
         ax.axhline(chance, color="0.3", ls=":", lw=1)
-        ax.text(len(bases) - 0.5, chance, " random consistent\n function", va="center", ha="left", fontsize=8,
+        ax.text(groups - 0.5, chance, " random consistent\n function", va="center", ha="left", fontsize=8,
                 color="0.3")
-    ax.set_xticks(x)
-    ax.set_xticklabels([f"basis {b}" for b in bases])
+    ax.set_xticks(np.arange(groups))
+    ax.set_xticklabels([f"basis {b}" for b in bases] + (["baselines\n(any basis)"] if groups > len(bases) else []))
     ax.set_ylabel("agreement with the network\non held-out inputs (fraction)")
     ax.set_ylim(0, 1.08)
-    ax.set_xlim(-0.6, len(bases) - 0.4 + 0.6)
+    ax.set_xlim(-0.6, groups - 0.4 + 0.6)
     found = [b for b in bases if agg["bases"][b]["shortest_best"]["mean"] is not None]
     b0 = found[0] if found else bases[0]
     sb = agg["bases"][b0]["shortest_best"]["mean"]
@@ -284,7 +308,7 @@ def _fig_agreement(run: dict, path: Path) -> str:
              if tg is not None else "No held-out inputs (the whole domain is trained on): no agreement to show")
     if nn is not None:
         title += f" (nearest neighbour {nn:.0%})"
-    ax.set_title(f"{title}\nmean over {n_seeds} seed(s), bars = 95% CI", fontsize=10)
+    ax.set_title(f"{title}\n{_seeds_note(n_seeds)}", fontsize=10)
     ax.legend(frameon=False, fontsize=8, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     return _save(fig, path)
 
@@ -302,8 +326,8 @@ def _fig_sizes(run: dict, path: Path) -> str:
     for j, (k, lab) in enumerate(keys):
         vals = [_ci_err(agg["bases"][b][k]) for b in bases]
         ax.bar(x + (j - (len(keys) - 1) / 2) * width, [v[0] for v in vals], width * 0.92,
-               yerr=np.array([[v[1] for v in vals], [v[2] for v in vals]]), capsize=2,
-               color=OKABE_ITO[j], label=lab, error_kw={"lw": 0.8})
+               yerr=np.array([[v[1] for v in vals], [v[2] for v in vals]]) if agg["n_seeds"] > 1 else None,
+               capsize=2, color=OKABE_ITO[j], label=lab, error_kw={"lw": 0.8})
     lb = [(i, agg["bases"][b]["shortest_lower_bound"]["mean"]) for i, b in enumerate(bases)
           if agg["bases"][b]["shortest_size"]["mean"] is None and agg["bases"][b]["shortest_lower_bound"]["mean"]]
     if lb and keys:
@@ -314,44 +338,93 @@ def _fig_sizes(run: dict, path: Path) -> str:
     ax.set_xticks(x)
     ax.set_xticklabels([f"basis {b}" for b in bases])
     ax.set_ylabel("size (gate cost in the basis)")
+    from matplotlib.ticker import MaxNLocator      # matplotlib: loaded only when figures are drawn
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))     # sizes are whole numbers
     same = sum(1 for b in bases if agg["bases"][b]["net_min_size"]["mean"] is not None
                and agg["bases"][b]["net_min_size"]["mean"] == agg["bases"][b]["shortest_size"]["mean"])
     title = (f"Network's function is as small as the shortest program in {same} of {len(bases)} bases"
-             f"\nmean over {agg['n_seeds']} seed(s), bars = 95% CI")
+             f"\n{_seeds_note(agg['n_seeds'])}")
     ax.set_title(title, fontsize=10)
     ax.legend(frameon=False, fontsize=8, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     return _save(fig, path)
 
 
-def _layout(G: Any) -> dict:
-    """Layered positions: inputs at the bottom, each gate one level above its highest argument."""
-    import networkx as nx
-    level = {}
+DOT_TIMEOUT_S = 10.0    # graphviz's dot gets this long per drawing; then the layered layout is used
+
+
+def dot_layout(G: Any) -> dict | None:
+    """Positions of the nodes of a DAG from graphviz's ``dot`` layout (inputs at the bottom, the output at
+    the top, few crossings), or None when the ``dot`` program is not installed (apt package ``graphviz``)
+    or fails."""
+    exe = shutil.which("dot")
+    if exe is None:
+        return None
+    ids = {v: f"n{i}" for i, v in enumerate(G.nodes)}
+    inputs = sorted((v for v in G.nodes if G.nodes[v].get("op") == "input"),
+                    key=lambda v: (G.nodes[v].get("index", 0), str(v)))
+    lines = ["digraph G {", "rankdir=BT;", "node [shape=circle, width=0.5, fixedsize=true];"]
+    lines += [f"{ids[v]};" for v in G.nodes]
+    if inputs:      # the inputs on one rank, in index order
+        lines.append("{rank=same; " + " ".join(f"{ids[v]};" for v in inputs) + "}")
+        lines += [f"{ids[a]} -> {ids[b]} [style=invis];" for a, b in zip(inputs, inputs[1:])]
+    lines += [f"{ids[a]} -> {ids[b]};" for a, b in G.edges]
+    lines.append("}")
+    try:
+        done = subprocess.run([exe, "-Tplain"], input="\n".join(lines), capture_output=True, text=True,
+                              timeout=DOT_TIMEOUT_S, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    back = {name: v for v, name in ids.items()}
+    pos = {}
+    for line in done.stdout.splitlines():
+        f = line.split()
+        if len(f) >= 4 and f[0] == "node" and f[1] in back:
+            pos[back[f[1]]] = (float(f[2]), float(f[3]))
+    return pos if len(pos) == G.number_of_nodes() else None
+
+
+def layered_layout(G: Any) -> dict:
+    """Positions of a DAG without graphviz: inputs at the bottom, each gate one level above its deepest
+    argument (its depth); the inputs in index order, each gate above the mean position of its arguments (the
+    order within a level follows, so edges cross less) with a gap of at least 1 between neighbours: a
+    chain of gates leans towards its inputs instead of stacking in one column."""
+    level: dict = {}
     for v in nx.topological_sort(G):
         preds = list(G.predecessors(v))
         level[v] = 0 if not preds else 1 + max(level[p] for p in preds)
     rows: dict[int, list] = {}
     for v, lv in level.items():
         rows.setdefault(lv, []).append(v)
-    pos = {}
-    for lv, vs in rows.items():
+    top = max(rows)
+    for vs in rows.values():
         vs.sort(key=lambda v: (G.nodes[v].get("index", 0), str(v)))
-        for i, v in enumerate(vs):
-            pos[v] = (i - (len(vs) - 1) / 2, lv)
-    return pos
+    x = {v: float(i) for vs in rows.values() for i, v in enumerate(vs)}
+
+    def spread(vs: list, want: dict) -> None:
+        """x of the nodes of one level, in their order: as close to ``want`` as a gap of 1 allows."""
+        vs.sort(key=lambda v: (want[v], x[v]))
+        placed: list[float] = []
+        for v in vs:
+            placed.append(want[v] if not placed else max(want[v], placed[-1] + 1.0))
+        shift = (sum(placed) - sum(want[v] for v in vs)) / len(vs)      # keep the level's mean where wanted
+        for v, p in zip(vs, placed):
+            x[v] = p - shift
+
+    for lv in range(1, top + 1):     # level by level upwards: each gate above the mean of its arguments
+        vs = rows[lv]
+        spread(vs, {v: sum(x[u] for u in G.predecessors(v)) / G.in_degree(v) for v in vs})
+    return {v: (x[v], float(level[v])) for v in G.nodes}
 
 
 def draw_program(program: Any, ax: Any, title: str) -> None:
-    """Draw a program's DAG (output's ancestors only) on a matplotlib axis: inputs boxes, gates circles."""
-    import networkx as nx
-
-    from .match import _graph
+    """Draw a program's DAG (output's ancestors only) on a matplotlib axis: inputs boxes, gates circles; laid
+    out by graphviz's dot when it is installed (`dot_layout`), else by depth (`layered_layout`)."""
     G = _graph(program)
     if G.number_of_nodes() == 0:
         ax.text(0.5, 0.5, str(program), ha="center", va="center")
         ax.set_axis_off()
         return
-    pos = _layout(G)
+    pos = dot_layout(G) or layered_layout(G)
     sinks = [v for v in G.nodes if G.out_degree(v) == 0]
     inputs = [v for v in G.nodes if G.nodes[v].get("op") == "input"]
     gates = [v for v in G.nodes if v not in inputs]
@@ -369,7 +442,6 @@ def draw_program(program: Any, ax: Any, title: str) -> None:
 
 
 def _fig_circuits(run: dict, path: Path) -> str | None:
-    import synth
     plt = _plt()
     # the first seed with an extracted circuit (seed 0 when none has one)
     with_circ = [i for i, m in enumerate(run["seeds"])
@@ -440,7 +512,6 @@ def _fig_fourier(run: dict, path: Path) -> str | None:
 
 
 def _wrap(s: str, w: int) -> str:
-    import textwrap
     return "\n".join(textwrap.wrap(s, w))
 
 
@@ -733,7 +804,6 @@ def write_report(folder: str | Path, *, lock: bool = True) -> Path:
         with claim(folder / ".finalize.claim", timeout_s=600):
             return write_report(folder, lock=False)
     run = load_run(folder)
-    from .study import case_metrics
     man = run["manifest"]
     atomic_write_json(folder / "metrics.json", case_metrics(man["case"], man["hash"], man["n_seeds"], run["seeds"],
                                                             man["config"]["synth"]["bases"]))

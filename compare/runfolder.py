@@ -15,20 +15,23 @@ import json
 import math
 import os
 import platform
+import socket
 import subprocess
 import sys
-import socket
 import tempfile
 import time
 from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .errors import CompareError
 
 __all__ = ["atomic_write_text", "atomic_write_bytes", "atomic_write_json", "read_json", "versions",
            "git_commit", "to_jsonable", "RunFolderError", "read_json_file", "try_claim", "release_claim",
-           "claim_owner", "claim", "process_alive"]
+           "claim_owner", "claim", "process_alive", "FILE_MODE"]
 
 
 def _umask() -> int:
@@ -37,7 +40,7 @@ def _umask() -> int:
     return mask
 
 
-_FILE_MODE = 0o666 & ~_umask()   # what open() would give; mkstemp alone makes files readable by the owner only
+FILE_MODE = 0o666 & ~_umask()   # what open() would give; mkstemp alone makes files readable by the owner only
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
@@ -48,7 +51,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(tmp, _FILE_MODE)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -63,7 +66,6 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
 
 def to_jsonable(obj: Any) -> Any:
     """Plain JSON values: numpy scalars and arrays to Python, tuples to lists, NaN and inf to None."""
-    import numpy as np
 
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
@@ -186,7 +188,7 @@ def try_claim(path: str | Path) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     for _ in range(2):
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, _FILE_MODE)
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
         except FileExistsError:
             if not _stale(path):
                 return False
@@ -205,7 +207,7 @@ def _break(path: Path) -> None:
     fresh claim made in between."""
     guard = path.with_name(path.name + ".break")
     try:
-        fd = os.open(guard, os.O_CREAT | os.O_EXCL | os.O_WRONLY, _FILE_MODE)
+        fd = os.open(guard, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
     except FileExistsError:
         try:
             if time.time() - guard.stat().st_mtime > STALE_UNREADABLE_S:
@@ -278,7 +280,6 @@ def versions() -> dict[str, str | None]:
         except Exception:   # an optional library that is not installed
             out[mod] = None
     try:
-        from importlib.metadata import version
         out["occam-circuits"] = version("occam-circuits")
     except Exception:
         out["occam-circuits"] = None

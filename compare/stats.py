@@ -26,7 +26,7 @@ from .errors import CompareError
 
 __all__ = ["rank", "spearman", "permutation_spearman", "partial_spearman", "bootstrap_ci", "bootstrap_many",
            "spearman_ci",
-           "mean_ci", "total_variation", "fmt_ci"]
+           "mean_ci", "total_variation", "fmt_ci", "BIASED_PREFIXES", "fmt_statistic"]
 
 
 def rank(x: Sequence[float]) -> np.ndarray:
@@ -207,3 +207,16 @@ def fmt_ci(d: dict | None, key: str = "value", fmt: str = "+.2f") -> str:
     if d.get("lo") is not None and d.get("hi") is not None:
         s += f" [{format(d['lo'], fmt)}, {format(d['hi'], fmt)}]"
     return s
+
+
+BIASED_PREFIXES = ("tv_", "size_tv_", "pred_", "rho_")
+"""Statistics whose names start with these (distances, prediction gaps, correlations) are shown
+bias-corrected by `fmt_statistic`: sampling noise inflates or attenuates their plug-in values."""
+
+
+def fmt_statistic(st: dict[str, Any], name: str, fmt: str = ".3f") -> str:
+    """Statistic ``name`` of ``st`` with its interval (`fmt_ci`): the bias-corrected estimate for the
+    names in `BIASED_PREFIXES` when there is one, the plug-in ``value`` otherwise (means)."""
+    d = st[name]
+    key = "corrected" if name.startswith(BIASED_PREFIXES) and d.get("corrected") is not None else "value"
+    return fmt_ci(d, key, fmt)

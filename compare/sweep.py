@@ -30,10 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from .cases import _MAX_SEEDS, Case, _resolve, load_case
+from .cases import MAX_SEEDS, Case, load_case, resolve_case
 from .errors import CompareError
+from .metrics import case_metrics
+from .report import write_report
 from .runfolder import RunFolderError, atomic_write_json, claim, git_commit, process_alive, read_json_file, versions
-from .study import case_metrics, check_out, ensure_seed, run_folder, seed_dir
+from .study import check_out, ensure_seed, run_folder, seed_dir
 
 __all__ = ["Job", "SweepResult", "BACKENDS", "parse_seeds", "plan_sweep", "run_job", "run_sweep",
            "gather_case"]
@@ -105,8 +107,8 @@ def parse_seeds(text: str | int | range) -> range:
             raise CompareError(f"--seeds must be 'A:B' (seed indices A..B-1) or a count N, got {text!r}") from None
     else:
         raise CompareError(f"--seeds must be 'A:B' or a count, got {text!r}")
-    if r.step != 1 or r.start < 0 or r.stop <= r.start or r.stop > _MAX_SEEDS:
-        raise CompareError(f"--seeds {text!r}: need 0 <= A < B <= {_MAX_SEEDS} (a non-empty range of seed "
+    if r.step != 1 or r.start < 0 or r.stop <= r.start or r.stop > MAX_SEEDS:
+        raise CompareError(f"--seeds {text!r}: need 0 <= A < B <= {MAX_SEEDS} (a non-empty range of seed "
                            f"indices with step 1), got {r}")
     return r
 
@@ -124,7 +126,7 @@ def plan_sweep(case_paths: str | Path | Iterable[str | Path], seeds: range | int
     jobs: list[Job] = []
     seen: set[str] = set()
     for p in paths:
-        path = str(_resolve(p).resolve())
+        path = str(resolve_case(p).resolve())
         load_case(path, overrides=ov)           # raises CompareError for a bad case or override
         if path in seen:
             continue
@@ -213,7 +215,6 @@ def gather_case(case: Case, seed_indices: Iterable[int], out: str | Path = "runs
         atomic_write_json(folder / "manifest.json", manifest)
         atomic_write_json(folder / "metrics.json", metrics)
         if report:
-            from .report import write_report
             write_report(folder, lock=False)
         else:
             (folder / "report.md").unlink(missing_ok=True)

@@ -26,6 +26,8 @@ from types import MappingProxyType
 from typing import Any, Callable, Mapping, NamedTuple
 
 import numpy as np
+
+import synth
 from synth.dsl import MAX_MODULUS
 
 from .errors import CompareError
@@ -307,7 +309,6 @@ class Task:
                      seed: int = 0, *, p: int | None = None, train_count: int | None = None,
                      encoding: str = "01", name: str | None = None, max_test: int = 4096) -> "Task":
         """Task whose target is a `synth.Program` (or program text, parsed with ``n_inputs`` / ``p``)."""
-        import synth
 
         if isinstance(program, str):
             try:
@@ -355,7 +356,6 @@ class Task:
         Traceback (most recent call last):
         compare.errors.CompareError: Task.from_examples (X = inputs, y = outputs): input [0, 1] is given two outputs (0 at row 0, 1 at row 1)
         """
-        import synth
 
         if query_labels is not None and queries is None:
             raise CompareError("Task.from_examples: query_labels given without queries")
@@ -421,7 +421,6 @@ class Task:
         last; an optional header row; ``#`` comments). ``queries``: a CSV of held-out inputs (a label
         column is ignored) or, with ``queries_labelled``, of held-out inputs and their labels (the target
         is then known there)."""
-        import synth
 
         try:
             spec = synth.Spec.from_csv(path)
@@ -515,7 +514,6 @@ class Task:
 
     def train_spec(self, *, queries: bool = True) -> Any:
         """`synth.Spec` holding exactly the training examples the network sees (held-out points as queries)."""
-        import synth
 
         X = self.inputs(self.train_idx).astype(np.int64)
         y = self.labels[self.train_idx].astype(np.int64)
@@ -545,7 +543,6 @@ class Task:
         """The target as a `synth.Program` when one is known (None otherwise)."""
         if self.program_text is None:
             return None
-        import synth
 
         if self.domain == "zp":
             return synth.Program.parse(self.program_text, p=self.p)

@@ -9,7 +9,8 @@ from .errors import SynthError
 from .budget import Budget
 from .dsl import BASES, GATES, ZP_GATES, Basis, Gate, Node, Program, define_basis, get_basis
 from .spec import Spec
-from .synthesize import MODES, ConsistentFunction, FrontierEntry, SynthesisResult, synthesize
+from .result import ConsistentFunction, FrontierEntry, SynthesisResult
+from .synthesize import MODES, synthesize
 from .posterior import Posterior
 from .census import Census, census
 

@@ -42,7 +42,7 @@ import numpy as np
 
 from .budget import CANDIDATE_OVERHEAD, Budget, BudgetExceeded, as_budget
 from .dsl import Basis, Program, get_basis
-from .simplify import _permute
+from .simplify import permute_table
 from .enumerate import SearchOp, recipes, search_ops
 from .errors import SynthError
 from .semantics import eval_words, n_words, pack_bits, unpack_bits
@@ -288,7 +288,7 @@ class _Engine:
                 raise SynthError(f"basis {self.basis.name!r}: gates of arity {op.arity} > 3 are not supported")
             twin = False
             for perm in itertools.permutations(range(op.arity)):
-                t = _permute(op.table, op.arity, perm)
+                t = permute_table(op.table, op.arity, perm)
                 cands = {t, t ^ full[op.arity]} if self.free else {t}
                 if any(k.table in cands and k.arity == op.arity and k.cost <= op.cost for k, _ in kept):
                     twin = True
@@ -297,7 +297,7 @@ class _Engine:
                 continue
             sym = False
             if op.arity >= 2:
-                s = _permute(op.table, op.arity, (1, 0) + tuple(range(2, op.arity)))
+                s = permute_table(op.table, op.arity, (1, 0) + tuple(range(2, op.arity)))
                 sym = s == op.table or (self.free and s == op.table ^ full[op.arity])
             kept.append((op, sym))
         return kept

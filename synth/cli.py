@@ -36,6 +36,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import re
 import sys
 import time
 from typing import Callable, Sequence
@@ -43,12 +45,17 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .budget import DEFAULT_WORK
+from .census import census
+from .dsl import Program, get_basis
 from .errors import SynthError
+from .posterior import MINIMAL_TERM
+from .spec import Spec
+from .synthesize import MODES, synthesize
 
-__all__ = ["add_commands", "main", "run", "build_parser", "CLIParser", "ERROR_PREFIX"]
+__all__ = ["add_commands", "main", "run", "build_parser", "CLIParser", "HelpFormatter", "ProgressBar", "ERROR_PREFIX"]
 
 ERROR_PREFIX = "occam: error: "
-PROGRESS_DELAY_S = 0.5     # progress lines start once a run has taken this long (short runs stay quiet)
+PROGRESS_DELAY_S = 0.5     # progress bars start once a run has taken this long (short runs stay quiet)
 # default work budget of `table` and `examples`: about 40 CPU seconds on the reference machine (7-50
 # million units per CPU second, see synth.budget); --budget-s adds a wall-clock valve
 TRUTH_TABLE_MAX_INPUTS = 16  # `parse` prints the truth table up to this many inputs (2^16 bits = 16 kB hex)
@@ -66,8 +73,25 @@ def _print_error(message: str) -> None:
     print(ERROR_PREFIX + _one_line(message), file=sys.stderr, flush=True)
 
 
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Help that states every option's default: ``(default: ...)`` is appended unless the help text already
+    says it; flags (on/off switches) and options without a default are left as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if ("(default" in text or "%(default)" in text or action.default in (None, argparse.SUPPRESS)
+                or action.nargs == 0 or not action.option_strings):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
 class CLIParser(argparse.ArgumentParser):
-    """An ArgumentParser whose usage errors are one line ``occam: error: ...`` and exit status 2."""
+    """An ArgumentParser whose usage errors are one line ``occam: error: ...`` and exit status 2, and whose
+    help shows every option's default (`HelpFormatter`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # noqa: D102 — argparse API
         _print_error(f"{self.prog}: {message}")
@@ -174,19 +198,92 @@ def _emit_json(doc: dict) -> None:
     print(json.dumps(_jsonable(doc), indent=2, allow_nan=False))
 
 
-class _Progress:
-    """Progress callback for the library: lines to stderr once the run has lasted PROGRESS_DELAY_S."""
+class ProgressBar:
+    """The command line's display of a library ``progress`` callback (one line of text per call): a tqdm bar
+    with ETA on stderr when it is a terminal; nothing at all with ``quiet`` or when stderr is not a terminal
+    (a pipe, a log file, a test), so those see only the normal output. The library never draws bars.
 
-    def __init__(self, quiet: bool, label: str):
-        self.quiet = quiet
+    How a message moves the bar: one holding ``k/n`` (``seed 2/5 (7): done``, ``[3/8] case#1: ...``,
+    ``12/24 classes known``) sets a bar of ``n`` items to ``k`` done (``k - 1`` while item ``k`` is still
+    ``running``); ``size S: ...`` or ``cost S: ...`` (a synthesis level) sets a bar of levels to ``S``
+    (``levels`` is its total when known); a pattern of ``totals`` (a compiled regex whose first group is a
+    count, with the total the caller knows) sets a bar of that total. Any other message is printed above
+    the bar. Nothing shows before the run has lasted ``delay`` seconds (short runs stay quiet).
+
+    >>> bar = ProgressBar(quiet=True)
+    >>> bar("seed 1/3 (0): running"); bar.enabled
+    False
+    """
+
+    COUNT = re.compile(r"(?<![\w./])(\d[\d,]*)/(\d[\d,]*)(?![\w/])")
+    LEVEL = re.compile(r"^\s*(?:size|cost) (\d+)\b")
+
+    def __init__(self, quiet: bool = False, label: str = "", *, levels: int | None = None,
+                 totals: Sequence[tuple[re.Pattern, int]] = (), delay: float = PROGRESS_DELAY_S, stream=None):
+        self.stream = sys.stderr if stream is None else stream
+        isatty = getattr(self.stream, "isatty", None)
+        self.enabled = not quiet and bool(isatty and isatty())
         self.label = label
+        self.levels = levels
+        self.totals = tuple(totals)
+        self.delay = delay
         self.t0 = time.perf_counter()
+        self._bar = None
+        self._key: tuple | None = None
 
     def __call__(self, message: str) -> None:
-        elapsed = time.perf_counter() - self.t0
-        if self.quiet or elapsed < PROGRESS_DELAY_S:
+        if not self.enabled:
             return
-        print(f"synth {self.label} [{elapsed:7.1f} s] {message}", file=sys.stderr, flush=True)
+        text = " ".join(str(message).split())
+        for pattern, total in self.totals:
+            m = pattern.search(text)
+            if m:
+                return self._move(("total", pattern.pattern, total), min(total, _number(m.group(1))), total,
+                                  text)
+        m = self.COUNT.search(text)
+        if m:
+            k, n = _number(m.group(1)), _number(m.group(2))
+            done = k - 1 if re.search(r"\brunning\b|\.\.\.$", text) else k
+            head = text[:m.start()].rstrip(" [(:")
+            return self._move(("count", head, n), max(0, min(done, n)), n, text)
+        m = self.LEVEL.search(text)
+        if m:
+            return self._move(("level",), _number(m.group(1)), self.levels, text)
+        self._write(text)
+
+    def _move(self, key: tuple, done: int, total: int | None, text: str) -> None:
+        from tqdm import tqdm      # optional display dependency, loaded only on a terminal
+        if self._bar is not None and (key != self._key or done < self._bar.n):
+            self.close()
+        if self._bar is None:
+            self._key = key
+            self._bar = tqdm(total=total, desc=self.label or None, file=self.stream, leave=False,
+                             delay=max(0.0, self.delay - (time.perf_counter() - self.t0)), dynamic_ncols=True,
+                             unit="" if key[0] != "level" else " levels")
+        self._bar.set_postfix_str(text[:60], refresh=False)
+        self._bar.update(done - self._bar.n)
+
+    def _write(self, text: str) -> None:
+        if time.perf_counter() - self.t0 < self.delay:
+            return
+        from tqdm import tqdm
+        tqdm.write(f"{self.label + ': ' if self.label else ''}{text}", file=self.stream)
+
+    def close(self) -> None:
+        """Remove the bar (the display ends; later messages start a new one)."""
+        if self._bar is not None:
+            self._bar.close()
+        self._bar, self._key = None, None
+
+    def __enter__(self) -> "ProgressBar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
 
 
 def _plural(k: int, noun: str, plural: str | None = None) -> str:
@@ -271,13 +368,20 @@ def _print_lines(lines: list[str]) -> None:
 # handlers
 # ------------------------------------------------------------------------------------------------------
 
+def _synthesize(spec: Spec, args: argparse.Namespace, what: str):
+    """`synthesize` with the command's options, its levels on a progress bar."""
+    bar = ProgressBar(args.quiet, what, levels=args.max_size)
+    try:
+        return synthesize(spec, basis=args.basis, mode=args.mode, max_size=args.max_size, top_k=args.top_k,
+                          budget=args.budget, budget_s=args.budget_s, progress=bar)
+    finally:
+        bar.close()
+
+
 def _cmd_table(args: argparse.Namespace) -> int:
-    from .spec import Spec
-    from .synthesize import synthesize
 
     spec = Spec.from_table(args.table, args.inputs, care=args.care)
-    res = synthesize(spec, basis=args.basis, mode=args.mode, max_size=args.max_size, top_k=args.top_k,
-                     budget=args.budget, budget_s=args.budget_s, progress=_Progress(args.quiet, "table"))
+    res = _synthesize(spec, args, "synth table")
     if args.json:
         doc = {"command": "table", "table": hex(args.table), "n_inputs": args.inputs,
                "care": None if args.care is None else hex(args.care), **res.as_dict(),
@@ -300,7 +404,6 @@ def _cmd_table(args: argparse.Namespace) -> int:
 
 
 def _posterior_lines(res, spec) -> list[str]:
-    from .posterior import MINIMAL_TERM
     post = res.posterior()
     n = spec.n_inputs
     head = "x0" if n == 1 else f"x0..x{n - 1}"
@@ -316,13 +419,9 @@ def _posterior_lines(res, spec) -> list[str]:
 
 
 def _cmd_examples(args: argparse.Namespace) -> int:
-    from .posterior import MINIMAL_TERM
-    from .spec import Spec
-    from .synthesize import synthesize
 
     spec = Spec.from_csv(args.data, args.queries, n_outputs=args.outputs)
-    res = synthesize(spec, basis=args.basis, mode=args.mode, max_size=args.max_size, top_k=args.top_k,
-                     budget=args.budget, budget_s=args.budget_s, progress=_Progress(args.quiet, "examples"))
+    res = _synthesize(spec, args, "synth examples")
     if args.json:
         doc = {"command": "examples", "data": args.data, "queries_file": args.queries,
                "n_inputs": spec.n_inputs, "n_examples": spec.n_examples, **res.as_dict(),
@@ -350,11 +449,12 @@ def _cmd_examples(args: argparse.Namespace) -> int:
 
 
 def _cmd_census(args: argparse.Namespace) -> int:
-    from .census import census
-    from .dsl import get_basis
 
-    c = census(args.inputs, args.basis, args.mode, budget=args.budget, budget_s=args.budget_s,
-               progress=_Progress(args.quiet, "census"))
+    bar = ProgressBar(args.quiet, "synth census")
+    try:
+        c = census(args.inputs, args.basis, args.mode, budget=args.budget, budget_s=args.budget_s, progress=bar)
+    finally:
+        bar.close()
     hist = c.histogram()
     npn = c.npn_histogram() if c.n_inputs <= 4 else None
     classes = "NPN" if get_basis(c.basis).free_not else "P"
@@ -386,7 +486,6 @@ def _cmd_census(args: argparse.Namespace) -> int:
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
-    from .dsl import Program
 
     prog = Program.parse(args.program, args.inputs, basis=args.basis)
     n = prog.n_inputs
@@ -441,7 +540,6 @@ def _add_common(p: argparse.ArgumentParser, *, progress: bool) -> None:
 
 
 def _add_search(p: argparse.ArgumentParser) -> None:
-    from .synthesize import MODES
     p.add_argument("--basis", default="xag",
                    help="basis (gate set and cost model): full, aig, xag, aon, aoxn, mig, mux "
                    "(default: xag)")
@@ -486,7 +584,7 @@ def add_commands(subparsers) -> None:
     p.add_argument("table", type=_table_int("TABLE"), metavar="TABLE",
                    help="truth table in hex (0x96), binary (0b10010110) or decimal")
     p.add_argument("--inputs", "-n", type=_count("--inputs", 1), required=True, metavar="N",
-                   help="number of inputs")
+                   help="number of inputs, a count")
     p.add_argument("--care", type=_table_int("--care"), default=None, metavar="MASK",
                    help="mask of the known points (others are held out; default: all)")
     _add_search(p)
@@ -499,7 +597,7 @@ def add_commands(subparsers) -> None:
             "under the length prior at each query of Q.csv.")
     p.add_argument("data", metavar="DATA.csv", help="examples: inputs then output, 0/1")
     p.add_argument("--queries", metavar="Q.csv", default=None,
-                   help="held-out inputs to predict (a trailing output column is ignored)")
+                   help="held-out inputs to predict (a trailing output column is ignored) (default: none)")
     p.add_argument("--outputs", type=_count("--outputs", 1), default=1, metavar="K",
                    help="the last K columns are outputs, synthesised as one circuit sharing gates "
                    "(SAT engine; default: 1)")
@@ -511,9 +609,8 @@ def add_commands(subparsers) -> None:
             description="Minimum size of every Boolean function of N inputs: histogram of sizes and of "
             "NPN classes (P classes when negation costs). Exact for N <= 4 in both modes.")
     p.add_argument("--inputs", "-n", type=_count("--inputs", 1), required=True, metavar="N",
-                   help="number of inputs (formula: <= 5, circuit: <= 4)")
+                   help="number of inputs, a count (formula: <= 5, circuit: <= 4)")
     p.add_argument("--basis", default="full", help="basis (default: full)")
-    from .synthesize import MODES
     p.add_argument("--mode", choices=MODES, default="formula",
                    help="formula or circuit (default: formula)")
     _add_budget(p, None, "the census says exact: no")
@@ -525,7 +622,7 @@ def add_commands(subparsers) -> None:
             "form (t0 = and(x1, x2); out = xor(x0, t0)) and print its measures and exports.")
     p.add_argument("program", metavar="PROGRAM", help="program text (quote it)")
     p.add_argument("--inputs", "-n", type=_count("--inputs", 0), default=None, metavar="N",
-                   help="number of inputs (default: 1 + the largest input index used)")
+                   help="number of inputs, a count (default: 1 + the largest input index used)")
     p.add_argument("--basis", default=None,
                    help="basis in which size and bits are measured (default: 'any', every gate "
                    "costs 1, negation free)")
@@ -559,7 +656,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _silence_stdout() -> None:
     """After a closed pipe (``... | head``), point stdout at /dev/null so the exit flush is quiet."""
-    import os
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

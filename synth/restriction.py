@@ -52,7 +52,8 @@ __all__ = ["RestrictionBound", "restriction_bound", "MAX_CORE", "MAX_SUPPORTS"]
 MAX_CORE = 4               # core inputs: the formula census of 4 inputs has 2^16 functions
 MAX_SUPPORTS = 400_000     # supports T + E examined at most (each is a few numpy passes over the examples)
 MAX_CONFLICTS = 1_000_000  # example pairs with different outputs fed to the hitting-set question
-CORE_CENSUS_WORK = 3 * 10**9   # work of a 4-input census (exact in xag and full; aig, aon do not finish)
+CORE_CENSUS_WORK = 100_000_000  # work of one core census: 3 inputs need ~1e5; 4 inputs finish in xag and full
+                                # (~1e7), not in aig, aon or mig. Charged to the caller's budget on every call
 SOLVER = "cd195"
 CHUNK_CELLS = 4_000_000    # (support, example) cells handled per numpy pass
 
@@ -100,6 +101,9 @@ def _costs(b: Basis) -> _Costs:
     gates = {g: c for g, c in b.costs.items() if g != "not"}
     if not gates:
         raise SynthError(f"basis {b.name!r} has no gate besides NOT")
+    if min(gates.values()) <= 0:
+        raise SynthError(f"basis {b.name!r}: a gate besides NOT costs 0; restriction_bound needs every "
+                         "other gate to cost at least 1")
     arity = max(GATES[g].arity for g in gates)
     monotone = all(_is_monotone(GATES[g].table, GATES[g].arity) for g in gates)
     return _Costs(arity, min(gates.values()), int(b.costs.get("not", 0)), monotone)
@@ -112,38 +116,40 @@ def _is_monotone(table: int, arity: int) -> bool:
 
 @lru_cache(maxsize=32)
 def _core_census(name: str, costs: tuple, k: int):
-    """The exact formula census of k inputs (None when it does not finish within `CORE_CENSUS_WORK`)."""
+    """(census, work): the exact formula census of k inputs (None when it does not finish within
+    `CORE_CENSUS_WORK`) and the work it took (the same on every call: the caller is charged it even when
+    this process has it cached, so results never depend on what ran before)."""
     c = census(k, define_basis(name, dict(costs)), "formula", budget=CORE_CENSUS_WORK)
-    return c if c.exact else None
+    return (c if c.exact else None), int(c.budget["used"])
 
 
 @lru_cache(maxsize=32)
-def _core_tables(name: str, costs: tuple, k: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """(cost, leaves) of the least formula of every function of k inputs, from the exact formula
-    census; None when the census does not finish within `CORE_CENSUS_WORK`. Leaves: for gates of
-    arity 2, one more than the least number of gates with negation free (`None` entries otherwise)."""
+def _core_tables(name: str, costs: tuple, k: int):
+    """(cost, leaves, work) of the least formula of every function of k inputs, from the exact formula
+    census; cost None when the census does not finish within `CORE_CENSUS_WORK`. Leaves: for gates of
+    arity 2, one more than the least number of gates with negation free (None otherwise)."""
     b = define_basis(name, dict(costs))
-    cost = _core_census(name, costs, k)
+    cost, work = _core_census(name, costs, k)
     if cost is None:
-        return None
+        return None, None, work
     arity = max(GATES[g].arity for g in b.costs if g != "not")
     if arity != 2:
-        return cost.sizes.astype(np.int32), None
+        return cost.sizes.astype(np.int32), None, work
     unit = define_basis(f"{name}_gates", {**{g: 1 for g in b.costs if g != "not"}, "not": 0})
     gates = census(k, unit, "formula", budget=CORE_CENSUS_WORK)
+    work += int(gates.budget["used"])
     if not gates.exact:
-        return cost.sizes.astype(np.int32), None
-    return cost.sizes.astype(np.int32), gates.sizes.astype(np.int32) + 1
+        return cost.sizes.astype(np.int32), None, work
+    return cost.sizes.astype(np.int32), gates.sizes.astype(np.int32) + 1, work
 
 
 @lru_cache(maxsize=64)
 def _partial_tables(name: str, costs: tuple, k: int):
     """For k <= 3, lookup tables indexed by ``mask << 2^k | values`` (a partial function of the core:
     the rows in ``mask`` hold ``values``): least cost, least leaves (or None) and "not monotone"."""
-    tabs = _core_tables(name, costs, k)
-    if tabs is None:
+    cost, leaves, _ = _core_tables(name, costs, k)
+    if cost is None:
         return None
-    cost, leaves = tabs
     m = 1 << k
     funcs = np.arange(1 << m, dtype=np.int64)
     big = np.iinfo(np.int32).max
@@ -219,7 +225,11 @@ def restriction_bound(spec: Spec, basis: str | Basis, target: int, *, known_lowe
     if not _charge(bud, len(masks)):
         return result(known_lower, reason="the budget ran out before the core was found")
     # with monotone gates only, a positive example below a negative one needs a NOT in every formula
-    need_not = bc.monotone and bc.not_cost > 0 and bool(((pairs_pos & ~neg[None, :]) == 0).any())
+    below = bool(((pairs_pos & ~neg[None, :]) == 0).any())       # a positive example below a negative one
+    if below and bc.monotone and "not" not in b.costs:
+        return result(target, (), 0, "no formula fits: the gates are monotone, there is no NOT, and a "
+                                     "positive example lies below a negative one")
+    need_not = bc.monotone and bc.not_cost > 0 and below
 
     def leaves_below(t: int) -> int:
         """At most this many input leaves in a formula of cost <= t - 1."""
@@ -235,14 +245,21 @@ def restriction_bound(spec: Spec, basis: str | Basis, target: int, *, known_lowe
         return result(known_lower, core, 0, f"the forced core has {k} of the {n} inputs (the bound needs "
                                             f"1..{MAX_CORE}, and other inputs to restrict)")
     costs = tuple(sorted(b.costs.items()))
-    tables = _partial_tables(b.name, costs, k) if k <= 3 else None
-    big_tables = _core_tables(b.name, costs, k) if k == 4 else None
+    left = bud.remaining()
+    if k == 4 and left is not None and left < 2 * CORE_CENSUS_WORK:
+        return result(known_lower, core, 0, f"the census of a 4-input core may need {CORE_CENSUS_WORK} "
+                                            f"units; {left} are left")
+    cost_t, leaf_t, work = _core_tables(b.name, costs, k)
+    if not _charge(bud, work):
+        return result(known_lower, core, 0, "the budget ran out in the census of the core")
+    tables = _partial_tables(b.name, costs, k) if k <= 3 and cost_t is not None else None
+    big_tables = (cost_t, leaf_t) if k == 4 and cost_t is not None else None
     if tables is None and big_tables is None:
         return result(known_lower, core, 0, f"the formula census of {k} inputs in {b.name!r} is not exact "
                                             "within its budget")
     # the core alone may explain the examples: then its least formula is a consistent program, and the
     # bound need only reach its cost
-    program = _core_program(X, y, core, _core_census(b.name, costs, k), b)
+    program = _core_program(X, y, core, _core_census(b.name, costs, k)[0], b)
     if program is not None and program.size < target:
         target = program.size
         if known_lower >= target:

@@ -74,6 +74,8 @@ __all__ = [
     "essential_inputs",
     "sat_search",
     "sat_minimum",
+    "TreeShape",
+    "tree_shapes",
 ]
 
 SOLVER = "cd195"         # CaDiCaL 1.9.5 (python-sat name); measured against Glucose 4, MiniSat 2.2
@@ -561,7 +563,7 @@ def _tuples(n_nodes: int, arities: tuple[int, ...]) -> tuple[tuple[int, ...], ..
 
 
 @dataclass(frozen=True)
-class _Shape:
+class TreeShape:
     """The shape of a formula of ``r`` steps: ``children[i]``, the steps step i reads (steps are numbered
     in post-order, so the root is step r - 1 and every subtree is a block of consecutive steps), and
     ``twins``: pairs (a, b) of the first steps of two sibling subtrees of the same shape."""
@@ -602,7 +604,7 @@ def _tree_size(t: tuple) -> int:
 
 
 @lru_cache(maxsize=None)
-def _shapes(r: int, degree: int) -> tuple[_Shape, ...]:
+def tree_shapes(r: int, degree: int) -> tuple[TreeShape, ...]:
     """The shapes of formulas of r steps whose steps read at most ``degree`` steps each.
 
     Written here because the count is what matters (the Wedderburn-Etherington numbers for degree 2:
@@ -626,14 +628,14 @@ def _shapes(r: int, degree: int) -> tuple[_Shape, ...]:
             return (kids[0][0] if kids else i), i
 
         number(tree)
-        shapes.append(_Shape(tuple(children), tuple(twins)))
+        shapes.append(TreeShape(tuple(children), tuple(twins)))
     return tuple(shapes)
 
 
 class _Encoding:
     """CNF for "r steps compute the hard outputs on the added examples"; `assumptions` bound the cost."""
 
-    def __init__(self, prob: _Problem, r: int, shape: _Shape | None = None):
+    def __init__(self, prob: _Problem, r: int, shape: TreeShape | None = None):
         self.prob = prob
         self.r = r
         self.shape = shape
@@ -1228,7 +1230,7 @@ def _solve_size(prob: _Problem, size: int, budget: Budget) -> tuple[str, Program
     shaped = prob.mode == "formula" and prob.symmetry.shapes and len(prob.hard) == 1
     degree = max(prob.model.arities, default=2)
     for r in counts:
-        for key, shape in ([((r, sh), sh) for sh in _shapes(r, degree)] if shaped and r else [(r, None)]):
+        for key, shape in ([((r, sh), sh) for sh in tree_shapes(r, degree)] if shaped and r else [(r, None)]):
             if key in prob.dead:
                 continue
             enc = prob.encodings.get(key)

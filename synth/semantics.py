@@ -12,12 +12,15 @@ then evaluates a gate on 64 points at once.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from .dsl import GATES, ZP_GATES, Program
 from .errors import SynthError
+from .gates import GATES, ZP_GATES
+
+if TYPE_CHECKING:      # annotations only: `synth.dsl` imports this module (Program.evaluate, ...)
+    from .dsl import Program
 
 __all__ = [
     "MAX_TABLE_INPUTS",

@@ -17,11 +17,11 @@ import itertools
 from .dsl import GATES, Program, get_basis, negate_inputs
 from .errors import SynthError
 
-__all__ = ["simplify_negations"]
+__all__ = ["simplify_negations", "permute_table"]
 
 
-def _permute(table: int, arity: int, perm: tuple[int, ...]) -> int:
-    """Table of h(x) = g(x[perm[0]], x[perm[1]], ...)."""
+def permute_table(table: int, arity: int, perm: tuple[int, ...]) -> int:
+    """Table of h(x) = g(x[perm[0]], x[perm[1]], ...) for gate table g (also used by `synth.circuit_search`)."""
     out = 0
     for t in range(1 << arity):
         u = sum(((t >> perm[i]) & 1) << i for i in range(arity))
@@ -42,7 +42,7 @@ def simplify_negations(prog: Program) -> Program:
         if g.name == "not":
             continue
         for perm in itertools.permutations(range(g.arity)):
-            key = (g.arity, _permute(g.table, g.arity, perm))
+            key = (g.arity, permute_table(g.table, g.arity, perm))
             by_table.setdefault(key, (g.name, perm))
     n = prog.n_inputs
     nodes: list[tuple[str, tuple[int, ...]]] = [(nd.op, nd.args) for nd in prog.nodes]

@@ -22,11 +22,15 @@ so nesting depth is bounded only by `synth.dsl.MAX_NODES`.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from .dsl import GATES, MAX_INPUTS, MAX_MODULUS, MAX_NODES, ZP_GATES, Basis, Program, as_int
 from .errors import SynthError
+from .gates import GATES, MAX_INPUTS, MAX_MODULUS, MAX_NODES, ZP_GATES, as_int
 
-__all__ = ["parse_program", "format_program", "to_sympy", "to_networkx", "to_dot"]
+if TYPE_CHECKING:      # annotations only: `synth.dsl` imports this module (Program.parse, str(program))
+    from .dsl import Program
+
+__all__ = ["parse_parts", "format_program", "to_sympy", "to_networkx", "to_dot"]
 
 _TOKEN = re.compile(r"\s*(?:(?P<name>[A-Za-z_][A-Za-z_0-9]*)|(?P<num>[0-9]+)|(?P<sym>[(),=;])|(?P<bad>\S))")
 _INPUT = re.compile(r"x([0-9]+)")
@@ -244,10 +248,11 @@ class _Parser:
         return [last]
 
 
-def parse_program(text: str, n_inputs: int | None = None, *, basis: str | Basis | None = None,
-                  p: int | None = None) -> Program:
-    """Parse a program (expression or straight-line form, one output or several); see the module
-    docstring."""
+def parse_parts(text: str, n_inputs: int | None = None, *, p: int | None = None
+                ) -> tuple[int, list[tuple[str, tuple[int, ...]]], tuple[int, ...]]:
+    """Parse a program (expression or straight-line form, one output or several; see the module
+    docstring) into ``(n_inputs, nodes, outputs)``, the arguments of `synth.dsl.Program` (which checks
+    them against the basis): `Program.parse` is this followed by the constructor."""
     if not isinstance(text, str):
         raise SynthError(f"program text must be a string, got {type(text).__name__}")
     if n_inputs is not None:
@@ -280,7 +285,7 @@ def parse_program(text: str, n_inputs: int | None = None, *, basis: str | Basis 
         refs = tuple(ref(a) for a in args)
         nodes.append((op, refs))
         node_ref[i] = n + len(nodes) - 1
-    return Program(n, nodes, outputs=tuple(ref(o) for o in outs), basis=basis, p=p)
+    return n, nodes, tuple(ref(o) for o in outs)
 
 
 def _leaf_name(prog: Program, r: int) -> str:

@@ -47,12 +47,14 @@ from .decompose import shannon_upper_bound, translate
 from .dsl import Basis, Program, get_basis
 from .enumerate import Enumerator
 from .errors import SynthError
-from .posterior import MINIMAL_TERM, Posterior, min_bits_for_size, truncation_bound, unseen_count_log2
+from .posterior import min_bits_for_size, truncation_bound, unseen_count_log2
 from .restriction import MAX_CORE, restriction_bound
+from .result import ConsistentFunction, FrontierEntry, SynthesisResult, pareto
 from .sat import sat_basis_check, sat_minimum
 from .semantics import pack_bits, popcount, unpack_bits
 from .simplify import simplify_negations
 from .spec import Spec
+from .zp import synthesize_zp
 
 __all__ = ["synthesize", "upper_bound", "SynthesisResult", "FrontierEntry", "ConsistentFunction", "MODES",
            "FALLBACK_WORK"]
@@ -71,118 +73,6 @@ ENUMERATOR_WORK = 300_000_000
 # which engine proved a minimum found by each mode's own search: (mode, n <= CENSUS_INPUTS) -> name
 _ENGINE_NAMES = {("formula", True): "enumerator", ("formula", False): "enumerator",
                  ("circuit", True): "census", ("circuit", False): "enumerator+circuit_search"}
-
-
-@dataclass(frozen=True)
-class FrontierEntry:
-    """Best training error at one size (PySR's hall of fame): size, errors, a program."""
-
-    size: int
-    errors: int
-    program: Program
-
-    def as_dict(self) -> dict:
-        return {"size": self.size, "errors": self.errors, "program": str(self.program)}
-
-
-@dataclass(frozen=True)
-class ConsistentFunction:
-    """A function that fits every example: its minimal size (in the search), a program, its outputs on
-    the spec's held-out queries."""
-
-    size: int
-    program: Program
-    query_outputs: np.ndarray
-
-    @property
-    def bits(self) -> float:
-        return self.program.bits
-
-
-@dataclass
-class SynthesisResult:
-    """What `synthesize` found. ``exact`` is True only when ``min_size`` is proven minimal; otherwise
-    ``min_size`` is the size of a consistent program found (an upper bound, None when none) and
-    ``lower_bound`` is proven. ``deterministic`` is False when the wall-clock valve stopped a search
-    (the result then depends on machine speed)."""
-
-    spec: Spec
-    basis: str
-    mode: str
-    min_size: int | None
-    shortest: list[Program]
-    frontier: list[FrontierEntry]
-    consistent: list[ConsistentFunction]
-    exact: bool
-    searched_size: int            # `consistent` holds every consistent function up to this size
-    truncation_mass: float
-    stats: dict = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    lower_bound: int = 0          # proven: no consistent program is smaller than this
-    deterministic: bool = True
-    proved_by: str | None = None  # the engine that proved the minimum ("enumerator", "census", "sat", ...)
-
-    @property
-    def upper_bound(self) -> int | None:
-        """Size of the smallest consistent program found (equals ``min_size``)."""
-        return self.min_size
-
-    def posterior(self, queries=None) -> np.ndarray:
-        """Probability that the output is 1 at each query (default: the spec's held-out queries) under
-        the length prior, over the consistent functions found. See `synth.posterior`."""
-        return self.posterior_model(queries).predictive()
-
-    def posterior_model(self, queries=None) -> Posterior:
-        """The `Posterior` object (weights, predictive distribution, log score, truncation mass)."""
-        if queries is None:
-            outs = np.array([c.query_outputs for c in self.consistent], dtype=np.int64) \
-                .reshape(len(self.consistent), self.spec.n_queries)
-        else:
-            Q = np.asarray(queries)
-            if Q.ndim == 1:
-                Q = Q[None, :]
-            if Q.shape[1] != self.spec.n_inputs:
-                raise SynthError(f"queries must have {self.spec.n_inputs} columns, got shape {Q.shape}")
-            outs = np.array([c.program.evaluate(Q) for c in self.consistent], dtype=np.int64) \
-                .reshape(len(self.consistent), Q.shape[0])
-        bits = np.array([c.bits for c in self.consistent], dtype=float)
-        return Posterior(outs, bits, self.truncation_mass, MINIMAL_TERM)
-
-    @property
-    def program(self) -> Program | None:
-        """The first shortest program (None when none was found)."""
-        return self.shortest[0] if self.shortest else None
-
-    def as_dict(self) -> dict:
-        """Everything as JSON-ready values."""
-        return {
-            "basis": self.basis,
-            "mode": self.mode,
-            "spec": repr(self.spec),
-            "min_size": self.min_size,
-            "exact": self.exact,
-            "lower_bound": self.lower_bound,
-            "searched_size": self.searched_size,
-            "deterministic": self.deterministic,
-            "proved_by": self.proved_by,
-            "shortest": [str(p) for p in self.shortest],
-            "shortest_bits": [round(p.bits, 3) for p in self.shortest],
-            "frontier": [e.as_dict() for e in self.frontier],
-            "consistent": [{"size": c.size, "program": str(c.program), "bits": round(c.bits, 3)}
-                           for c in self.consistent],
-            "posterior": None if not self.spec.n_queries or not self.consistent
-            else [round(float(v), 6) for v in self.posterior()],
-            "truncation_mass": self.truncation_mass,
-            "approximation": MINIMAL_TERM,
-            "stats": self.stats,
-            "notes": self.notes,
-        }
-
-    def __repr__(self) -> str:
-        best = str(self.shortest[0]) if self.shortest else None
-        return (f"SynthesisResult(basis={self.basis!r}, mode={self.mode!r}, min_size={self.min_size}, "
-                f"exact={self.exact}, shortest[0]={best!r}, consistent={len(self.consistent)}, "
-                f"truncation_mass={self.truncation_mass:.3g})")
 
 
 def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
@@ -238,7 +128,6 @@ def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
         if spec.p is None or b.domain != "zp":
             raise SynthError(f"basis {b.name!r} is for the {b.domain} domain but the spec is "
                              f"{'Boolean' if spec.p is None else f'Z_{spec.p}'}")
-        from .zp import synthesize_zp     # zp imports this module's result types
         res = synthesize_zp(spec, basis=b, max_size=max_size, top_k=top_k, budget=bud, slack=slack,
                             progress=progress)
         res.proved_by = "enumerator" if res.exact else None
@@ -386,7 +275,7 @@ def _formula_search(spec: Spec, b: Basis, *, max_size: int | None, top_k: int, s
         exact = False
         notes.append(f"no consistent program of size <= {searched} in basis {b.name!r} (lower bound "
                      f"{searched + 1})")
-    frontier = _pareto(frontier)
+    frontier = pareto(frontier)
     stats = {"candidates": int(en.candidates), "distinct_functions": int(en.seen.count),
              "levels": [len(lv) for lv in en.levels], "points": m}
     return SynthesisResult(spec, b.name, "formula", min_size, shortest, frontier, consistent, exact,
@@ -405,15 +294,6 @@ def _consistent_list(found: dict, spec: Spec, qpos: np.ndarray, m: int) -> list[
         bits = unpack_bits(sig, m)
         out.append(ConsistentFunction(size, prog, bits[qpos].astype(np.uint8)))
     out.sort(key=lambda c: (c.size, c.bits, str(c.program)))
-    return out
-
-
-def _pareto(entries: list[FrontierEntry]) -> list[FrontierEntry]:
-    """Keep the entries that improve on every smaller size (errors strictly decreasing)."""
-    out: list[FrontierEntry] = []
-    for e in sorted(entries, key=lambda e: (e.size, e.errors)):
-        if not out or e.errors < out[-1].errors:
-            out.append(e)
     return out
 
 
@@ -481,7 +361,7 @@ def _add_upper_bound(res: SynthesisResult, spec: Spec, b: Basis) -> None:
     res.shortest = [ub]
     res.min_size = ub.size
     res.exact = False
-    res.frontier = _pareto(res.frontier + [FrontierEntry(ub.size, 0, ub)])
+    res.frontier = pareto(res.frontier + [FrontierEntry(ub.size, 0, ub)])
     res.truncation_mass = _truncation(spec, b, res.consistent, res.lower_bound - 1, m)
     res.stats["fallback"] = used
     res.notes.append(f"upper bound {ub.size} from Shannon decomposition with exact leaves or the xag program "
@@ -521,7 +401,7 @@ def _circuit_by_search(spec: Spec, b: Basis, *, max_size, top_k, slack, budget: 
         res.exact = True
         res.lower_bound = cs.min_size
         res.searched_size = cs.min_size - 1     # other consistent functions of this circuit size may exist
-        res.frontier = _pareto([e for e in res.frontier if e.size < cs.min_size] +
+        res.frontier = pareto([e for e in res.frontier if e.size < cs.min_size] +
                                [FrontierEntry(cs.min_size, 0, consistent[0].program)])
         res.notes.append(f"minimum circuit size {cs.min_size} proven by the small-circuit search")
         res.truncation_mass = 1.0 if spec.n_queries else 0.0
@@ -632,12 +512,12 @@ def _circuit_by_census(spec: Spec, b: Basis, *, max_size, top_k, slack, budget: 
         if not exact:            # a consistent function of unknown size may be cheaper: bounds, then SAT
             notes.append(f"the census proves a consistent circuit of cost {min_size}; consistent functions of "
                          f"unproven cost may be cheaper (>= {unknown_low})")
-            return SynthesisResult(spec, b.name, "circuit", min_size, shortest, _pareto(frontier), consistent,
+            return SynthesisResult(spec, b.name, "circuit", min_size, shortest, pareto(frontier), consistent,
                                    False, unknown_low - 1, trunc, stats, notes, lower_bound=unknown_low)
         # every function of unknown cost costs at least unknown_low: when that is min_size, such ties are
         # not listed
         listed = min_size if unknown_low is None or unknown_low > min_size else min_size - 1
-        return SynthesisResult(spec, b.name, "circuit", min_size, shortest, _pareto(frontier), consistent,
+        return SynthesisResult(spec, b.name, "circuit", min_size, shortest, pareto(frontier), consistent,
                                exact, listed, trunc, stats, notes, lower_bound=min_size)
     proven_below = complete if unknown_low is None else max(complete, unknown_low - 1)
     searched = proven_below if max_size is None else min(proven_below, max_size)
@@ -654,12 +534,12 @@ def _circuit_by_census(spec: Spec, b: Basis, *, max_size, top_k, slack, budget: 
             notes.append(f"upper bound {prog.size} from the census' best circuit so far (not proven "
                          f"minimal); the minimum is between {searched + 1} and {prog.size}")
             return SynthesisResult(spec, b.name, "circuit", prog.size, [prog],
-                                   _pareto(frontier + [FrontierEntry(prog.size, 0, prog)]),
+                                   pareto(frontier + [FrontierEntry(prog.size, 0, prog)]),
                                    [ConsistentFunction(prog.size, prog, q)], False, searched, trunc, stats,
                                    notes, lower_bound=searched + 1)
     if searched >= 0:
         notes.append(f"no consistent circuit of cost <= {searched} in basis {b.name!r}")
-    return SynthesisResult(spec, b.name, "circuit", None, [], _pareto(frontier), [], False, searched, trunc,
+    return SynthesisResult(spec, b.name, "circuit", None, [], pareto(frontier), [], False, searched, trunc,
                            stats, notes, lower_bound=searched + 1)
 
 
@@ -723,7 +603,7 @@ def _adopt(res: SynthesisResult, spec: Spec, prog: Program) -> None:
     res.consistent = [new] + [c for c in res.consistent if not np.array_equal(c.query_outputs, new.query_outputs)]
     res.shortest = [prog]
     res.min_size = prog.size
-    res.frontier = _pareto([e for e in res.frontier if e.size < prog.size] + [FrontierEntry(prog.size, 0, prog)])
+    res.frontier = pareto([e for e in res.frontier if e.size < prog.size] + [FrontierEntry(prog.size, 0, prog)])
 
 
 def _restriction_stage(res: SynthesisResult, spec: Spec, b: Basis, *, max_size: int | None, budget: Budget,

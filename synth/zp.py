@@ -25,6 +25,7 @@ from .dsl import ZP_GATES, Basis, Program, get_basis
 from .errors import SynthError
 from .posterior import MINIMAL_TERM, min_bits_for_size, truncation_bound, unseen_count_log2
 from .spec import Spec
+from .result import ConsistentFunction, FrontierEntry, SynthesisResult, pareto
 
 __all__ = ["synthesize_zp"]
 
@@ -42,7 +43,6 @@ def synthesize_zp(spec: Spec, *, basis: str | Basis = "zp", max_size: int | None
     """Shortest Z_p programs consistent with a Z_p spec (called by `synth.synthesize`). ``budget``: work
     units or a shared `synth.budget.Budget`. An unfinished search returns its proven lower bound and no
     program (no cheap construction of a consistent Z_p program is small enough to be useful)."""
-    from .synthesize import ConsistentFunction, FrontierEntry, SynthesisResult, _pareto
     b = get_basis(basis)
     p = spec.p
     if spec.n_inputs != 2:
@@ -179,7 +179,7 @@ def synthesize_zp(spec: Spec, *, basis: str | Basis = "zp", max_size: int | None
     if min_size is None:
         exact = False
         notes.append(f"no consistent program of size <= {searched} (lower bound {searched + 1})")
-    frontier = _pareto([FrontierEntry(sz, e, build(sz, r)) for sz, (e, r) in frontier_best.items()])
+    frontier = pareto([FrontierEntry(sz, e, build(sz, r)) for sz, (e, r) in frontier_best.items()])
     n_unseen = unseen_count_log2(p, m - ne, len(consistent))
     trunc = truncation_bound(np.array([c.bits for c in consistent]), n_unseen,
                              min_bits_for_size(searched + 1, 2, b, n_const=p))

@@ -7,7 +7,7 @@ import pytest
 
 import synth
 from compare import CompareError, make_task
-from compare.match import (binomial_log10_sf, compare_programs, match, min_degree_interpolator,
+from compare.matching import (binomial_log10_sf, compare_programs, match, min_degree_interpolator,
                            nearest_neighbour)
 
 

@@ -13,7 +13,7 @@ from compare import probes
 from compare.probes import (PROBES, Fit, FunctionShape, KeyFrequencies, MinimalSizes, NeuronPurity, Probe,
                             function_shape, key_frequencies_by_share, minimal_sizes, neuron_purity,
                             progress_measures, register_probe, result_from_dict, run_probes, weight_norm)
-from compare.train import predict
+from compare.training import predict
 
 
 def and_net(n, i=0, j=1):

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import synth
 from synth import Program, Spec, SynthError, synthesize
 from synth.restriction import RestrictionBound, restriction_bound
 
@@ -48,7 +49,7 @@ def test_known_lower_and_budget_never_overclaim():
     assert restriction_bound(spec, "aon", 11, known_lower=11).lower == 11
     starved = restriction_bound(spec, "aon", 11, known_lower=4, budget=1000)
     assert starved.lower == 4 and "budget ran out" in starved.reason
-    short = restriction_bound(spec, "aon", 11, known_lower=4, budget=100_000)     # 502 supports x 291 examples
+    short = restriction_bound(spec, "aon", 11, known_lower=4, budget=400_000)     # 502 supports x 291 examples
     assert short.lower == 4 and "units left" in short.reason and short.core == (0, 1, 2)
 
 
@@ -84,3 +85,21 @@ def test_bound_never_exceeds_the_exact_minimum(formula, basis, n, m, seed, slack
     if rb.program is not None:
         assert rb.program.size >= exact.min_size
         assert np.array_equal(np.asarray(rb.program.evaluate(spec.X)).reshape(-1), spec.y.reshape(-1))
+
+
+def test_degenerate_bases_get_clear_answers():
+    spec = _parity_spec(n=6, m=60)
+    with pytest.raises(SynthError, match="costs 0"):
+        restriction_bound(spec, synth.define_basis("free_xor", {"and": 1, "xor": 0}), 5)
+    rb = restriction_bound(spec, synth.define_basis("monotone", {"and": 1, "or": 1}), 7)
+    assert rb.lower == 7 and "no formula fits" in rb.reason
+
+
+def test_work_is_charged_the_same_with_a_warm_cache():
+    spec = _parity_spec(n=12, m=300)
+    used = []
+    for _ in range(2):
+        bud = synth.Budget(work=10**9)
+        restriction_bound(spec, "aon", 11, budget=bud)
+        used.append(bud.used)
+    assert used[0] == used[1] > 0

@@ -32,6 +32,7 @@ from synth.sat import (
     sat_minimum,
     sat_search,
     step_ops,
+    tree_shapes,
 )
 
 NAMED = ["full", "aig", "xag", "aon", "aoxn", "mig", "mux"]
@@ -404,3 +405,33 @@ def test_multi_output_equals_census_when_outputs_are_independent():
         tg = [(g >> (int(x[2]) + 2 * int(x[3]))) & 1 for x in X]
         spec = Spec.from_examples(X, np.stack([tf, tg], axis=1))
         check(sat_minimum(spec, "aig"), spec, int(ct.sizes[f] + ct.sizes[g]))
+
+
+# ----------------------------------------------------------------------------------------------------
+# formula shapes
+# ----------------------------------------------------------------------------------------------------
+
+def test_tree_shapes_are_counted_once():
+    # rooted trees of r steps, each reading at most 2 steps: the Wedderburn-Etherington numbers W(r+1)
+    assert [len(tree_shapes(r, 2)) for r in range(1, 12)] == [1, 1, 2, 3, 6, 11, 23, 46, 98, 207, 451]
+    # at most 3 children (mig, mux): OEIS A000598, rooted trees with out-degree <= 3
+    assert [len(tree_shapes(r, 3)) for r in range(1, 10)] == [1, 1, 2, 4, 8, 17, 39, 89, 211]
+    for r in range(1, 8):
+        for sh in tree_shapes(r, 2):
+            assert sorted(c for kids in sh.children for c in kids) == list(range(r - 1))   # a tree
+            assert all(c < i for i, kids in enumerate(sh.children) for c in kids)          # post-order
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**16 - 1), st.integers(1, 2**16 - 1), st.sampled_from(["xag", "aig", "aon", "aoxn", "mig", "mux"]))
+def test_formula_shapes_change_no_minimum(table, rows, basis):
+    """One SAT instance per tree shape (with twin subtrees ordered) gives the same minimum as the
+    shapeless encoding, on partial 4-input specs."""
+    pts = [t for t in range(16) if (rows >> t) & 1]
+    X = (np.array(pts)[:, None] >> np.arange(4)) & 1
+    spec = Spec.from_examples(X, [(table >> t) & 1 for t in pts])
+    a = sat_minimum(spec, basis, mode="formula")
+    b = sat_minimum(spec, basis, mode="formula", symmetry=Symmetry(shapes=False))
+    assert a.exact and b.exact and a.min_size == b.min_size
+    assert a.program.is_tree() and np.array_equal(np.asarray(a.program.evaluate(spec.X)).reshape(-1),
+                                                  spec.y.reshape(-1))

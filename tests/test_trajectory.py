@@ -14,7 +14,7 @@ from compare.cases import load_case_text
 from compare.errors import CompareError
 from compare.nets import MLP
 from compare.study import run_case
-from compare.train import TrainConfig, checkpoint_epochs, train
+from compare.training import TrainConfig, checkpoint_epochs, train
 from compare.trajectory import TrajectoryConfig, lead_lag, llc_point, measures, trajectory
 
 CASE = """
@@ -75,8 +75,15 @@ def test_trajectory_records_and_lead_lag():
     assert set(recs[0]["probes"]) == {"fit", "weight_norm", "function"}
     model = MLP(3, [4], seed=0)
     model.load_state_dict(net.checkpoints[14])
-    est = llc_point(model, net, tc)                            # the LLC as the record has it
+    est = llc_point(model, net, tc)                            # the LLC as the record has it: its own step
     assert (est.mean, est.se) == (recs[2]["llc"], recs[2]["llc_se"])            # batch: all 8 rows
+    assert recs[2]["llc_epsilon"] == est.config.epsilon
+    # one step for every checkpoint: the one calibrated at the last
+    shared = trajectory(net, TrajectoryConfig(probes=("fit",), llc_draws=20, seed=1, llc_epsilon="shared"))
+    assert all(r["llc_epsilon"] == recs[-1]["llc_epsilon"] for r in shared)
+    assert shared[-1]["llc"] == recs[-1]["llc"]
+    at_last = llc_point(model, net, tc, epsilon=recs[-1]["llc_epsilon"])
+    assert (at_last.mean, at_last.se) == (shared[2]["llc"], shared[2]["llc_se"])
     assert (est.config.chains, est.config.burn_in, est.config.draws, est.config.batch_size) == (2, 100, 20, 8)
     series = measures(recs)
     assert series["support_size"][-1] == 2                     # the trained network reads x0 and x1

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 from ..errors import CompareError
+from ..nets import as_mlp
 from .circuit import Circuit
 from .methods import magnitude, prune_discretise
 
@@ -67,7 +68,6 @@ def extract(model_or_trained: Any, task: Any = None, method: str = "prune_discre
     if getattr(task, "domain", None) != "bool":
         raise CompareError(f"extract: task {getattr(task, 'name', task)!r} is not a Boolean task; use "
                            "compare.fourier for Z_p networks")
-    from ..nets import as_mlp       # torch, imported when a network is given (case files import this package)
 
     try:
         model = as_mlp(model, task)

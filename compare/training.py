@@ -26,6 +26,7 @@ import json
 import math
 import os
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from torch import nn
 
 from .errors import CompareError
 from .nets import as_mlp
-from .runfolder import _FILE_MODE
+from .runfolder import FILE_MODE
 from .tasks import Task
 
 __all__ = ["TrainConfig", "TrainedNet", "train", "default_cache_dir", "predict", "task_loss", "checkpoint_epochs"]
@@ -235,7 +236,7 @@ def _atomic_save(obj: Any, path: Path) -> None:
     os.close(fd)
     try:
         torch.save(obj, tmp)
-        os.chmod(tmp, _FILE_MODE)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -285,7 +286,6 @@ def train(task: Task, model: nn.Module, config: TrainConfig | None = None, seed:
 
 
 def _train_loop(task: Task, model: nn.Module, config: TrainConfig, seed: int, key: str) -> TrainedNet:
-    import time
 
     t0 = time.perf_counter()
     data = task.dataset()

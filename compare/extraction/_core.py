@@ -17,9 +17,12 @@ from typing import Any
 
 import numpy as np
 
+import synth
+
 from ..activations import get_activation
 from ..errors import CompareError
 from ..tasks import Task
+from .circuit import Circuit
 
 
 def domain_points(task: Task, max_points: int, seed: int) -> tuple[np.ndarray, bool, str]:
@@ -352,7 +355,6 @@ def synth_unit(table: np.ndarray, seen: np.ndarray, *, basis: str, budget: int |
         if key not in memo:
             memo[key] = synth_unit(table, seen, basis=basis, budget=budget, budget_s=budget_s, where=where)
         return memo[key]
-    import synth
 
     if k == 0 or care == 0 or (tab & care) in (0, care):
         value = "1" if (care and (tab & care) == care) else "0"
@@ -373,9 +375,7 @@ def assemble(view: NetView, disc: Discretiser, result: dict[str, Any], *, basis:
              budget_s: float | None, method: str, exhaustive: bool, domain_note: str, t0: float,
              extra: dict | None = None) -> Any:
     """Re-synthesise every kept unit and write the whole circuit as one `synth.Program`."""
-    import synth
 
-    from .circuit import Circuit
 
     n = view.task.n_inputs
     nodes: list[tuple[str, tuple[int, ...]]] = []

@@ -35,9 +35,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
+import synth
+
 from .errors import CompareError
-from .extract import extract
+from .extraction import extract
 from .function import FUNCTION_BUDGET, MinProgram, function_min_program, function_support
+from .structure import program_graph
+from .training import predict
 
 __all__ = ["Comparison", "NetworkComparison", "match", "compare_network", "compare_programs",
            "binomial_log10_sf", "nearest_neighbour", "min_degree_interpolator", "majority_label"]
@@ -122,14 +126,12 @@ def min_degree_interpolator(X_train: np.ndarray, y_train: np.ndarray, X_query: n
 
 def _labels_on(obj: Any, task: Any, idx: np.ndarray | None = None) -> np.ndarray:
     """Labels (ints) of a Program, Circuit, TrainedNet or model on the task's points ``idx`` (all if None)."""
-    import synth
 
     X = task.inputs(idx)
     prog = obj if isinstance(obj, synth.Program) else (
         obj.program if hasattr(obj, "program") and hasattr(obj, "fidelity") else None)   # a Circuit
     if prog is not None:
         return np.asarray(prog.evaluate(X if prog.p else X[:, :prog.n_inputs])).astype(np.int64)
-    from .train import predict
     model = getattr(obj, "model", obj)
     return np.asarray(predict(model, task, task.encode(X))).astype(np.int64)
 
@@ -151,7 +153,6 @@ def _node_refs(program: Any) -> list[int]:
 
 
 def _node_values(nodes: Sequence, n: int, refs: Sequence[int], X: np.ndarray, basis: str) -> dict[int, np.ndarray]:
-    import synth
 
     out = {r: np.asarray(X[:, r]).astype(bool) for r in refs if r < n}
     gates = [r for r in refs if r >= n]
@@ -160,18 +161,6 @@ def _node_values(nodes: Sequence, n: int, refs: Sequence[int], X: np.ndarray, ba
         vals = np.asarray(prog.evaluate(X)).astype(bool).reshape(len(X), len(gates))
         out.update({r: vals[:, j] for j, r in enumerate(gates)})
     return {r: out[r] for r in refs}
-
-
-def _graph(program: Any) -> Any:
-    """The program's DAG restricted to the output's ancestors (inputs that matter, reachable gates)."""
-    import networkx as nx
-
-    G = program.to_networkx()
-    outs = [v for v in G.nodes if G.out_degree(v) == 0 and G.nodes[v].get("op") != "input"]
-    keep = set()
-    for o in outs:
-        keep |= nx.ancestors(G, o) | {o}
-    return G.subgraph(keep).copy()
 
 
 def _node_match(a: dict, b: dict) -> bool:
@@ -217,7 +206,6 @@ def compare_programs(a: Any, b: Any, *, n_inputs: int | None = None, ged_timeout
     """Functional and structural comparison of two programs (objects or text): agreement, sizes, GED, ..."""
     import networkx as nx
 
-    import synth
 
     def prog(x: Any, name: str) -> Any:
         if isinstance(x, synth.Program):
@@ -241,7 +229,7 @@ def compare_programs(a: Any, b: Any, *, n_inputs: int | None = None, ged_timeout
         X = np.stack([t // A.p, t % A.p], 1)
     ya = np.asarray(A.evaluate(X[:, :A.n_inputs]))
     yb = np.asarray(B.evaluate(X[:, :B.n_inputs]))
-    GA, GB = _graph(A), _graph(B)
+    GA, GB = program_graph(A), program_graph(B)
     ged, complete = _ged(GA, GB, ged_timeout)
     shared = None
     if A.p is None:
@@ -316,7 +304,6 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
     cache : a dict kept across calls for the same network and task (several bases): basis-independent
         numbers (baselines, the target's support) are computed once.
     """
-    import synth
 
     if not isinstance(synthesis, synth.SynthesisResult):
         raise CompareError(f"match: synthesis must be a synth.SynthesisResult, got {type(synthesis).__name__}")
@@ -488,7 +475,7 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
             structure["shared_note"] = (f"fraction of the shortest program's {len(sp_vals)} internal gate "
                                         f"functions (up to negation) that some {units} computes, on {where}")
             import networkx as nx
-            G1, G2 = _graph(circuit_prog), _graph(sp)
+            G1, G2 = program_graph(circuit_prog), program_graph(sp)
             ged, complete = _ged(G1, G2, ged_timeout)
             structure["graph_edit_distance"] = _r(ged, 3)
             structure["ged_exact"] = complete
@@ -628,7 +615,6 @@ def compare_network(model: Any, task: Any, *, bases: Sequence[str] = ("xag",), m
     recorded, not raised). ``synth_budget`` work units per basis (None: `synth.synthesize`'s default).
     ``progress``: an optional callable receiving one line per step.
     """
-    import synth
 
     say = progress or (lambda line: None)
     out: dict[str, NetworkComparison] = {}
