@@ -222,8 +222,9 @@ def _case_list(args: Any) -> int:
     if args.dir is not None and not Path(args.dir).is_dir():
         raise CompareError(f"--dir {args.dir!r}: not a folder")
     rows = list_cases(args.dir)
-    text = "\n".join(f"{r['name']:<18} {r['title'] if not r['error'] else 'INVALID: ' + r['error']}"
-                     for r in rows) or "(no case files)"
+    width = max((len(r["name"]) for r in rows), default=0)
+    text = "\n".join(f"{r['name']:<{width}}  {r['title'] if not r['error'] else 'INVALID: ' + r['error']}"
+                      for r in rows) or "(no case files)"
     _out(args, rows, text)
     return 0
 
@@ -372,6 +373,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         msg = " ".join(str(exc).split()) or type(exc).__name__     # anything else is a bug: its traceback shows
         print(f"occam: error: {msg}", file=sys.stderr)
         return 2
+    except BrokenPipeError:                     # the reader went away (``occam case list | head``)
+        synth_cli.silence_stdout()
+        return 0
     except KeyboardInterrupt:
         print("occam: interrupted (finished seeds are kept; run again to resume)", file=sys.stderr)
         return 130

@@ -1,7 +1,8 @@
 """The comparator: does a network (or an extracted circuit) implement the shortest program fitting its data?
 
-`match(net_or_circuit, synthesis, task)` returns a `Comparison` with four groups of numbers, each
-JSON-ready (``Comparison.as_dict()``), and a one-sentence verdict that quotes them:
+`match(net_or_circuit, synthesis, task)` returns a `Comparison` with four groups of numbers (frozen
+dataclasses `FunctionFindings`, `BaselineFindings`, `ComplexityFindings`, `StructureFindings`; JSON through
+``Comparison.as_dict()`` and back through ``Comparison.from_dict``), and a one-sentence verdict that quotes them:
 
 * **function** -- on the task's held-out inputs, agreement of the network's labels with (a) the shortest
   consistent program(s) (best and mean over ties), (b) the posterior predictive of the 2^-bits length
@@ -22,14 +23,14 @@ JSON-ready (``Comparison.as_dict()``), and a one-sentence verdict that quotes th
 >>> task = make_task("parity", n=6, k=3, train_fraction=0.5, seed=0)
 >>> syn = synth.synthesize(task.train_spec(), basis="xag")
 >>> c = match(synth.Program.parse("xor(x0, xor(x1, x2))", 6), syn, task)
->>> c.function["shortest_best"], c.complexity["rank"], c.structure["isomorphic"]
+>>> c.function.shortest_best, c.complexity.rank, c.structure.isomorphic
 (1.0, 1, True)
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from itertools import combinations
 from typing import Any, Sequence
 
@@ -43,7 +44,8 @@ from .function import FUNCTION_BUDGET, MinProgram, function_min_program, functio
 from .structure import program_graph
 from .training import predict
 
-__all__ = ["Comparison", "NetworkComparison", "match", "compare_network", "compare_programs",
+__all__ = ["Comparison", "FunctionFindings", "BaselineFindings", "ComplexityFindings", "StructureFindings",
+           "NetworkComparison", "match", "compare_network", "compare_programs",
            "binomial_log10_sf", "nearest_neighbour", "min_degree_interpolator", "majority_label"]
 
 _SAMPLE_POINTS = 1 << 14      # points used to compare node functions when the domain is larger than 2**16
@@ -255,29 +257,167 @@ def compare_programs(a: Any, b: Any, *, n_inputs: int | None = None, ged_timeout
 
 # --------------------------------------------------------------------------------------------- Comparison
 
+class _Findings:
+    """as_dict / from_dict shared by the four groups of a `Comparison`: sequences are tuples inside and lists
+    in JSON; a field named in ``_OPTIONAL`` is written only when not None (and may be absent when read)."""
+
+    _OPTIONAL: tuple[str, ...] = ()     # fields written to JSON only when not None
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, list):
+                object.__setattr__(self, f.name, tuple(v))
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready values, keys in field order (tuples as lists)."""
+        out = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if v is None and f.name in self._OPTIONAL:
+                continue
+            out[f.name] = list(v) if isinstance(v, tuple) else v
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Any:
+        """The inverse of `as_dict`; a missing or unknown key raises `CompareError` naming it."""
+        if not isinstance(d, dict):
+            raise CompareError(f"{cls.__name__}.from_dict: expected a dict, got {type(d).__name__}")
+        names = [f.name for f in fields(cls)]
+        unknown = [k for k in d if k not in names]
+        missing = [k for k in names if k not in d and k not in cls._OPTIONAL]
+        if unknown or missing:
+            what = f"unknown key {unknown[0]!r}" if unknown else f"no key {missing[0]!r}"
+            raise CompareError(f"{cls.__name__}.from_dict: {what}")
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class FunctionFindings(_Findings):
+    """Agreement of the network's labels on the held-out inputs with the shortest consistent program(s)
+    (best, mean, per tie), the length-prior posterior and the target (None where the target is unknown)."""
+
+    shortest_best: float | None
+    shortest_mean: float | None
+    shortest_per_tie: tuple[float | None, ...]
+    n_shortest: int
+    best_shortest_program: str | None
+    posterior_map: float | None
+    posterior_expected: float | None
+    posterior_log2_score: float | None
+    truncation_mass: float | None
+    target: float | None
+    train_accuracy: float | None
+    n_agree_shortest: int | None
+
+
+@dataclass(frozen=True)
+class BaselineFindings(_Findings):
+    """The same agreement for a random consistent function (and the binomial log10 p-value of the shortest
+    program's agreement against it), nearest neighbour, the majority label, the minimum-degree interpolator."""
+
+    random_consistent: float
+    shortest_log10_p: float | None
+    nearest_neighbour: float | None
+    majority: float | None
+    min_degree: float | None
+    min_degree_degree: int | None
+
+
+@dataclass(frozen=True)
+class ComplexityFindings(_Findings):
+    """Sizes: the shortest program's bounds, the extracted circuit, the network's function and the target
+    (minimal sizes), and the rank of the network's function among the consistent functions."""
+
+    shortest_lower_bound: int
+    shortest_upper_bound: int | None
+    circuit_size: int | None
+    circuit_basis: str | None
+    circuit_fidelity: float | None
+    net_min_size: int | None
+    net_min_exact: bool
+    net_min_program: str | None
+    net_min_lower_bound: int
+    target_min_size: int | None
+    target_min_exact: bool
+    shortest_size: int | None
+    shortest_exact: bool
+    n_consistent_enumerated: int
+    rank: int | None
+    rank_note: str
+    equals_target: bool | None
+    valve_fired: bool
+
+
+@dataclass(frozen=True)
+class StructureFindings(_Findings):
+    """Input supports and their Jaccard indices, shared intermediate functions, graph edit distance and
+    isomorphism of the circuit and the shortest program (None where there is no circuit or no shortest)."""
+
+    _OPTIONAL = ("shared_note",)
+
+    support_net: tuple[int, ...] | None
+    support_circuit: tuple[int, ...] | None
+    support_shortest: tuple[int, ...] | None
+    support_jaccard: float | None
+    circuit_support_jaccard: float | None
+    shared_intermediate: float | None
+    n_intermediate: int | None
+    graph_edit_distance: float | None
+    ged_exact: bool | None
+    isomorphic: bool | None
+    shared_note: str | None = None
+
+
+_COMPARISON_KEYS = ("task", "basis", "mode", "n_heldout", "function", "baselines", "complexity", "structure",
+                    "implements_shortest", "verdict", "notes")
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """The result of `match`: groups of JSON-ready numbers and a verdict that quotes them."""
+    """The result of `match`: four groups of JSON-ready numbers and a verdict that quotes them."""
 
     task: str
     basis: str
     mode: str
     n_heldout: int
-    function: dict
-    baselines: dict
-    complexity: dict
-    structure: dict
+    function: FunctionFindings
+    baselines: BaselineFindings
+    complexity: ComplexityFindings
+    structure: StructureFindings
     verdict: str
     implements_shortest: bool | None
-    notes: list = field(default_factory=list)
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "notes", tuple(self.notes))
 
     def as_dict(self) -> dict[str, Any]:
         """Every number as JSON-ready values."""
         return {"task": self.task, "basis": self.basis, "mode": self.mode, "n_heldout": self.n_heldout,
-                "function": dict(self.function), "baselines": dict(self.baselines),
-                "complexity": dict(self.complexity), "structure": dict(self.structure),
+                "function": self.function.as_dict(), "baselines": self.baselines.as_dict(),
+                "complexity": self.complexity.as_dict(), "structure": self.structure.as_dict(),
                 "implements_shortest": self.implements_shortest, "verdict": self.verdict,
                 "notes": list(self.notes)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Comparison:
+        """The inverse of `as_dict` (e.g. a comparison of a per-seed ``metrics.json``); a missing or unknown
+        key raises `CompareError` naming it."""
+        if not isinstance(d, dict):
+            raise CompareError(f"Comparison.from_dict: expected a dict, got {type(d).__name__}")
+        unknown = [k for k in d if k not in _COMPARISON_KEYS]
+        missing = [k for k in _COMPARISON_KEYS if k not in d]
+        if unknown or missing:
+            what = f"unknown key {unknown[0]!r}" if unknown else f"no key {missing[0]!r}"
+            raise CompareError(f"Comparison.from_dict: {what}")
+        return cls(task=d["task"], basis=d["basis"], mode=d["mode"], n_heldout=d["n_heldout"],
+                   function=FunctionFindings.from_dict(d["function"]),
+                   baselines=BaselineFindings.from_dict(d["baselines"]),
+                   complexity=ComplexityFindings.from_dict(d["complexity"]),
+                   structure=StructureFindings.from_dict(d["structure"]),
+                   verdict=d["verdict"], implements_shortest=d["implements_shortest"], notes=tuple(d["notes"]))
 
 
 def _r(x: float | None, nd: int = 6) -> float | None:
@@ -299,7 +439,7 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
     ged_timeout : seconds for the graph edit distance search (the best distance found is reported).
     budget : work units (see `synth.budget`) for the minimal program of the network's function and of the
         target, each; ``budget_s`` an optional wall-clock valve for those searches (when it fires,
-        ``complexity["valve_fired"]`` is True: the numbers then depend on machine speed).
+        ``complexity.valve_fired`` is True: the numbers then depend on machine speed).
     baselines : compute nearest-neighbour and minimum-degree baselines (the slowest part on big tasks).
     cache : a dict kept across calls for the same network and task (several bases): basis-independent
         numbers (baselines, the target's support) are computed once.
@@ -504,9 +644,11 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
         implements = False
     else:
         implements = None
-    comp = Comparison(task=task.name, basis=basis, mode=mode, n_heldout=n_q, function=function, baselines=base,
-                      complexity=complexity, structure=structure, verdict="", implements_shortest=implements,
-                      notes=notes)
+    comp = Comparison(task=task.name, basis=basis, mode=mode, n_heldout=n_q,
+                      function=FunctionFindings.from_dict(function), baselines=BaselineFindings.from_dict(base),
+                      complexity=ComplexityFindings.from_dict(complexity),
+                      structure=StructureFindings.from_dict(structure), verdict="", implements_shortest=implements,
+                      notes=tuple(notes))
     return Comparison(**{**comp.__dict__, "verdict": verdict(comp)})
 
 
@@ -520,34 +662,34 @@ def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100 * x:.1f}%"
 
 
-def _target_unknown(k: dict) -> bool:
+def _target_unknown(k: ComplexityFindings) -> bool:
     """The target is not known on the whole domain (a task from examples): ``equals_target`` is None."""
-    return k.get("equals_target", False) is None
+    return k.equals_target is None
 
 
-def _target_size(k: dict) -> str:
-    return "unknown" if _target_unknown(k) else str(k["target_min_size"])
+def _target_size(k: ComplexityFindings) -> str:
+    return "unknown" if _target_unknown(k) else str(k.target_min_size)
 
 
-def _with_target(f: dict, k: dict) -> str:
+def _with_target(f: FunctionFindings, k: ComplexityFindings) -> str:
     """`` and 97.0% with the target``, or that the target is unknown on the held-out inputs."""
-    if f["target"] is None and _target_unknown(k):
+    if f.target is None and _target_unknown(k):
         return "; the target is unknown on the held-out inputs"
-    return f" and {_pct(f['target'])} with the target"
+    return f" and {_pct(f.target)} with the target"
 
 
 def verdict(c: Comparison) -> str:
     """One sentence that quotes the comparison's numbers."""
     f, b, k, s = c.function, c.baselines, c.complexity, c.structure
-    if f["shortest_best"] is None:
-        lo, hi = k["shortest_lower_bound"], k["shortest_upper_bound"]
+    if f.shortest_best is None:
+        lo, hi = k.shortest_lower_bound, k.shortest_upper_bound
         status = {True: "the network computes a shortest consistent function",
                   False: "the network does NOT implement a shortest program",
                   None: "it is undetermined whether the network implements the shortest program"}
-        net = (f"minimal size {k['net_min_size']}" if k["net_min_size"] is not None else
-               f"minimal size at least {k.get('net_min_lower_bound', 0)} (not synthesised)")
-        target = (f"and agrees {_pct(f['target'])} with the target on {c.n_heldout} held-out inputs"
-                  if not (f["target"] is None and _target_unknown(k)) else
+        net = (f"minimal size {k.net_min_size}" if k.net_min_size is not None else
+               f"minimal size at least {k.net_min_lower_bound} (not synthesised)")
+        target = (f"and agrees {_pct(f.target)} with the target on {c.n_heldout} held-out inputs"
+                  if not (f.target is None and _target_unknown(k)) else
                   f"and is scored on {c.n_heldout} held-out inputs where the target is unknown")
         return (f"In basis {c.basis} the search budget ran out before the shortest size was proven, so "
                 f"the shortest consistent program has size between {lo} (proven) and {hi} (a known "
@@ -555,26 +697,26 @@ def verdict(c: Comparison) -> str:
                 f"{_target_size(k)}) {target}: {status[c.implements_shortest]}.")
     head = ("the network implements the shortest program" if c.implements_shortest else
             "the network does NOT implement the shortest program")
-    p = b["shortest_log10_p"]
+    p = b.shortest_log10_p
     ptxt = "" if p is None else (f", p < 1e{int(math.floor(p)) + 1}" if p < -3 else f", p = {10 ** p:.2g}")
-    parts = [f"In basis {c.basis}, {head}: on {c.n_heldout} held-out inputs it agrees {_pct(f['shortest_best'])} "
-             f"with the shortest consistent program (size {k['shortest_size']}) vs {_pct(b['random_consistent'])} "
-             f"for a random consistent function{ptxt}, {_pct(f['posterior_map'])} with the length-prior "
+    parts = [f"In basis {c.basis}, {head}: on {c.n_heldout} held-out inputs it agrees {_pct(f.shortest_best)} "
+             f"with the shortest consistent program (size {k.shortest_size}) vs {_pct(b.random_consistent)} "
+             f"for a random consistent function{ptxt}, {_pct(f.posterior_map)} with the length-prior "
              f"posterior{_with_target(f, k)}"]
-    if k["net_min_size"] is not None:
-        rank = k["rank"] if k["rank"] is not None else "n/a"
-        parts.append(f"its function has minimal size {k['net_min_size']} (target {_target_size(k)}; "
+    if k.net_min_size is not None:
+        rank = k.rank if k.rank is not None else "n/a"
+        parts.append(f"its function has minimal size {k.net_min_size} (target {_target_size(k)}; "
                      f"rank {rank} among consistent functions)")
-    elif k.get("net_min_lower_bound") and k["shortest_size"] is not None \
-            and k["net_min_lower_bound"] > k["shortest_size"]:
-        parts.append(f"its function has minimal size at least {k['net_min_lower_bound']} (proven; it reads "
-                     f"{len(s.get('support_net') or [])} inputs on the whole domain), above the shortest")
-    if k["circuit_size"] is not None:
-        iso = "isomorphic to" if s["isomorphic"] else "not isomorphic to"
-        sh = "n/a" if s["shared_intermediate"] is None else f"{s['shared_intermediate']:.2f}"
-        fid = "" if k["circuit_fidelity"] is None else f", fidelity {k['circuit_fidelity']:.3f}"
-        parts.append(f"the extracted circuit (size {k['circuit_size']}{fid}) "
-                     f"is {iso} it, with support Jaccard {s['circuit_support_jaccard']:.2f} and shared "
+    elif k.net_min_lower_bound and k.shortest_size is not None \
+            and k.net_min_lower_bound > k.shortest_size:
+        parts.append(f"its function has minimal size at least {k.net_min_lower_bound} (proven; it reads "
+                     f"{len(s.support_net or [])} inputs on the whole domain), above the shortest")
+    if k.circuit_size is not None:
+        iso = "isomorphic to" if s.isomorphic else "not isomorphic to"
+        sh = "n/a" if s.shared_intermediate is None else f"{s.shared_intermediate:.2f}"
+        fid = "" if k.circuit_fidelity is None else f", fidelity {k.circuit_fidelity:.3f}"
+        parts.append(f"the extracted circuit (size {k.circuit_size}{fid}) "
+                     f"is {iso} it, with support Jaccard {s.circuit_support_jaccard:.2f} and shared "
                      f"intermediate functions {sh}")
     return "; ".join(parts) + "."
 

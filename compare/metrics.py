@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from .runfolder import RUN_SCHEMA
 from .stats import mean_ci
 
 __all__ = ["AGG_METRICS", "aggregate", "case_metrics", "seed_row"]
@@ -83,8 +84,9 @@ def aggregate(seed_metrics: Sequence[dict], bases: Sequence[str] | None = None) 
 def case_metrics(name: str, config_hash: str, n_requested: int, seed_metrics: Sequence[dict],
                  bases: Sequence[str]) -> dict[str, Any]:
     """The top-level ``metrics.json`` of a run folder: the aggregate over ``seed_metrics`` (as read from
-    the seed folders) and one row per seed; ``n_seeds`` is the number of seeds requested."""
-    return {"case": name, "hash": config_hash, "n_seeds": n_requested, "aggregate": aggregate(seed_metrics, bases),
+    the seed folders) and one row per seed; ``n_seeds`` is the number of seeds requested; ``schema`` the
+    run folder's `RUN_SCHEMA`."""
+    return {"schema": RUN_SCHEMA, "case": name, "hash": config_hash, "n_seeds": n_requested, "aggregate": aggregate(seed_metrics, bases),
             "per_seed": [seed_row(m) for m in seed_metrics]}
 
 

@@ -276,9 +276,10 @@ def _merge(keys: np.ndarray, counts: np.ndarray, rows: np.ndarray) -> tuple[np.n
     return keys, np.bincount(inv, weights=w, minlength=len(keys)).astype(np.int64)
 
 
-def _count_batches(cfg: PriorConfig, seed: int, first: int, last: int, per_chunk: int, threads: int
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Counts of the functions of batches first .. last-1; chunk c+1 is sampled while chunk c is merged."""
+def _count_batches(cfg: PriorConfig, seed: int, first: int, last: int, per_chunk: int, threads: int,
+                   progress: Callable[[str], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Counts of the functions of batches first .. last-1; chunk c+1 is sampled while chunk c is merged.
+    ``progress`` gets "sampled k/n batches" after each chunk."""
     words = max(1, ((1 << cfg.n_inputs) + 63) // 64)
     keys, counts = np.zeros((0, words), np.uint64), np.zeros(0, np.int64)
     with _Sampler(cfg, seed, threads) as sampler:
@@ -287,15 +288,20 @@ def _count_batches(cfg: PriorConfig, seed: int, first: int, last: int, per_chunk
             nxt = sampler.submit(b0, min(last, b0 + per_chunk))
             if pending is not None:
                 keys, counts = _merge(keys, counts, pending())
+                if progress is not None:
+                    progress(f"sampled {b0 - first}/{last - first} batches")
             pending = nxt
         if pending is not None:
             keys, counts = _merge(keys, counts, pending())
+            if progress is not None:
+                progress(f"sampled {last - first}/{last - first} batches")
     return keys, counts
 
 
 def count_functions(config: PriorConfig, seed: int, *, workers: int = 1, threads: int | None = None,
-                    chunk: int = 1 << 20) -> FunctionCounts:
-    """Sample ``config.samples`` networks and count their functions.
+                    chunk: int = 1 << 20, progress: Callable[[str], None] | None = None) -> FunctionCounts:
+    """Sample ``config.samples`` networks and count their functions (``progress``: called with a line
+    "sampled k/n batches" as chunks finish, or "sampled k/n parts" with several workers).
 
     ``threads``: sampling threads per process (default: torch's thread count; one thread per worker
     process when ``workers`` > 1). ``workers`` > 1 splits the batches among that many processes.
@@ -314,12 +320,15 @@ def count_functions(config: PriorConfig, seed: int, *, workers: int = 1, threads
     n_batches = -(-config.samples // config.batch)
     per_chunk = max(1, chunk // config.batch)
     if workers == 1 or n_batches < 2:
-        keys, counts = _count_batches(config, seed, 0, n_batches, per_chunk, _default_threads(threads))
+        keys, counts = _count_batches(config, seed, 0, n_batches, per_chunk, _default_threads(threads), progress)
     else:
         bounds = np.linspace(0, n_batches, min(workers, n_batches) + 1).astype(int)
         with cf.ProcessPoolExecutor(len(bounds) - 1, mp_context=mp.get_context("spawn")) as ex:
             futs = [ex.submit(_count_batches, config, seed, int(a), int(b), per_chunk, threads or 1)
                     for a, b in zip(bounds[:-1], bounds[1:])]
+            for k, _ in enumerate(cf.as_completed(futs), 1):
+                if progress is not None:
+                    progress(f"sampled {k}/{len(futs)} parts")
             parts = [f.result() for f in futs]
         words = parts[0][0].shape[1]
         keys, inv = _unique_rows_inverse(np.concatenate([p[0] for p in parts]).reshape(-1, words))
@@ -592,7 +601,7 @@ def run_prior_study(config: PriorConfig, seed: int = 0, out_dir: str | os.PathLi
     say = progress or (lambda s: None)
     secs: dict[str, float] = {}
     t = time.perf_counter()
-    counts = count_functions(config, seed, workers=workers)
+    counts = count_functions(config, seed, workers=workers, progress=progress)
     secs["sampling"] = time.perf_counter() - t
     say(f"sampled {counts.samples:,} networks in {secs['sampling']:.1f} s "
         f"({counts.samples / max(secs['sampling'], 1e-9):,.0f} nets/s): {len(counts.tables):,} distinct functions")

@@ -23,7 +23,8 @@ import synth
 from .errors import CompareError
 from .figures import pyplot, save_png
 from .metrics import aggregate, case_metrics
-from .runfolder import RunFolderError, atomic_write_bytes, atomic_write_json, atomic_write_text, claim, read_json_file
+from .runfolder import (RunFolderError, atomic_write_bytes, atomic_write_json, atomic_write_text, check_schema, claim,
+                        read_json_file)
 from .structure import program_graph as _graph
 from .trajectory import measures
 
@@ -60,6 +61,7 @@ def _need_keys(doc: dict, keys: dict, path: Path, what: str, where: str = "") ->
 def _read_manifest(folder: Path) -> dict:
     path = folder / "manifest.json"
     man = read_json_file(path, "manifest")
+    check_schema(man, path)
     _need_keys(man, _MANIFEST_KEYS, path, "manifest")
     for sec in _CONFIG_SECTIONS:
         if not isinstance(man["config"].get(sec), dict):
@@ -77,6 +79,7 @@ def _read_manifest(folder: Path) -> dict:
 def _read_seed(sd: Path, bases: list[str]) -> dict:
     path = sd / "metrics.json"
     m = read_json_file(path, "seed metrics")
+    check_schema(m, path)
     _need_keys(m, _SEED_KEYS, path, "seed metrics")
     for b, c in m["comparisons"].items():
         if not isinstance(c, dict):
@@ -101,6 +104,19 @@ def _read_seed(sd: Path, bases: list[str]) -> dict:
     return m
 
 
+def _check_top_metrics(path: Path) -> None:
+    """A newer schema in the top-level ``metrics.json`` refuses the folder (it would be overwritten with an
+    older one); a damaged or missing file is fine: it is derived, and rewritten by `write_report`."""
+    if not path.is_file():
+        return
+    try:
+        doc = read_json_file(path, "metrics")
+    except RunFolderError:
+        return
+    if isinstance(doc.get("schema"), int):
+        check_schema(doc, path)
+
+
 def load_run(folder: str | Path) -> dict[str, Any]:
     """Manifest, aggregated metrics and per-seed metrics/histories of a run folder: the finished seeds among
     those the manifest lists (``seed_indices``). Every file read is checked; a damaged, truncated or
@@ -110,6 +126,7 @@ def load_run(folder: str | Path) -> dict[str, Any]:
     if not (folder / "manifest.json").is_file():
         raise CompareError(f"{folder}: not a run folder (no manifest.json)")
     man = _read_manifest(folder)
+    _check_top_metrics(folder / "metrics.json")
     order = man["config"]["synth"]["bases"]
     wanted = set(man["seed_indices"])
     seeds, extra = [], []

@@ -31,7 +31,11 @@ from .errors import CompareError
 
 __all__ = ["atomic_write_text", "atomic_write_bytes", "atomic_write_json", "read_json", "versions",
            "git_commit", "to_jsonable", "RunFolderError", "read_json_file", "try_claim", "release_claim",
-           "claim_owner", "claim", "process_alive", "FILE_MODE"]
+           "claim_owner", "claim", "process_alive", "FILE_MODE", "RUN_SCHEMA", "check_schema"]
+
+# the version of the run folder layout written in manifest.json and every metrics.json (``"schema"``);
+# a file without the key was written before it existed and reads as schema 1
+RUN_SCHEMA = 1
 
 
 def _umask() -> int:
@@ -119,6 +123,18 @@ def read_json_file(path: str | Path, what: str = "file", *, kind: type = dict) -
         raise RunFolderError(f"{path}: damaged {what}: expected a JSON {'object' if kind is dict else 'array'}, "
                              f"got {type(doc).__name__}")
     return doc
+
+
+def check_schema(doc: dict, path: str | Path) -> int:
+    """The ``"schema"`` of a run folder file (1 when absent: written before the key existed); a schema
+    newer than `RUN_SCHEMA`, or one that is not a positive integer, raises `RunFolderError` naming the file."""
+    schema = doc.get("schema", 1)
+    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+        raise RunFolderError(f"{path}: damaged run folder file: schema is {schema!r}, expected a positive integer")
+    if schema > RUN_SCHEMA:
+        raise RunFolderError(f"{path}: run folder schema {schema} is newer than this occam reads "
+                             f"(schema {RUN_SCHEMA}); upgrade occam-circuits to read it")
+    return schema
 
 
 # ----------------------------------------------------------------------------------------------- claims

@@ -23,6 +23,9 @@ the same seed gives a byte-identical per-seed ``metrics.json`` on any machine un
 wall-clock figure (timings live in ``timings.json``). The one exception is an optional wall-clock valve
 (``budget_s`` keys) that fires: per-seed ``valve_fired`` then names where (``synthesis.<basis>``,
 ``extraction.<basis>``, ``match.<basis>``) and the report says the numbers depend on machine speed.
+
+``manifest.json`` and every ``metrics.json`` carry ``"schema": compare.runfolder.RUN_SCHEMA``; the report
+refuses a folder of a newer schema and reads a file without the key (written before it) as schema 1.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ from .function import net_function
 from .matching import match
 from .metrics import AGG_METRICS, aggregate, case_metrics, seed_row
 from .report import write_report
-from .runfolder import (RunFolderError, atomic_write_bytes, atomic_write_json, atomic_write_text, claim, git_commit,
+from .runfolder import (RUN_SCHEMA, RunFolderError, atomic_write_bytes, atomic_write_json, atomic_write_text, claim, git_commit,
                         read_json, read_json_file, versions)
 from .stats import mean_ci
 from .training import predict, train
@@ -171,7 +174,7 @@ def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | P
         traj = _trajectory(net, folder, seed)
         timings["trajectory"] = round(time.perf_counter() - t, 3)
     metrics: dict[str, Any] = {
-        "case": case.name, "seed_index": index, "seed": seed, "split_seed": split_seed,
+        "schema": RUN_SCHEMA, "case": case.name, "seed_index": index, "seed": seed, "split_seed": split_seed,
         "task": task.to_dict(),
         "training": {"train_acc": net.train_acc, "test_acc": net.test_acc, "fit_epoch": net.fit_epoch,
                      "generalise_epoch": net.generalise_epoch, "epochs": net.history["epoch"][-1],
@@ -227,7 +230,7 @@ def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | P
             metrics["valve_fired"].append(f"synthesis.{b}")
         if circuit is not None and not circuit.deterministic:
             metrics["valve_fired"].append(f"extraction.{b}")
-        if comp.complexity.get("valve_fired"):
+        if comp.complexity.valve_fired:
             metrics["valve_fired"].append(f"match.{b}")
     timings["total"] = round(time.perf_counter() - t0, 3)
     atomic_write_json(folder / "timings.json", timings)
@@ -341,8 +344,8 @@ def run_case(path: str | Path | Case, *, seeds: int | None = None, out: str | Pa
     except CompareError as exc:
         raise CompareError(f"{case.source}: [net]: {exc}") from None
     del task
-    manifest = {"case": case.name, "title": case.title, "source": case.source, "hash": case.hash(),
-                "config": case.config, "overrides": list(case.overrides), "n_seeds": n,
+    manifest = {"schema": RUN_SCHEMA, "case": case.name, "title": case.title, "source": case.source,
+                "hash": case.hash(), "config": case.config, "overrides": list(case.overrides), "n_seeds": n,
                 "seeds": seed_list, "seed_indices": list(range(n)),
                 "seed_derivation": f"numpy.random.SeedSequence({case.config['run']['seed']})"
                 ".spawn(n)[i].generate_state(1)[0]",

@@ -34,7 +34,8 @@ from .cases import MAX_SEEDS, Case, load_case, resolve_case
 from .errors import CompareError
 from .metrics import case_metrics
 from .report import write_report
-from .runfolder import RunFolderError, atomic_write_json, claim, git_commit, process_alive, read_json_file, versions
+from .runfolder import (RUN_SCHEMA, RunFolderError, atomic_write_json, claim, git_commit, process_alive,
+                        read_json_file, versions)
 from .study import check_out, ensure_seed, run_folder, seed_dir
 
 __all__ = ["Job", "SweepResult", "BACKENDS", "parse_seeds", "plan_sweep", "run_job", "run_sweep",
@@ -202,7 +203,8 @@ def gather_case(case: Case, seed_indices: Iterable[int], out: str | Path = "runs
         return None
     n = len(found)
     seed_list = [m["seed"] for m in found]
-    manifest = {"case": case.name, "title": case.title, "source": case.source, "hash": case.hash(),
+    manifest = {"schema": RUN_SCHEMA, "case": case.name, "title": case.title, "source": case.source,
+                "hash": case.hash(),
                 "config": case.with_overrides([f"run.seeds={n}"]).config, "overrides": list(case.overrides),
                 "n_seeds": n, "seeds": seed_list, "seed_indices": [m["seed_index"] for m in found],
                 "seed_derivation": f"numpy.random.SeedSequence({case.config['run']['seed']})"

@@ -644,7 +644,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except OSError as e:     # unreadable files and the like; a closed stdout is not the user's mistake
         if isinstance(e, BrokenPipeError):
-            _silence_stdout()
+            silence_stdout()
             return 0
         where = f"{e.filename}: " if getattr(e, "filename", None) else ""
         _print_error(f"{where}{e.strerror or e}")
@@ -654,7 +654,7 @@ def run(args: argparse.Namespace) -> int:
         return 130
 
 
-def _silence_stdout() -> None:
+def silence_stdout() -> None:
     """After a closed pipe (``... | head``), point stdout at /dev/null so the exit flush is quiet."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)

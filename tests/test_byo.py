@@ -66,9 +66,9 @@ def test_sequential_from_csv_examples_extracts_synthesises_and_compares(byo):
     syn = synth.synthesize(task.train_spec(), basis="xag")
     assert syn.exact and syn.min_size == 4
     c = compare.match(net, syn, task, circuit=circuit)
-    assert c.implements_shortest is True and c.function["shortest_best"] == 1.0
-    assert c.function["target"] is None and c.complexity["equals_target"] is None
-    assert c.complexity["target_min_size"] is None and c.structure["isomorphic"] is True
+    assert c.implements_shortest is True and c.function.shortest_best == 1.0
+    assert c.function.target is None and c.complexity.equals_target is None
+    assert c.complexity.target_min_size is None and c.structure.isomorphic is True
     assert "the target is unknown on the held-out inputs" in c.verdict and "with the target" not in c.verdict
     assert "target unknown; rank 1" in c.verdict
 
@@ -80,8 +80,8 @@ def test_query_labels_make_the_target_known_on_the_queries(byo):
     assert task.target_known and task.target_known_at(task.test_idx)     # examples + queries = the domain
     syn = synth.synthesize(task.train_spec(), basis="xag")
     c = compare.match(net, syn, task)
-    assert c.function["target"] == 1.0 and c.complexity["equals_target"] is True
-    assert c.complexity["target_min_size"] == 4 and "100.0% with the target" in c.verdict
+    assert c.function.target == 1.0 and c.complexity.equals_target is True
+    assert c.complexity.target_min_size == 4 and "100.0% with the target" in c.verdict
     some = Task.from_examples(spec.X, spec.y, queries=ALL[held[:5]], query_labels=MAJ.evaluate(ALL[held[:5]]))
     assert not some.target_known and some.target_known_at(some.test_idx) and len(some.test_idx) == 5
 

@@ -143,3 +143,14 @@ def test_python_dash_m_compare():
     res = subprocess.run([sys.executable, "-m", "compare", "compare", "programs", "x0", "x0"],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert res.returncode == 0 and "equivalent" in res.stdout
+
+
+def test_a_closed_pipe_is_not_an_error():
+    """``occam case list | head``: the reader goes away before the output is written (here: its end of
+    the pipe is closed at once); no traceback, status 0."""
+    code = "import sys; from compare.cli import main; sys.exit(main())"
+    proc = subprocess.Popen([sys.executable, "-c", code, "case", "list"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0 and err == ""

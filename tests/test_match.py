@@ -28,22 +28,22 @@ def test_shortest_program_itself_matches_everything(parity6):
     task, syn = parity6
     c = match(synth.Program.parse("xor(x0, xor(x1, x2))", 6), syn, task)
     assert c.implements_shortest
-    assert c.function["shortest_best"] == 1.0 and c.function["target"] == 1.0
-    assert c.complexity["net_min_size"] == 2 == c.complexity["shortest_size"]
-    assert c.complexity["rank"] == 1
-    assert c.structure["isomorphic"] and c.structure["support_jaccard"] == 1.0
-    assert c.structure["graph_edit_distance"] == 0.0
+    assert c.function.shortest_best == 1.0 and c.function.target == 1.0
+    assert c.complexity.net_min_size == 2 == c.complexity.shortest_size
+    assert c.complexity.rank == 1
+    assert c.structure.isomorphic and c.structure.support_jaccard == 1.0
+    assert c.structure.graph_edit_distance == 0.0
     assert "implements the shortest program" in c.verdict and "100.0%" in c.verdict
-    assert c.baselines["random_consistent"] == 0.5 and c.baselines["shortest_log10_p"] < -5
+    assert c.baselines.random_consistent == 0.5 and c.baselines.shortest_log10_p < -5
 
 
 def test_a_different_function_is_not_the_shortest(parity6):
     task, syn = parity6
     c = match(synth.Program.parse("xor(x0, x1)", 6), syn, task)     # misfits training points
     assert not c.implements_shortest
-    assert c.function["train_accuracy"] < 1.0
-    assert c.complexity["rank"] is None and "not consistent" in c.complexity["rank_note"]
-    assert c.structure["support_jaccard"] == pytest.approx(2 / 3)
+    assert c.function.train_accuracy < 1.0
+    assert c.complexity.rank is None and "not consistent" in c.complexity.rank_note
+    assert c.structure.support_jaccard == pytest.approx(2 / 3)
     assert "does NOT implement" in c.verdict
 
 
@@ -51,7 +51,7 @@ def test_shared_intermediate_functions_up_to_negation(parity6):
     task, syn = parity6
     # xnor(x1, x2) is the negation of the shortest program's inner xor(x1, x2)
     c = match(synth.Program.parse("xnor(x0, xnor(x1, x2))", 6, basis="xag"), syn, task)
-    assert c.structure["shared_intermediate"] == 1.0
+    assert c.structure.shared_intermediate == 1.0
 
 
 def test_baselines_on_known_data():
@@ -89,8 +89,8 @@ def test_verdict_consistent_but_larger_function_is_no(parity6):
     held = np.setdiff1d(np.arange(task.domain_size), task.train_idx)
     labels[held[:3]] ^= 1                               # differs from parity on three held-out points
     c = match(synth.Program.parse("xor(x0, xor(x1, x2))", 6), syn, task, labels=labels)
-    assert c.function["train_accuracy"] == 1.0
-    assert c.complexity["net_min_lower_bound"] > c.complexity["shortest_size"] == 2   # proven, exact or not
+    assert c.function.train_accuracy == 1.0
+    assert c.complexity.net_min_lower_bound > c.complexity.shortest_size == 2   # proven, exact or not
     assert c.implements_shortest is False
 
 
@@ -105,7 +105,7 @@ def test_verdict_tie_beyond_top_k_is_yes():
     other = next(c.program for c in ties
                  if not np.array_equal(c.program.evaluate(X), syn.shortest[0].evaluate(X)))
     c = match(other, syn, task)
-    assert c.implements_shortest is True and c.function["shortest_best"] < 1.0
+    assert c.implements_shortest is True and c.function.shortest_best < 1.0
 
 
 def test_verdict_no_when_the_function_reads_too_many_inputs():
@@ -117,5 +117,5 @@ def test_verdict_no_when_the_function_reads_too_many_inputs():
     labels = task.labels.astype(np.int64).copy()
     labels[np.setdiff1d(np.arange(task.domain_size), task.train_idx)[0]] ^= 1
     c = match(synth.Program.parse("xor(x0, xor(x1, x2))", 12), syn, task, labels=labels)
-    assert c.function["train_accuracy"] == 1.0 and c.complexity["net_min_size"] is None
-    assert c.complexity["net_min_lower_bound"] == 11 and c.implements_shortest is False
+    assert c.function.train_accuracy == 1.0 and c.complexity.net_min_size is None
+    assert c.complexity.net_min_lower_bound == 11 and c.implements_shortest is False

@@ -216,3 +216,13 @@ def test_workers_do_not_change_counts():
     a = count_functions(cfg, 3)
     b = count_functions(cfg, 3, workers=2)
     assert a.tables == b.tables and a.counts.tolist() == b.counts.tolist()
+
+
+def test_count_functions_reports_its_progress_in_batches():
+    cfg = PriorConfig(n_inputs=3, widths=(8,), samples=4096, batch=256)
+    lines: list[str] = []
+    quiet = count_functions(cfg, 7, chunk=1024)
+    told = count_functions(cfg, 7, chunk=1024, progress=lines.append)
+    assert lines == ["sampled 4/16 batches", "sampled 8/16 batches", "sampled 12/16 batches",
+                     "sampled 16/16 batches"]
+    assert told.tables == quiet.tables and told.counts.tolist() == quiet.counts.tolist()

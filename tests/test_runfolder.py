@@ -17,7 +17,7 @@ import pytest
 import compare
 from compare.cases import load_case_text
 from compare.cli import main
-from compare.runfolder import claim_owner, release_claim, try_claim
+from compare.runfolder import RUN_SCHEMA, RunFolderError, check_schema, claim_owner, release_claim, try_claim
 from compare.study import run_folder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -236,3 +236,38 @@ def test_sigkill_of_a_joblib_sweep_leaves_no_worker(tmp_path):
     folder = next(out.glob("rf_slow/*"))
     met = json.loads((folder / "metrics.json").read_text())
     assert met["aggregate"]["n_seeds"] == 4 and not list(out.rglob("*.claim"))
+
+
+def test_schema_in_every_run_folder_file_and_a_newer_one_is_refused(tmp_path, capsys):
+    r = compare.run_case(_case(), out=tmp_path, cache=False, report=False)
+    seed_metrics = next((r.folder / "seeds").iterdir()) / "metrics.json"
+    for path in (r.folder / "manifest.json", r.folder / "metrics.json", seed_metrics):
+        assert json.loads(path.read_text())["schema"] == RUN_SCHEMA == 1
+    # written before the key existed: read as schema 1
+    for path in (r.folder / "manifest.json", seed_metrics):
+        doc = json.loads(path.read_text())
+        del doc["schema"]
+        path.write_text(json.dumps(doc))
+    assert main(["report", str(r.folder)]) == 0
+    assert (r.folder / "report.md").is_file()
+    capsys.readouterr()
+    # a newer schema in any of the files: one line naming the file, nothing rewritten
+    for path in (r.folder / "manifest.json", seed_metrics, r.folder / "metrics.json"):
+        before = path.read_text()
+        path.write_text(json.dumps({**json.loads(before), "schema": RUN_SCHEMA + 1}))
+        (r.folder / "report.md").unlink(missing_ok=True)
+        assert main(["report", str(r.folder)]) != 0
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and str(path) in err and f"schema {RUN_SCHEMA + 1}" in err
+        assert not (r.folder / "report.md").exists()
+        with pytest.raises(compare.CompareError, match="newer"):
+            compare.write_report(r.folder)
+        path.write_text(before)
+    assert main(["report", str(r.folder)]) == 0
+
+
+def test_check_schema_reads_a_missing_key_as_one_and_refuses_nonsense(tmp_path):
+    assert check_schema({}, tmp_path / "m.json") == 1 == check_schema({"schema": 1}, tmp_path / "m.json")
+    for bad in ("1", True, 0, 1.0):
+        with pytest.raises(RunFolderError, match="m.json"):
+            check_schema({"schema": bad}, tmp_path / "m.json")
