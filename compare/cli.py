@@ -10,13 +10,20 @@ Every subcommand is a thin wrapper over a public library function; a user's mist
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import re
 import sys
+from pathlib import Path
 from typing import Any, Sequence
 
+import compare as api        # the public API: names load on first use (PEP 562), so `occam synth`
+                             # and `occam case list` do not import torch
 from synth import SynthError
 from synth import cli as synth_cli
+
+from .errors import CompareError
+from .runfolder import to_jsonable
 
 __all__ = ["build_parser", "main"]
 
@@ -128,7 +135,6 @@ def build_parser(with_study: str | None = None):
     for name, (short, long) in _STUDY_HELP.items():
         p = groups.add_parser(name, help=short, description=long)
         if with_study == name:
-            import importlib
             getattr(importlib.import_module(f".{name}", __package__), f"add_{name}_arguments")(p)
             _common(p)
 
@@ -181,7 +187,6 @@ def _progress(args: Any, label: str, **options: Any) -> synth_cli.ProgressBar:
 
 
 def _out(args: Any, obj: Any, text: str) -> None:
-    from .runfolder import to_jsonable
     if getattr(args, "json", False):
         print(json.dumps(to_jsonable(obj), indent=2, sort_keys=True))
     else:
@@ -189,9 +194,8 @@ def _out(args: Any, obj: Any, text: str) -> None:
 
 
 def _case_run(args: Any, argv: Sequence[str] | None) -> int:
-    from .study import run_case
     with _progress(args, "case run") as say:
-        r = run_case(args.case, seeds=args.seeds, out=args.out, overrides=args.overrides,
+        r = api.run_case(args.case, seeds=args.seeds, out=args.out, overrides=args.overrides,
                      cache=not args.no_cache, progress=say,
                      argv=["occam", *(argv if argv is not None else sys.argv[1:])])
     agg = r.metrics["aggregate"]
@@ -216,12 +220,9 @@ def _case_run(args: Any, argv: Sequence[str] | None) -> int:
 
 
 def _case_list(args: Any) -> int:
-    from .cases import list_cases
-    from .errors import CompareError
-    from pathlib import Path
     if args.dir is not None and not Path(args.dir).is_dir():
         raise CompareError(f"--dir {args.dir!r}: not a folder")
-    rows = list_cases(args.dir)
+    rows = api.list_cases(args.dir)
     width = max((len(r["name"]) for r in rows), default=0)
     text = "\n".join(f"{r['name']:<{width}}  {r['title'] if not r['error'] else 'INVALID: ' + r['error']}"
                       for r in rows) or "(no case files)"
@@ -230,11 +231,9 @@ def _case_list(args: Any) -> int:
 
 
 def _compare_programs(args: Any) -> int:
-    from .matching import compare_programs
-    from .errors import CompareError
     if args.inputs is not None and not 1 <= args.inputs <= 20:
         raise CompareError(f"--inputs must be in 1..20, got {args.inputs}")
-    d = compare_programs(args.a, args.b, n_inputs=args.inputs, p=args.p, ged_timeout=args.ged_timeout)
+    d = api.compare_programs(args.a, args.b, n_inputs=args.inputs, p=args.p, ged_timeout=args.ged_timeout)
     ged = ("n/a (graphs too large)" if d["graph_edit_distance"] is None else
            f"{d['graph_edit_distance']:g}" + ("" if d["ged_exact"] else " (upper bound)"))
     text = "\n".join([
@@ -250,25 +249,20 @@ def _compare_programs(args: Any) -> int:
 
 
 def _compare_net(args: Any) -> int:
-    from .cases import load_case
-    from .errors import CompareError
-    from .matching import compare_network
-    from .nets import load_network
-    from .tasks import Task
 
     say = _progress(args, "compare net")     # closed before the output is printed
     if args.data is not None:
         if args.seed is not None or args.overrides:
             raise CompareError("--seed and --set go with --case, not --data")
-        task = Task.from_csv(args.data, queries=args.queries, queries_labelled=args.queries_labelled,
+        task = api.Task.from_csv(args.data, queries=args.queries, queries_labelled=args.queries_labelled,
                              encoding=args.encoding)
-        model = load_network(args.checkpoint, activation=args.activation, full_module=args.full_module)
+        model = api.load_network(args.checkpoint, activation=args.activation, full_module=args.full_module)
         bases = [b.strip() for b in (args.bases or "xag").split(",") if b.strip()]
-        found = compare_network(model, task, bases=bases, progress=say)
+        found = api.compare_network(model, task, bases=bases, progress=say)
     else:
         if args.queries is not None or args.bases is not None:
             raise CompareError("--queries and --bases go with --data (a case names its own split and bases)")
-        case = load_case(args.case, overrides=args.overrides)
+        case = api.load_case(args.case, overrides=args.overrides)
         seed = case.config["run"]["seed"] if args.seed is None else args.seed
         task = case.make_task(seed)
         model = case.make_model(task, 0)
@@ -287,7 +281,7 @@ def _compare_net(args: Any) -> int:
             raise CompareError(f"{args.checkpoint}: the weights do not fit the network of case {case.name!r} "
                                f"({str(exc).splitlines()[0]})") from None
         s, x = case.config["synth"], case.config["extract"]
-        found = compare_network(model, task, bases=s["bases"], mode=s["mode"], method=x["method"],
+        found = api.compare_network(model, task, bases=s["bases"], mode=s["mode"], method=x["method"],
                                 synth_budget=s["budget"], synth_budget_s=s["budget_s"], top_k=s["top_k"],
                                 slack=s["slack"], extract_options={"budget": x["budget"],
                                                                    "budget_s": x["budget_s"]},
@@ -310,16 +304,14 @@ def _compare_net(args: Any) -> int:
 
 
 def _sweep(args: Any, argv: Sequence[str] | None) -> int:
-    from .cases import load_case
-    from .sweep import parse_seeds, plan_sweep, run_sweep
     if args.seeds is None:
-        counts = {load_case(c, overrides=args.overrides).config["run"]["seeds"] for c in args.cases}
-        seeds = parse_seeds(max(counts))
+        counts = {api.load_case(c, overrides=args.overrides).config["run"]["seeds"] for c in args.cases}
+        seeds = api.parse_seeds(max(counts))
     else:
-        seeds = parse_seeds(args.seeds)
-    jobs = plan_sweep(args.cases, seeds, overrides=tuple(args.overrides))
+        seeds = api.parse_seeds(args.seeds)
+    jobs = api.plan_sweep(args.cases, seeds, overrides=tuple(args.overrides))
     with _progress(args, "sweep") as say:
-        r = run_sweep(jobs, out=args.out, backend=args.backend, n_jobs=args.n_jobs, scheduler=args.scheduler,
+        r = api.run_sweep(jobs, out=args.out, backend=args.backend, n_jobs=args.n_jobs, scheduler=args.scheduler,
                       cache=not args.no_cache, progress=say,
                       argv=["occam", *(argv if argv is not None else sys.argv[1:])])
     lines = [f"{len(r.computed)} jobs computed, {len(r.skipped)} finished earlier, {len(r.failed)} failed; "
@@ -333,7 +325,6 @@ def _sweep(args: Any, argv: Sequence[str] | None) -> int:
 
 
 def _study(args: Any, name: str) -> int:
-    import importlib
     module = importlib.import_module(f".{name}", __package__)
     # the posterior study's rejection sampling reports "P_B: <k> accepted": a bar towards --accepted
     totals = [(re.compile(r"P_B: ([\d,]+) accepted"), args.accepted)] if name == "posterior" else []
@@ -345,15 +336,13 @@ def _study(args: Any, name: str) -> int:
 
 
 def _report(args: Any) -> int:
-    from .report import write_report
-    path = write_report(args.folder)
+    path = api.write_report(args.folder)
     _out(args, {"report": str(path)}, f"report: {path}")
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``occam``; returns the exit status (0 success, 2 a user's mistake)."""
-    from .errors import CompareError
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(with_study=words[0] if words and words[0] in _STUDIES else None)
     try:

@@ -269,3 +269,28 @@ def ref_circuit_sizes(n: int, basis, *, chunk: int = 4096) -> dict[int, int]:
         cols = rows_all[keep]
     _CIRCUIT_CACHE[key] = best
     return best
+
+
+def tiny_case(name: str) -> str:
+    """The TOML of a case that runs in a second or two (and of 2 of 3 inputs, one seed, xag only): the
+    shared fixture of the CLI, run-folder and replay tests."""
+    return f'''
+[case]
+name = "{name}"
+[task]
+target = "and"
+params = {{ n = 3, k = 2 }}
+train_fraction = 0.75
+[net]
+widths = [4]
+[train]
+lr = 0.05
+loss = "hinge"
+epochs = 200
+cleanup_epochs = 50
+eval_every = 20
+[synth]
+bases = ["xag"]
+[run]
+seeds = 1
+'''

@@ -8,28 +8,10 @@ from pathlib import Path
 import pytest
 
 from compare.cli import main
+from reference import tiny_case
 
 ROOT = Path(__file__).resolve().parent.parent
-TINY = """
-[case]
-name = "cli_tiny"
-[task]
-target = "and"
-params = { n = 3, k = 2 }
-train_fraction = 0.75
-[net]
-widths = [4]
-[train]
-lr = 0.05
-loss = "hinge"
-epochs = 200
-cleanup_epochs = 50
-eval_every = 20
-[synth]
-bases = ["xag"]
-[run]
-seeds = 1
-"""
+TINY = tiny_case("cli_tiny")
 
 
 def _run(capsys, *argv):

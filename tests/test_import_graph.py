@@ -31,7 +31,7 @@ LAZY_ALLOWED = frozenset({"torch", "matplotlib", "devinterp", "graphviz", "tqdm"
 
 # The `occam` entry point loads a command's module when that command runs, so `occam synth ...` and
 # `occam case list` do not import torch; these imports still count as edges for the cycle check.
-LAZY_DISPATCH_MODULES = frozenset({"compare.cli"})
+LAZY_DISPATCH_MODULES: frozenset = frozenset()
 
 # Exceptions still allowed (none left: the result types live in `synth.result` below both engines).
 KNOWN_CYCLES: list = []

@@ -23,27 +23,9 @@ from compare.cases import Case, load_case_text
 from compare.cli import main
 from compare.study import run_folder
 from synth import Program, Spec, SynthError
+from reference import tiny_case
 
-TINY = """
-[case]
-name = "replay_tiny"
-[task]
-target = "and"
-params = { n = 3, k = 2 }
-train_fraction = 0.75
-[net]
-widths = [4]
-[train]
-lr = 0.05
-loss = "hinge"
-epochs = 200
-cleanup_epochs = 50
-eval_every = 20
-[synth]
-bases = ["xag"]
-[run]
-seeds = 1
-"""
+TINY = tiny_case("replay_tiny")
 
 CHAIN_3000 = "; ".join(["t0 = not(x0)"] + [f"t{i} = not(t{i - 1})" for i in range(1, 3000)])
 
@@ -355,12 +337,12 @@ def test_numpy_integers_are_accepted_by_make_task():
 
 def test_a_bug_keeps_its_traceback(monkeypatch, tmp_path):
     """Anything that is not the project's own error is a bug and must look like one (not exit 2)."""
-    import compare.study
+    import compare
 
     def broken(*a, **k):
         raise ValueError("an internal bug")
 
-    monkeypatch.setattr(compare.study, "run_case", broken)
+    monkeypatch.setattr(compare, "run_case", broken)           # the CLI calls the public API
     case = tmp_path / "case.toml"
     case.write_text(TINY)
     with pytest.raises(ValueError, match="an internal bug"):

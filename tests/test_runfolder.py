@@ -19,29 +19,11 @@ from compare.cases import load_case_text
 from compare.cli import main
 from compare.runfolder import RUN_SCHEMA, RunFolderError, check_schema, claim_owner, release_claim, try_claim
 from compare.study import run_folder
+from reference import tiny_case
 
 ROOT = Path(__file__).resolve().parent.parent
 
-TINY = """
-[case]
-name = "rf_tiny"
-[task]
-target = "and"
-params = { n = 3, k = 2 }
-train_fraction = 0.75
-[net]
-widths = [4]
-[train]
-lr = 0.05
-loss = "hinge"
-epochs = 200
-cleanup_epochs = 50
-eval_every = 20
-[synth]
-bases = ["xag"]
-[run]
-seeds = 1
-"""
+TINY = tiny_case("rf_tiny")
 
 # a few seconds per seed: long enough to be killed in the middle
 SLOW = TINY.replace('name = "rf_tiny"', 'name = "rf_slow"').replace("epochs = 200", "epochs = 5000") \
