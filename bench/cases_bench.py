@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from compare.cases import list_cases  # noqa: E402
-from compare.runfolder import atomic_write_json, versions  # noqa: E402
-from compare.study import run_case  # noqa: E402
+from compare.output.runfolder import atomic_write_json, versions  # noqa: E402
+from compare.runs.cases import list_cases  # noqa: E402
+from compare.runs.study import run_case  # noqa: E402
 
 GOAL_S = 60.0
 

@@ -39,9 +39,9 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from compare.cases import load_case  # noqa: E402
-from compare.llc import estimate_llc  # noqa: E402
-from compare.training import train  # noqa: E402
+from compare.analysis.llc import estimate_llc  # noqa: E402
+from compare.networks.training import train  # noqa: E402
+from compare.runs.cases import load_case  # noqa: E402
 
 CASES = ("modular_addition", "sparse_parity")
 REFERENCE = dict(chains=8, draws=800, burn_in=400, batch_size=256)    # and half the default's ε

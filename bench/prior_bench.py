@@ -1,4 +1,4 @@
-"""Benchmark of the random-initialisation prior sampler (`compare.prior`): networks per second.
+"""Benchmark of the random-initialisation prior sampler (`compare.studies.prior`): networks per second.
 
 Two architectures on all 2^7 = 128 inputs:
 
@@ -7,7 +7,7 @@ Two architectures on all 2^7 = 128 inputs:
 
 each timed four ways in the same run:
 
-- ``batched``: `compare.prior.count_functions` in this process: one batch per sampling thread, as many
+- ``batched``: `compare.studies.prior.count_functions` in this process: one batch per sampling thread, as many
   threads as torch's default (2 here),
 - ``batched-1t``: the same with one thread,
 - ``batched-2p``: two worker processes with one thread each (includes process start-up, about 2 s),
@@ -40,10 +40,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from compare.batched import all_inputs, pack_tables  # noqa: E402
-from compare.nets import MLP, activation_fn  # noqa: E402
-from compare.prior import PriorConfig, count_functions  # noqa: E402
-from compare.runfolder import atomic_write_text  # noqa: E402
+from compare.networks.batched import all_inputs, pack_tables  # noqa: E402
+from compare.networks.nets import MLP, activation_fn  # noqa: E402
+from compare.output.runfolder import atomic_write_text  # noqa: E402
+from compare.studies.prior import PriorConfig, count_functions  # noqa: E402
 
 ARCHS = {
     "7-40-40-1 relu": dict(n_inputs=7, widths=(40, 40), activation="relu", sigma_w=1.0, sigma_b=0.0),

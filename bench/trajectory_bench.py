@@ -5,11 +5,11 @@ For each grokking case (`grokking_modular`, `sparse_parity_grokking`; the first 
 trained as `occam case run` trains it, without the cache, so the training time is measured in this run
 beside the trajectory's (the machine is shared: only ratios within one run mean much). Then:
 
-* ``trajectory_s``: `compare.trajectory` at the run's `TrajectoryConfig` (as `compare.study` calls it),
+* ``trajectory_s``: `compare.analysis.trajectory` at the run's `TrajectoryConfig` (as `compare.runs.study` calls it),
   timed whole; ``ratio`` = trajectory_s / train_s (goal: <= 0.5), and ``cpu_ratio`` the same in this
   process's CPU seconds (`time.process_time`), which other jobs on the machine disturb much less;
 * per checkpoint, each default probe and the LLC timed on their own through the same code
-  (`compare.run_probes` with one probe, `compare.trajectory.llc_point`), in CPU seconds as every
+  (`compare.run_probes` with one probe, `compare.analysis.trajectory.llc_point`), in CPU seconds as every
   per-checkpoint figure here (a probe run alone: ``min_size`` then reads the network's function itself,
   which inside the trajectory it shares with ``function``);
 * ``ours_fixed_eps``: `estimate_llc` at the step ε the automatic calibration chose (so without the
@@ -56,11 +56,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from compare.cases import load_case  # noqa: E402
-from compare.llc import estimate_llc  # noqa: E402
-from compare.probes import run_probes  # noqa: E402
-from compare.training import task_loss, train  # noqa: E402
-from compare.trajectory import DEFAULT_PROBES, TrajectoryConfig, llc_point, trajectory  # noqa: E402
+from compare.analysis.llc import estimate_llc  # noqa: E402
+from compare.analysis.probes import run_probes  # noqa: E402
+from compare.analysis.trajectory import DEFAULT_PROBES, TrajectoryConfig, llc_point, trajectory  # noqa: E402
+from compare.networks.training import task_loss, train  # noqa: E402
+from compare.runs.cases import load_case  # noqa: E402
 from llc_bench import per_row_loss  # noqa: E402
 
 CASES = ("grokking_modular", "sparse_parity_grokking")
@@ -69,7 +69,7 @@ REFERENCE = dict(chains=8, burn_in=600, draws=400)
 
 
 def trained(name: str):
-    """The first seed's network of case ``name``, trained now (no cache) as `compare.study.run_seed` does."""
+    """The first seed's network of case ``name``, trained now (no cache) as `compare.runs.study.run_seed` does."""
     case = load_case(name)
     seed = case.seeds()[0]
     split_seed = seed if case.config["task"]["split"] == "per_seed" else case.config["run"]["seed"]
@@ -143,7 +143,7 @@ def bench_case(name: str, with_devinterp: bool, with_stability: bool = False, ll
     epochs = sorted(net.checkpoints)
     print(f"{name} (seed {seed}): trained in {train_s:.2f} s to epoch {net.history['epoch'][-1]}, "
           f"fit {net.fit_epoch}, generalised {net.generalise_epoch}, {len(epochs)} checkpoints", flush=True)
-    tc = TrajectoryConfig(seed=seed, llc_epsilon=llc_epsilon)     # as compare.study runs it (default "each")
+    tc = TrajectoryConfig(seed=seed, llc_epsilon=llc_epsilon)     # as compare.runs.study runs it (default "each")
     t0, c0 = time.perf_counter(), time.process_time()
     records = trajectory(net, tc)
     trajectory_s, trajectory_cpu = time.perf_counter() - t0, time.process_time() - c0

@@ -27,31 +27,29 @@ import importlib
 
 from .errors import CompareError
 
-_EXPORTS = {
-    "TARGETS": "tasks", "Dataset": "tasks", "Target": "tasks", "Task": "tasks", "make_task": "tasks",
-    "ACTIVATIONS": "nets", "MLP": "nets", "ZpMLP": "nets", "gromov_weights": "nets",
-    "TrainConfig": "training", "TrainedNet": "training", "default_cache_dir": "training",
-    "predict": "training", "train": "training",
-    "METHODS": "extraction", "Circuit": "extraction", "ExtractionMethod": "extraction",
-    "extract": "extraction", "register_method": "extraction",
-    "NetFunction": "function", "embed_program": "function", "net_function": "function",
-    "FourierReport": "fourier", "fourier_report": "fourier", "frequency_power": "fourier",
-    "key_frequencies": "fourier", "restricted_accuracy": "fourier",
-    "match": "matching", "Comparison": "matching", "compare_programs": "matching",
-    "compare_network": "matching", "NetworkComparison": "matching", "as_mlp": "nets", "load_network": "nets",
-    "load_case": "cases", "Case": "cases", "list_cases": "cases",
-    "run_case": "study", "RunResult": "study", "write_report": "report",
-    "PriorConfig": "prior", "PriorStudy": "prior", "FunctionCounts": "prior", "count_functions": "prior",
-    "sample_functions": "prior", "minimal_sizes": "prior", "run_prior_study": "prior",
-    "LearnabilityConfig": "learnability", "LearnabilityStudy": "learnability",
-    "run_learnability_study": "learnability",
-    "PosteriorConfig": "posterior", "PosteriorStudy": "posterior", "run_posterior_study": "posterior",
-    "NetPrior": "batched", "NetBatch": "batched", "train_batch": "batched",
-    "Job": "sweep", "SweepResult": "sweep", "plan_sweep": "sweep", "run_sweep": "sweep",
-    "parse_seeds": "sweep",
-    "PROBES": "probes", "Probe": "probes", "register_probe": "probes", "run_probes": "probes",
-    "LLCConfig": "llc", "LLCEstimate": "llc", "estimate_llc": "llc",
+# where each public name is defined (a module under compare/), loaded on first use
+_PUBLIC = {
+    "networks.tasks": ("TARGETS", "Dataset", "Target", "Task", "make_task"),
+    "networks.nets": ("ACTIVATIONS", "MLP", "ZpMLP", "gromov_weights", "as_mlp", "load_network"),
+    "networks.batched": ("NetPrior", "NetBatch", "train_batch"),
+    "networks.training": ("TrainConfig", "TrainedNet", "default_cache_dir", "predict", "train"),
+    "extraction": ("METHODS", "Circuit", "ExtractionMethod", "extract", "register_method"),
+    "analysis.function": ("NetFunction", "embed_program", "net_function"),
+    "analysis.fourier": ("FourierReport", "fourier_report", "frequency_power", "key_frequencies",
+                         "restricted_accuracy"),
+    "analysis.matching": ("match", "Comparison", "compare_programs", "compare_network", "NetworkComparison"),
+    "analysis.probes": ("PROBES", "Probe", "register_probe", "run_probes"),
+    "analysis.llc": ("LLCConfig", "LLCEstimate", "estimate_llc"),
+    "runs.cases": ("load_case", "Case", "list_cases"),
+    "runs.study": ("run_case", "RunResult"),
+    "runs.sweep": ("Job", "SweepResult", "plan_sweep", "run_sweep", "parse_seeds"),
+    "runs.report": ("write_report",),
+    "studies.prior": ("PriorConfig", "PriorStudy", "FunctionCounts", "count_functions", "sample_functions",
+                      "minimal_sizes", "run_prior_study"),
+    "studies.posterior": ("PosteriorConfig", "PosteriorStudy", "run_posterior_study"),
+    "studies.learnability": ("LearnabilityConfig", "LearnabilityStudy", "run_learnability_study"),
 }
+_EXPORTS = {name: module for module, names in _PUBLIC.items() for name in names}
 
 __all__ = ["CompareError", *_EXPORTS]
 

@@ -10,9 +10,9 @@ from .budget import Budget
 from .dsl import BASES, GATES, ZP_GATES, Basis, Gate, Node, Program, define_basis, get_basis
 from .spec import Spec
 from .result import ConsistentFunction, FrontierEntry, SynthesisResult
-from .synthesize import MODES, synthesize
+from .portfolio import MODES, synthesize
 from .posterior import Posterior
-from .census import Census, census
+from .exhaustive import Census, census
 
 __all__ = [
     "SynthError", "BASES", "GATES", "ZP_GATES", "Basis", "Gate", "Node", "Program", "define_basis",

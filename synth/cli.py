@@ -45,12 +45,12 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .budget import DEFAULT_WORK
-from .census import census
+from .exhaustive import census
 from .dsl import Program, get_basis
 from .errors import SynthError
 from .posterior import MINIMAL_TERM
 from .spec import Spec
-from .synthesize import MODES, synthesize
+from .portfolio import MODES, synthesize
 
 __all__ = ["add_commands", "main", "run", "build_parser", "CLIParser", "HelpFormatter", "ProgressBar", "ERROR_PREFIX"]
 

@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-from .census import census
+from .exhaustive import census
 from .dsl import GATES, Basis, Program, get_basis
 from .enumerate import recipes
 from .errors import SynthError

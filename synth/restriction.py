@@ -42,7 +42,7 @@ from pysat.card import CardEnc, EncType
 from pysat.solvers import Solver
 
 from .budget import Budget, BudgetExceeded, as_budget
-from .census import census
+from .exhaustive import census
 from .dsl import GATES, Basis, Program, define_basis, get_basis
 from .errors import SynthError
 from .spec import Spec

@@ -294,3 +294,36 @@ bases = ["xag"]
 [run]
 seeds = 1
 '''
+
+
+# a two-seed parity case of 4 inputs that runs in seconds: the study and sweep tests
+TINY_PARITY = """
+[case]
+name = "tiny_parity"
+title = "Tiny parity"
+claim = "A small MLP computes XOR of 2 of 4 inputs."
+expect = "Full agreement."
+[task]
+target = "parity"
+params = { n = 4, k = 2 }
+train_fraction = 0.75
+[net]
+widths = [8]
+[train]
+optimizer = "adamw"
+lr = 0.05
+loss = "hinge"
+weight_decay = 0.01
+epochs = 400
+cleanup_epochs = 100
+eval_every = 20
+[extract]
+budget = 5e6
+[synth]
+bases = ["xag", "aon"]
+budget = 5e6
+function_budget = 2e6
+[run]
+seeds = 2
+ged_timeout = 5
+"""

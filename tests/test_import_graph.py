@@ -10,8 +10,10 @@ are not import statements and are not edges of this graph.
 from __future__ import annotations
 
 import ast
+import importlib
 import os
 from dataclasses import dataclass
+from types import ModuleType
 
 import networkx as nx
 import pytest
@@ -32,6 +34,20 @@ LAZY_ALLOWED = frozenset({"torch", "matplotlib", "devinterp", "graphviz", "tqdm"
 # The `occam` entry point loads a command's module when that command runs, so `occam synth ...` and
 # `occam case list` do not import torch; these imports still count as edges for the cycle check.
 LAZY_DISPATCH_MODULES: frozenset = frozenset()
+
+# The parts of `compare`, top to bottom (docs/ARCHITECTURE.md): a part imports only parts of lower layers.
+# `compare` itself (``__init__.py``) resolves its public names on first use, so it imports only errors.
+COMPARE_LAYERS: tuple[tuple[str, ...], ...] = (
+    ("compare.__main__",),
+    ("compare.cli",),                       # argument parsing; calls the public API
+    ("compare",),                           # the public API (PEP 562)
+    ("compare.runs", "compare.studies"),    # case studies and run folders | simplicity-bias studies
+    ("compare.analysis",),                  # a network's function, comparison, probes, LLC, statistics
+    ("compare.extraction",),                # circuits from networks
+    ("compare.networks",),                  # tasks, networks, training
+    ("compare.output",),                    # run folder files, figures
+    ("compare.errors",),
+)
 
 # Exceptions still allowed (none left: the result types live in `synth.result` below both engines).
 KNOWN_CYCLES: list = []
@@ -201,10 +217,13 @@ def function_level_imports() -> list[str]:
 
 def test_the_graph_is_read():
     graph = import_graph()
-    assert {"synth", "synth.synthesize", "compare", "compare.matching", "compare.extraction"} <= set(graph)
-    assert graph.has_edge("compare.matching", "compare.extraction")
-    assert graph.has_edge("compare.tasks", "synth.spec") or graph.has_edge("compare.tasks", "synth")
-    assert _resolve("compare.extraction.methods", 2, "tasks") == "compare.tasks"
+    assert {"synth", "synth.portfolio", "compare", "compare.analysis.matching", "compare.extraction",
+            "compare.runs", "compare.networks.tasks"} <= set(graph)
+    assert graph.has_edge("compare.analysis.matching", "compare.extraction")
+    assert graph.has_edge("compare.networks.tasks", "synth.spec") or graph.has_edge("compare.networks.tasks", "synth")
+    assert _resolve("compare.extraction.methods", 2, "networks.tasks") == "compare.networks.tasks"
+    assert _resolve("compare.runs.report", 2, "analysis.structure") == "compare.analysis.structure"
+    assert _resolve("compare.runs", 1, "study") == "compare.runs.study"
     assert _resolve("compare.extraction", 1, "circuit") == "compare.extraction.circuit"
 
 
@@ -248,19 +267,40 @@ def test_synth_never_imports_torch_or_compare():
 
 
 def test_modules_and_functions_do_not_share_names():
-    """A package's public function never has the name of one of its submodules (``compare.train`` is the
-    function; the module is ``compare.training``)."""
+    """A package's public name is never the name of one of its sub-packages or modules (``compare.train``
+    is the function; the module is ``compare.networks.training``): `synth`, `compare` and every
+    sub-package (importing a submodule would rebind the package's attribute to the module)."""
     import compare
-    import synth
 
+    assert {"train", "match", "extract"} <= set(compare.__all__)      # the names this test is about
     clashes = []
-    for package in (synth, compare):
-        for name in getattr(package, "__all__", []):
-            if f"{package.__name__}.{name}" in MODULES:
-                clashes.append(f"{package.__name__}.{name}")
-    # left to do: `synth.synthesize` and `synth.census` are functions and modules too (the function is
-    # bound after the submodule in synth/__init__.py, so it wins); renaming those modules is next
-    assert clashes == ["synth.synthesize", "synth.census"]
+    for package in sorted(m for m in MODULES if _is_package(m)):
+        module = importlib.import_module(package)
+        names = getattr(module, "__all__", None)
+        if names is None:       # a sub-package without __all__: what it defines (its submodules excluded)
+            names = [n for n, v in vars(module).items() if not n.startswith("_") and not isinstance(v, ModuleType)]
+        clashes += [f"{package}.{name}" for name in names if f"{package}.{name}" in MODULES]
+    assert clashes == []
+
+
+def _compare_unit(module: str) -> str:
+    """The part of `compare` a module belongs to: its sub-package (``compare.runs``), or a top-level module
+    (``compare.cli``, ``compare.errors``), or ``compare`` itself (the public API in ``__init__.py``)."""
+    return ".".join(module.split(".")[:2])
+
+
+def test_compare_sub_packages_form_layers():
+    """Every import between two parts of `compare` points down `COMPARE_LAYERS` (docs/ARCHITECTURE.md);
+    parts of one layer do not import each other, and a new sub-package must be placed in a layer."""
+    rank = {unit: i for i, layer in enumerate(COMPARE_LAYERS) for unit in layer}
+    units = {_compare_unit(m) for m in MODULES if m.split(".")[0] == "compare"}
+    assert units - set(rank) == set(), "place the new part of compare in COMPARE_LAYERS"
+    bad = []
+    for a, b in import_graph().edges:
+        if a.split(".")[0] == b.split(".")[0] == "compare" and _compare_unit(a) != _compare_unit(b):
+            if rank[_compare_unit(a)] >= rank[_compare_unit(b)]:
+                bad.append(f"{a} imports {b}")
+    assert bad == []
 
 
 if __name__ == "__main__":      # python tests/test_import_graph.py: the measurements, one per line

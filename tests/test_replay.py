@@ -19,9 +19,9 @@ import pytest
 import compare
 import synth
 from compare import CompareError
-from compare.cases import Case, load_case_text
 from compare.cli import main
-from compare.study import run_folder
+from compare.runs.cases import Case, load_case_text
+from compare.runs.study import run_folder
 from synth import Program, Spec, SynthError
 from reference import tiny_case
 

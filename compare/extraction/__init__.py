@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 from ..errors import CompareError
-from ..nets import as_mlp
+from ..networks.nets import as_mlp
 from .circuit import Circuit
 from .methods import magnitude, prune_discretise
 
@@ -51,7 +51,7 @@ def register_method(method: ExtractionMethod, *, replace: bool = False) -> None:
 def extract(model_or_trained: Any, task: Any = None, method: str = "prune_discretise", **options: Any) -> Circuit:
     """Extract a `Circuit` from a model (or a `TrainedNet`, whose task is used) with a registered method.
 
-    The model is any network `compare.nets.as_mlp` reads (an `MLP`, or a ``torch.nn.Module`` of
+    The model is any network `compare.networks.nets.as_mlp` reads (an `MLP`, or a ``torch.nn.Module`` of
     ``nn.Linear`` layers and elementwise activations with one logit or two classes); a method receives
     that `MLP`. Options go to the method: ``basis`` (default "xag"), ``budget`` (synthesis work units per neuron, see
     `synth.budget`), ``budget_s`` (an optional wall-clock valve per neuron),
@@ -67,7 +67,7 @@ def extract(model_or_trained: Any, task: Any = None, method: str = "prune_discre
         raise CompareError(f"extract: unknown method {method!r} (known: {', '.join(_METHODS)})") from None
     if getattr(task, "domain", None) != "bool":
         raise CompareError(f"extract: task {getattr(task, 'name', task)!r} is not a Boolean task; use "
-                           "compare.fourier for Z_p networks")
+                           "compare.analysis.fourier for Z_p networks")
 
     try:
         model = as_mlp(model, task)

@@ -19,9 +19,9 @@ import numpy as np
 
 import synth
 
-from ..activations import get_activation
 from ..errors import CompareError
-from ..tasks import Task
+from ..networks.activations import get_activation
+from ..networks.tasks import Task
 from .circuit import Circuit
 
 
@@ -42,7 +42,8 @@ class NetView:
 
     def __init__(self, model: Any, task: Task, idx: np.ndarray) -> None:
         if task.domain != "bool":
-            raise CompareError(f"extract: task {task.name!r} is a Z_p task; use compare.fourier for Z_p networks")
+            raise CompareError(f"extract: task {task.name!r} is a Z_p task; use compare.analysis.fourier for Z_p "
+                               "networks")
         linears = getattr(model, "linears", None)
         if linears is None or len(linears) < 2:
             raise CompareError("extract: the network needs at least one hidden layer (input -> hidden ... -> "
