@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import re
 import sys
 from pathlib import Path
@@ -233,6 +234,8 @@ def _case_list(args: Any) -> int:
 def _compare_programs(args: Any) -> int:
     if args.inputs is not None and not 1 <= args.inputs <= 20:
         raise CompareError(f"--inputs must be in 1..20, got {args.inputs}")
+    if not (math.isfinite(args.ged_timeout) and args.ged_timeout > 0):
+        raise CompareError(f"--ged-timeout must be a positive number of seconds, got {args.ged_timeout:g}")
     d = api.compare_programs(args.a, args.b, n_inputs=args.inputs, p=args.p, ged_timeout=args.ged_timeout)
     ged = ("n/a (graphs too large)" if d["graph_edit_distance"] is None else
            f"{d['graph_edit_distance']:g}" + ("" if d["ged_exact"] else " (upper bound)"))
@@ -258,6 +261,8 @@ def _compare_net(args: Any) -> int:
                              encoding=args.encoding)
         model = api.load_network(args.checkpoint, activation=args.activation, full_module=args.full_module)
         bases = [b.strip() for b in (args.bases or "xag").split(",") if b.strip()]
+        if not bases:
+            raise CompareError(f"--bases {args.bases!r}: no basis named (comma-separated names, e.g. xag,aig)")
         found = api.compare_network(model, task, bases=bases, progress=say)
     else:
         if args.queries is not None or args.bases is not None:
@@ -278,8 +283,11 @@ def _compare_net(args: Any) -> int:
         try:
             model.load_state_dict(blob.get("state", blob) if isinstance(blob, dict) else None)
         except Exception as exc:
+            # torch's first line only says "Error(s) in loading state_dict": name the first mismatch
+            lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()] or [type(exc).__name__]
+            detail = lines[1] if len(lines) > 1 and lines[0].startswith("Error(s) in loading") else lines[0]
             raise CompareError(f"{args.checkpoint}: the weights do not fit the network of case {case.name!r} "
-                               f"({str(exc).splitlines()[0]})") from None
+                               f"({detail.rstrip('.')})") from None
         s, x = case.config["synth"], case.config["extract"]
         found = api.compare_network(model, task, bases=s["bases"], mode=s["mode"], method=x["method"],
                                 synth_budget=s["budget"], synth_budget_s=s["budget_s"], top_k=s["top_k"],
@@ -314,7 +322,8 @@ def _sweep(args: Any, argv: Sequence[str] | None) -> int:
         r = api.run_sweep(jobs, out=args.out, backend=args.backend, n_jobs=args.n_jobs, scheduler=args.scheduler,
                       cache=not args.no_cache, progress=say,
                       argv=["occam", *(argv if argv is not None else sys.argv[1:])])
-    lines = [f"{len(r.computed)} jobs computed, {len(r.skipped)} finished earlier, {len(r.failed)} failed; "
+    n = len(r.computed)
+    lines = [f"{n} job{'' if n == 1 else 's'} computed, {len(r.skipped)} finished earlier, {len(r.failed)} failed; "
              f"{r.seconds:.1f} s on {r.backend}"]
     lines += [f"  {f}" for f in r.folders]
     lines += [f"  FAILED {job}: {err}" for job, err in r.failed]
@@ -328,7 +337,8 @@ def _study(args: Any, name: str) -> int:
     module = importlib.import_module(f".studies.{name}", __package__)
     # the posterior study's rejection sampling reports "P_B: <k> accepted": a bar towards --accepted
     totals = [(re.compile(r"P_B: ([\d,]+) accepted"), args.accepted)] if name == "posterior" else []
-    with _progress(args, name, totals=totals) as say:
+    # the intervals' resamples ("bootstrap k/n resamples", compare.analysis.stats): a bar "<study> bootstrap"
+    with _progress(args, name, totals=totals, named=("bootstrap",)) as say:
         study = getattr(module, f"{name}_from_args")(args, progress=say)
     report = f"{args.out}/report.md"
     _out(args, study.as_dict(), f"{study.headline()}\nreport: {report}")

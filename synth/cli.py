@@ -207,8 +207,10 @@ class ProgressBar:
     ``12/24 classes known``) sets a bar of ``n`` items to ``k`` done (``k - 1`` while item ``k`` is still
     ``running``); ``size S: ...`` or ``cost S: ...`` (a synthesis level) sets a bar of levels to ``S``
     (``levels`` is its total when known); a pattern of ``totals`` (a compiled regex whose first group is a
-    count, with the total the caller knows) sets a bar of that total. Any other message is printed above
-    the bar. Nothing shows before the run has lasted ``delay`` seconds (short runs stay quiet).
+    count, with the total the caller knows) sets a bar of that total. A count whose message starts with a
+    word of ``named`` (``bootstrap 40/1000 resamples``) gets a bar labelled with it (``prior bootstrap``).
+    Any other message is printed above the bar. Nothing shows before the run has lasted ``delay`` seconds
+    (short runs stay quiet).
 
     >>> bar = ProgressBar(quiet=True)
     >>> bar("seed 1/3 (0): running"); bar.enabled
@@ -219,13 +221,15 @@ class ProgressBar:
     LEVEL = re.compile(r"^\s*(?:size|cost) (\d+)\b")
 
     def __init__(self, quiet: bool = False, label: str = "", *, levels: int | None = None,
-                 totals: Sequence[tuple[re.Pattern, int]] = (), delay: float = PROGRESS_DELAY_S, stream=None):
+                 totals: Sequence[tuple[re.Pattern, int]] = (), named: Sequence[str] = (),
+                 delay: float = PROGRESS_DELAY_S, stream=None):
         self.stream = sys.stderr if stream is None else stream
         isatty = getattr(self.stream, "isatty", None)
         self.enabled = not quiet and bool(isatty and isatty())
         self.label = label
         self.levels = levels
         self.totals = tuple(totals)
+        self.named = frozenset(named)
         self.delay = delay
         self.t0 = time.perf_counter()
         self._bar = None
@@ -245,19 +249,21 @@ class ProgressBar:
             k, n = _number(m.group(1)), _number(m.group(2))
             done = k - 1 if re.search(r"\brunning\b|\.\.\.$", text) else k
             head = text[:m.start()].rstrip(" [(:")
-            return self._move(("count", head, n), max(0, min(done, n)), n, text)
+            desc = f"{self.label} {head}".strip() if head in self.named else self.label
+            return self._move(("count", head, n), max(0, min(done, n)), n, text, desc)
         m = self.LEVEL.search(text)
         if m:
             return self._move(("level",), _number(m.group(1)), self.levels, text)
         self._write(text)
 
-    def _move(self, key: tuple, done: int, total: int | None, text: str) -> None:
+    def _move(self, key: tuple, done: int, total: int | None, text: str, desc: str | None = None) -> None:
         from tqdm import tqdm      # optional display dependency, loaded only on a terminal
         if self._bar is not None and (key != self._key or done < self._bar.n):
             self.close()
         if self._bar is None:
             self._key = key
-            self._bar = tqdm(total=total, desc=self.label or None, file=self.stream, leave=False,
+            self._bar = tqdm(total=total, desc=(self.label if desc is None else desc) or None, file=self.stream,
+                             leave=False,
                              delay=max(0.0, self.delay - (time.perf_counter() - self.t0)), dynamic_ncols=True,
                              unit="" if key[0] != "level" else " levels")
         self._bar.set_postfix_str(text[:60], refresh=False)

@@ -386,6 +386,19 @@ class Enumerator:
                           f"{self.candidates:.3g} candidates)")
         return lv
 
+    def saturated(self) -> bool:
+        """True when no level after those built can hold a new signature: every signature the basis builds
+        on these points has been enumerated. A minimal formula's operands are minimal formulas of their
+        own signatures, so a signature first seen at size s is one gate over operands first seen at sizes
+        summing to s - cost; once the levels up to ``max_cost + max_arity * last`` are built (``last`` the
+        largest size that added a signature) and those past ``last`` are empty, a new signature would need
+        an operand new past ``last`` too, and the smallest such signature cannot exist. (Without this, a
+        search with a large ``max_size``, or for a target the basis cannot build, such as NOT in a basis of
+        AND and OR, would build empty levels forever: they cost no work.)"""
+        last = max((s for s, lv in enumerate(self.levels) if len(lv)), default=-1)
+        arity = max(op.arity for op in self.ops)
+        return last >= 0 and len(self.levels) - 1 >= self.max_cost + arity * last
+
     # -- targeted search of one size (meet in the middle on the last gate) ------------------------
     def consistent_at(self, size: int, y: np.ndarray, care: np.ndarray,
                       limit: int = 1_000_000) -> list[tuple[np.ndarray, tuple]]:

@@ -140,11 +140,13 @@ def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
         res = _ENGINES[mode](spec, b, max_size=max_size, top_k=top_k, slack=slack,
                              budget=bud.sub(share) if sat else bud, progress=progress, after_minimum=bud)
         res.proved_by = _ENGINE_NAMES[mode, spec.n_inputs <= CENSUS_INPUTS] if res.exact else None
-        if res.min_size is None and max_size is None:
+        # a complete enumeration without a consistent function: the basis cannot build one at any size
+        impossible = res.min_size is None and res.stats.get("saturated", False)
+        if res.min_size is None and max_size is None and not impossible:
             _add_upper_bound(res, spec, b)
         if sat and not res.exact and mode == "formula" and res.min_size is not None:
             _restriction_stage(res, spec, b, max_size=max_size, budget=bud, progress=progress)
-        if sat and not res.exact:
+        if sat and not res.exact and not impossible:
             _sat_stage(res, spec, b, mode, max_size=max_size, budget=bud, progress=progress)
     res.stats["budget"] = bud.as_dict()
     if not bud.deterministic:
@@ -193,6 +195,7 @@ def _formula_search(spec: Spec, b: Basis, *, max_size: int | None, top_k: int, s
     min_size: int | None = None
     searched = -1
     exact = True
+    saturated = False
     notes: list[str] = []
 
     def record_level(s: int) -> None:
@@ -259,6 +262,14 @@ def _formula_search(spec: Spec, b: Basis, *, max_size: int | None, top_k: int, s
                 min_size = s
                 if after_minimum is not None:
                     en.budget = after_minimum
+            if (limit is None or s < limit) and en.saturated():
+                # every signature the basis builds on these points is enumerated: larger sizes add none
+                last = max(i for i, lv in enumerate(en.levels) if len(lv))
+                notes.append(f"the enumeration is complete: every function basis {b.name!r} builds on these "
+                             f"points has a formula of size <= {last} (sizes {last + 1}..{s} add none)"
+                             + ("" if min_size is not None else "; no size can give a consistent program"))
+                saturated = True
+                break
     except BudgetExceeded as e:
         # a minimum found before the budget ran out is still proven (every smaller size was complete)
         exact = min_size is not None
@@ -278,9 +289,12 @@ def _formula_search(spec: Spec, b: Basis, *, max_size: int | None, top_k: int, s
     frontier = pareto(frontier)
     stats = {"candidates": int(en.candidates), "distinct_functions": int(en.seen.count),
              "levels": [len(lv) for lv in en.levels], "points": m}
+    if saturated:
+        stats["saturated"] = True          # every function the basis builds on the points was enumerated
+    # a complete enumeration leaves no consistent function unseen (unless the list was capped)
+    trunc = 0.0 if saturated and len(found) < MAX_CONSISTENT else _truncation(spec, b, consistent, searched, m)
     return SynthesisResult(spec, b.name, "formula", min_size, shortest, frontier, consistent, exact,
-                           searched, _truncation(spec, b, consistent, searched, m), stats, notes,
-                           lower_bound=lower)
+                           searched, trunc, stats, notes, lower_bound=lower)
 
 
 def _first_key(found: dict, s: int) -> bytes:

@@ -452,6 +452,12 @@ def _read_csv(path: Path, *, p: int | None, n_outputs: int, n_inputs: int | None
                     continue
                 where = f"{path}, line {line}"
                 if not rows and header is None and _is_header(cells):
+                    first: dict[str, int] = {}
+                    for c, name in enumerate(cells):
+                        if name in first:
+                            raise SynthError(f"{where}: the header names column {first[name] + 1} and column "
+                                             f"{c + 1} both {short_repr(name)}: each column needs its own name")
+                        first[name] = c
                     header = (line, len(cells))
                     continue
                 if not rows:
@@ -505,7 +511,8 @@ def _read_csv(path: Path, *, p: int | None, n_outputs: int, n_inputs: int | None
         except csv.Error as e:
             raise SynthError(f"{path}, line {reader.line_num}: not a readable CSV line ({e})") from None
     if not rows:
-        raise SynthError(f"{path}: no data rows (empty data)")
+        after = "" if header is None else f" after the header on line {header[0]}"
+        raise SynthError(f"{path}: no data rows{after} (empty data)")
     arr = np.array(rows, dtype=np.int64).reshape(len(rows), n_read)
     if n_inputs is not None:
         return arr, np.zeros(0, dtype=np.int64), line_of

@@ -87,6 +87,8 @@ def synthesize_zp(spec: Spec, *, basis: str | Basis = "zp", max_size: int | None
 
     note_level(0)
     s = 0
+    saturated = False
+    max_cost, max_arity = max(c for _, _, c in ops), max(g.arity for _, g, _ in ops)
     try:
         while True:
             limit = max_size if max_size is not None else (None if min_size is None else min_size + slack)
@@ -145,6 +147,16 @@ def synthesize_zp(spec: Spec, *, basis: str | Basis = "zp", max_size: int | None
             if progress:
                 progress(f"size {s}: {len(V)} new value vectors ({len(seen)} in all)")
             note_level(s)
+            # every value vector the gates build on these points is known (`Enumerator.saturated`: a new
+            # one would need a new operand past the last level that added one): larger sizes add none
+            last = max(i for i, lv in enumerate(levels) if len(lv[0]))
+            complete = s >= max_cost + max_arity * last
+            if complete and (limit is None or s < limit):
+                notes.append(f"the enumeration is complete: every value vector basis {b.name!r} builds on these "
+                             f"points has a program of size <= {last} (sizes {last + 1}..{s} add none)"
+                             + ("" if min_size is not None else "; no size can give a consistent program"))
+                saturated = True
+                break
     except BudgetExceeded as e:
         exact = False
         notes.append(f"search stopped: {e}; sizes up to {len(levels) - 1} were searched completely")
@@ -181,8 +193,8 @@ def synthesize_zp(spec: Spec, *, basis: str | Basis = "zp", max_size: int | None
         notes.append(f"no consistent program of size <= {searched} (lower bound {searched + 1})")
     frontier = pareto([FrontierEntry(sz, e, build(sz, r)) for sz, (e, r) in frontier_best.items()])
     n_unseen = unseen_count_log2(p, m - ne, len(consistent))
-    trunc = truncation_bound(np.array([c.bits for c in consistent]), n_unseen,
-                             min_bits_for_size(searched + 1, 2, b, n_const=p))
+    trunc = 0.0 if saturated else truncation_bound(np.array([c.bits for c in consistent]), n_unseen,
+                                                   min_bits_for_size(searched + 1, 2, b, n_const=p))
     stats = {"candidates": int(candidates), "distinct_functions": int(len(seen)),
              "levels": [len(v) for v, _ in levels], "points": m}
     if exact and min_size is not None:

@@ -134,3 +134,15 @@ def test_progress_bar_only_on_a_terminal():
         assert bar._bar.n == 3
     shown = term.getvalue()
     assert "0/2" in shown and "case run: writing figures and report.md ..." in shown
+
+
+def test_progress_bar_named_loops_get_their_own_label():
+    term = _Terminal()
+    with synth_cli.ProgressBar(False, "prior", stream=term, delay=0, named=("bootstrap",)) as bar:
+        bar("sampled 1/4 batches")
+        assert bar._bar.desc == "prior"
+        bar("bootstrap 3/10 resamples")
+        assert (bar._bar.desc, bar._bar.n, bar._bar.total) == ("prior bootstrap", 3, 10)
+        bar("bootstrap 1/10 resamples")                 # the next interval: a fresh bar
+        assert bar._bar.n == 1
+    assert "prior bootstrap:" in term.getvalue()

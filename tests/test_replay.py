@@ -56,6 +56,23 @@ def _path(rel: str):
     return lambda tmp: str(tmp / rel)
 
 
+def _folder(rel: str):
+    """An argv item: an empty folder made under tmp_path."""
+    def make(tmp: Path) -> str:
+        (tmp / rel).mkdir(parents=True, exist_ok=True)
+        return str(tmp / rel)
+    return make
+
+
+def _net(n_inputs: int, name: str = "net.pt"):
+    """An argv item: the state dict of a small network of ``n_inputs`` inputs, saved under tmp_path."""
+    def make(tmp: Path) -> str:
+        import torch
+        torch.save(compare.MLP(n_inputs, [4]).state_dict(), tmp / name)
+        return str(tmp / name)
+    return make
+
+
 def _damaged_run(damage: str):
     """A copy of a finished run folder with one file damaged ("manifest", "seed", "history", ...)."""
     def make(tmp: Path) -> str:
@@ -88,6 +105,16 @@ def _damaged_run(damage: str):
             (seed / "history.json").write_text('{"epoch": [1, 2')
         elif damage == "seed-binary":
             (seed / "metrics.json").write_bytes(b"\xff\xfe\x00garbage")
+        elif damage == "seed-of-other-case":        # a seed folder copied from another case's run folder
+            m = json.loads((seed / "metrics.json").read_text())
+            m["case"] = "other_case"
+            (seed / "metrics.json").write_text(json.dumps(m))
+        elif damage == "seed-of-other-run":         # ... from a run of the case with another run.seed
+            m = json.loads((seed / "metrics.json").read_text())
+            m["seed"] += 1
+            (seed / "metrics.json").write_text(json.dumps(m))
+        elif damage == "no-seeds":
+            shutil.rmtree(seed)
         return str(dst)
     return make
 
@@ -168,6 +195,60 @@ CLI = [
     ("sweep-out-is-a-file", ["sweep", _case(TINY), "--seeds", "1", "--out", _file("x", "plain_file")],
      "is a file, not a folder"),
     ("list-dir-missing", ["case", "list", "--dir", _path("nowhere")], "not a folder"),
+    # -- the audit as a new user (hardening issue, last items) ------------------------------------------
+    ("set-epochs-negative", ["case", "run", _case(TINY), "--set", "train.epochs=-1"], "[train] epochs: must be > 0"),
+    ("set-epochs-1e400", ["case", "run", _case(TINY), "--set", "train.epochs=1e400"],
+     "[train] epochs: must be an integer, got inf"),
+    ("set-widths-empty", ["case", "run", _case(TINY), "--set", "net.widths=[]"], "[net] widths: must be a non-empty"),
+    ("set-widths-zero", ["case", "run", _case(TINY), "--set", "net.widths=[0]"], "[net] widths"),
+    ("set-params-n-0", ["case", "run", _case(TINY), "--set", "task.params={n=0}"], "[task] params"),
+    ("set-params-unknown", ["case", "run", _case(TINY), "--set", "task.params={n=3, k=2, z=1}"],
+     "[task] params: target 'and': bad parameters: unknown parameter 'z' (its parameters: n, k"),
+    ("set-bases-nope", ["case", "run", _case(TINY), "--set", 'synth.bases=["nope"]'], "unknown basis 'nope'"),
+    ("set-bases-empty", ["case", "run", _case(TINY), "--set", "synth.bases=[]"], "[synth] bases: must be a non-empty"),
+    ("set-lr-underflow", ["case", "run", _case(TINY), "--set", "train.lr=1e-400"], "[train] lr: must be > 0, got 0.0"),
+    ("set-seed-1e30", ["case", "run", _case(TINY), "--set", "run.seed=1e30"], "[run] seed: must be an integer"),
+    ("set-top-k-0", ["case", "run", _case(TINY), "--set", "synth.top_k=0"], "[synth] top_k: must be > 0"),
+    ("set-section-only", ["case", "run", _case(TINY), "--set", "train=1"], "the key must be section.key"),
+    ("set-name-empty", ["case", "run", _case(TINY), "--set", 'case.name=""'], "[case] name"),
+    ("out-empty", ["case", "run", _case(TINY), "--out", ""], "--out must be a folder path, got ''"),
+    ("net-csv-duplicate-header", ["compare", "net", _net(3), "--data", _file("x0,x0,x1,y\n0,0,1,1\n1,1,0,0\n")],
+     "data.csv, line 1: the header names column 1 and column 2 both 'x0'"),
+    ("net-csv-empty", ["compare", "net", _net(3), "--data", _file("")], "data.csv: no data rows"),
+    ("net-csv-header-only", ["compare", "net", _net(3), "--data", _file("x0,x1,x2,y\n")],
+     "data.csv: no data rows after the header on line 1"),
+    ("net-csv-fewer-inputs", ["compare", "net", _net(3), "--data", _file("0,1,1\n1,0,0\n")],
+     "the network reads 3 inputs but task"),
+    ("net-csv-more-inputs", ["compare", "net", _net(3), "--data", _file("0,1,1,0,1\n1,0,0,1,0\n")],
+     "the network reads 3 inputs but task"),
+    ("net-bases-empty", ["compare", "net", _net(3), "--data", _file("0,1,1,1\n"), "--bases", ","],
+     "--bases ',': no basis named"),
+    ("net-case-weights-mismatch", ["compare", "net", _net(5), "--case", _case(TINY)],
+     "do not fit the network of case 'replay_tiny' (size mismatch for linears.0.weight"),
+    ("examples-duplicate-header", ["synth", "examples", _file("a,b,a,y\n0,1,1,1\n")], "column 1 and column 3 both 'a'"),
+    ("net-model-text-file", ["compare", "net", _file("not a checkpoint\n", "model.pt"), "--data", _file("0,1,1,1\n")],
+     "model.pt: not a torch checkpoint"),
+    ("net-model-folder", ["compare", "net", _folder("models"), "--data", _file("0,1,1,1\n")],
+     "models: is a folder, not a model file"),
+    ("programs-ged-timeout-negative", ["compare", "programs", "x0", "x1", "--ged-timeout", "-1"],
+     "--ged-timeout must be a positive number of seconds, got -1"),
+    ("programs-ged-timeout-nan", ["compare", "programs", "x0", "x1", "--ged-timeout", "nan"], "--ged-timeout"),
+    ("report-empty-folder", ["report", _folder("empty")], "empty: not a run folder (no manifest.json)"),
+    ("report-a-file", ["report", _file("x", "report.md")], "report.md: not a run folder"),
+    ("report-no-finished-seed", ["report", _damaged_run("no-seeds")], "no finished seed"),
+    ("report-seed-of-other-case", ["report", _damaged_run("seed-of-other-case")],
+     "metrics.json: a seed of case 'other_case' in the run folder of case 'replay_tiny'"),
+    ("report-seed-of-other-run", ["report", _damaged_run("seed-of-other-run")],
+     "but the manifest gives seed index 0 the seed"),
+    ("sweep-seeds-0", ["sweep", _case(TINY), "--seeds", "0"], "--seeds '0': need 0 <= A < B"),
+    ("sweep-seeds-empty-range", ["sweep", _case(TINY), "--seeds", "3:3"], "--seeds '3:3'"),
+    ("prior-out-is-a-file", ["prior", "--out", _file("x", "plain_file")], "--out"),
+    ("posterior-out-is-a-file", ["posterior", "--out", _file("x", "plain_file")], "is a file, not a folder"),
+    ("learnability-out-in-a-file", ["learnability", "--out", lambda tmp: _file("x", "plain_file")(tmp) + "/sub"],
+     "is a file, not a folder"),
+    ("table-top-k-0", ["synth", "table", "0x96", "--inputs", "3", "--top-k", "0"], "--top-k must be an integer >= 1"),
+    ("table-max-size-negative", ["synth", "table", "0x96", "--inputs", "3", "--max-size", "-1"], "--max-size"),
+    ("census-inputs-0", ["synth", "census", "--inputs", "0"], "--inputs must be an integer >= 1"),
 ]
 
 
@@ -269,7 +350,25 @@ API = [
     ("table-string", _raises(lambda: Spec.from_table("0x96", 3)), SynthError, "truth table"),
     ("csv-bom-then-fraction", lambda tmp: (lambda: Spec.from_csv(_file(b"\xef\xbb\xbf0.5,1,1\n")(tmp))),
      SynthError, "line 1, column 1"),
+    # -- the audit as a new user ----------------------------------------------------------------------------
+    ("csv-duplicate-header", lambda tmp: (lambda: Spec.from_csv(_file("a,a,y\n0,1,1\n")(tmp))), SynthError,
+     "both 'a'"),
+    ("make-task-unknown-parameter", _raises(lambda: compare.make_task("and", n=3, k=2, z=1)), CompareError,
+     "unknown parameter 'z'"),
+    ("compare-network-no-bases", _raises(lambda: compare.compare_network(compare.MLP(3, [4]), compare.make_task(
+        "and", n=3, k=2), bases=[])), CompareError, "bases is empty"),
+    ("compare-network-wrong-inputs", _raises(lambda: compare.compare_network(compare.MLP(2, [4]), compare.make_task(
+        "and", n=3, k=2))), CompareError, "the network reads 2 inputs but task 'and(n=3, k=2)' has 3"),
+    ("compare-programs-ged-timeout", _raises(lambda: compare.compare_programs("x0", "x1", ged_timeout=float("nan"))),
+     CompareError, "ged_timeout must be a positive number"),
+    ("prior-study-out-file", lambda tmp: (lambda: _prior_study(out_dir=_file("x", "plain_file")(tmp))), CompareError,
+     "out_dir"),
 ]
+
+
+def _prior_study(**kw):
+    from compare.studies.prior import PriorConfig, run_prior_study
+    return run_prior_study(PriorConfig(n_inputs=3, widths=(4,), samples=100, batch=100, bases=(), measures=()), **kw)
 
 
 @pytest.mark.parametrize("build,kind,fragment", [c[1:] for c in API], ids=[c[0] for c in API])
@@ -347,3 +446,27 @@ def test_a_bug_keeps_its_traceback(monkeypatch, tmp_path):
     case.write_text(TINY)
     with pytest.raises(ValueError, match="an internal bug"):
         main(["case", "run", str(case), "--out", str(tmp_path / "runs")])
+
+
+def test_huge_max_size_and_top_k_give_the_right_answer_quickly(capsys):
+    """`--max-size 1e12` built empty levels for minutes (hours at 1e12): now the search stops once the
+    enumeration is complete, with the same answer as the default."""
+    import time
+    t = time.perf_counter()
+    code = main(["synth", "table", "0x96", "--inputs", "3", "--max-size", "1000000000000",
+                 "--top-k", "1000000000000000", "--json", "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["min_size"] == 2 and d["exact"] is True and d["shortest"] == ["xor(x0, xor(x1, x2))"]
+    assert time.perf_counter() - t < 20
+
+
+def test_a_case_named_twice_in_a_sweep_is_one_job(capsys, tmp_path):
+    case = tmp_path / "case.toml"
+    case.write_text(TINY)
+    code = main(["sweep", str(case), str(case), "--seeds", "1", "--out", str(tmp_path / "runs"), "--no-cache",
+                 "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert out.startswith("1 job computed, 0 finished earlier, 0 failed")

@@ -217,6 +217,9 @@ def compare_programs(a: Any, b: Any, *, n_inputs: int | None = None, ged_timeout
         except synth.SynthError as exc:
             raise CompareError(f"compare_programs: cannot parse program {name} {x!r}: {exc}") from None
 
+    if isinstance(ged_timeout, bool) or not isinstance(ged_timeout, (int, float)) or \
+            not math.isfinite(ged_timeout) or ged_timeout <= 0:
+        raise CompareError(f"compare_programs: ged_timeout must be a positive number of seconds, got {ged_timeout!r}")
     A, B = prog(a, "A"), prog(b, "B")
     if (A.p is None) != (B.p is None) or A.p != B.p:
         raise CompareError("compare_programs: the programs are over different domains")
@@ -759,6 +762,12 @@ def compare_network(model: Any, task: Any, *, bases: Sequence[str] = ("xag",), m
     """
 
     say = progress or (lambda line: None)
+    bases = list(bases) if not isinstance(bases, str) else [bases]
+    if not bases:
+        raise CompareError("compare_network: bases is empty: name at least one basis (e.g. xag)")
+    # the network's labels, once for every basis; a network that does not fit the task fails here,
+    # before any synthesis
+    labels = _labels_on(model, task)
     out: dict[str, NetworkComparison] = {}
     cache: dict = {}
     for b in bases:
@@ -775,7 +784,7 @@ def compare_network(model: Any, task: Any, *, bases: Sequence[str] = ("xag",), m
                 err = str(exc)
                 say(f"extraction failed: {exc}")
         say(f"comparing in basis {b} ...")
-        comp = match(model, res, task, circuit=circuit, budget=function_budget, budget_s=function_budget_s,
-                     ged_timeout=ged_timeout, cache=cache)
+        comp = match(model, res, task, circuit=circuit, labels=labels, budget=function_budget,
+                     budget_s=function_budget_s, ged_timeout=ged_timeout, cache=cache)
         out[b] = NetworkComparison(b, res, circuit, comp, err)
     return out

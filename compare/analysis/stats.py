@@ -90,19 +90,32 @@ def partial_spearman(x, y, z) -> float | None:
     return round(float(ex @ ey / (np.linalg.norm(ex) * np.linalg.norm(ey))), 4)
 
 
+def _resampled(reps: int, progress: Callable[[str], None] | None):
+    """Indices 0..reps-1 of the resamples, telling ``progress`` "bootstrap k/reps resamples" after each
+    one. It only reports: the generator of the resamples is not touched, so the intervals are the same
+    with and without a callback."""
+    for k in range(reps):
+        yield k
+        if progress is not None:
+            progress(f"bootstrap {k + 1}/{reps} resamples")
+
+
 def bootstrap_ci(statistic: Callable[[np.random.Generator], float | None], *, reps: int = 500,
-                 seed: int = 0, level: float = 0.95) -> dict[str, Any]:
+                 seed: int = 0, level: float = 0.95,
+                 progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Percentile bootstrap interval of a statistic over ``reps`` resamples (see `bootstrap_many` for the
     basic interval that plug-in distances need).
 
     ``statistic(rng)`` draws one resample with ``rng`` and returns the statistic on it (None or NaN when
     undefined there; those resamples are left out and counted). Returns {lo, hi, reps, undefined}.
+    ``progress``: called with "bootstrap k/reps resamples" after each resample (the result does not
+    depend on it).
     """
     if reps < 1:
         return {"lo": None, "hi": None, "reps": 0, "undefined": 0}
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0xB007]))
     vals = []
-    for _ in range(reps):
+    for _ in _resampled(reps, progress):
         v = statistic(rng)
         if v is not None and not (isinstance(v, float) and math.isnan(v)):
             vals.append(float(v))
@@ -115,7 +128,8 @@ def bootstrap_ci(statistic: Callable[[np.random.Generator], float | None], *, re
 
 def bootstrap_many(statistics: Callable[[np.random.Generator], dict[str, float | None]], observed: dict[str, float],
                    *, reps: int = 500, seed: int = 0, level: float = 0.95,
-                   bounds: dict[str, tuple[float, float]] | None = None) -> dict[str, dict[str, Any]]:
+                   bounds: dict[str, tuple[float, float]] | None = None,
+                   progress: Callable[[str], None] | None = None) -> dict[str, dict[str, Any]]:
     """Basic (reverse-percentile) bootstrap intervals of several statistics computed on the same resamples:
     [2θ − q_hi, 2θ − q_lo], which corrects a bias of a statistic to first order — needed for plug-in
     distances between sampled distributions, which sampling noise inflates (their percentile interval can
@@ -124,12 +138,13 @@ def bootstrap_many(statistics: Callable[[np.random.Generator], dict[str, float |
     ``statistics(rng)`` draws one resample and returns {name: value}; ``observed`` holds the values on the
     data. Returns {name: {"value", "corrected", "lo", "hi", "undefined"}} for every name in ``observed``:
     the plug-in value, the bias-corrected estimate 2·value − mean(resampled values), the interval, and how
-    many resamples left the statistic undefined (those are left out of the interval).
+    many resamples left the statistic undefined (those are left out of the interval). ``progress``: as
+    in `bootstrap_ci`.
     """
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0xB007]))
     vals: dict[str, list[float]] = {k: [] for k in observed}
     reps = max(0, int(reps))
-    for _ in range(reps):
+    for _ in _resampled(reps, progress):
         for k, v in statistics(rng).items():
             if k in vals and v is not None and not (isinstance(v, float) and math.isnan(v)):
                 vals[k].append(float(v))
@@ -153,8 +168,10 @@ def bootstrap_many(statistics: Callable[[np.random.Generator], dict[str, float |
     return out
 
 
-def spearman_ci(x, y, *, reps: int = 500, seed: int = 0, level: float = 0.95) -> dict[str, Any]:
-    """Spearman ρ with a percentile bootstrap interval over resampled (x, y) pairs.
+def spearman_ci(x, y, *, reps: int = 500, seed: int = 0, level: float = 0.95,
+                progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Spearman ρ with a percentile bootstrap interval over resampled (x, y) pairs (``progress``: as in
+    `bootstrap_ci`).
 
     >>> r = spearman_ci(range(20), range(20), reps=50)
     >>> r["rho"], r["lo"], r["hi"]
@@ -170,7 +187,7 @@ def spearman_ci(x, y, *, reps: int = 500, seed: int = 0, level: float = 0.95) ->
         i = rng.integers(0, len(x), len(x))
         return spearman(x[i], y[i])[0]
 
-    ci = bootstrap_ci(stat, reps=reps, seed=seed, level=level) if len(x) >= 3 else \
+    ci = bootstrap_ci(stat, reps=reps, seed=seed, level=level, progress=progress) if len(x) >= 3 else \
         {"lo": None, "hi": None, "reps": 0, "undefined": 0}
     out.update(lo=ci["lo"], hi=ci["hi"], ci_reps=ci["reps"])
     return out

@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import inspect
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -578,6 +579,11 @@ def make_task(target: str | Any, *, train_fraction: float | None = None, train_c
     if params.get("p") is not None and params["p"] > _MAX_MODULUS:
         raise CompareError(f"target {target!r}: modulus p={params['p']} is above the limit {_MAX_MODULUS} "
                            "(synth.dsl.MAX_MODULUS; the task holds all p*p pairs)")
+    known = list(inspect.signature(spec.build).parameters)
+    unknown = [k for k in params if k not in known]
+    if unknown:
+        raise CompareError(f"target {target!r}: bad parameters: unknown parameter {unknown[0]!r} (its parameters: "
+                           f"{', '.join(known)}; {spec.doc})")
     try:
         n_or_p, labels, text = spec.build(**params)
     except TypeError as exc:

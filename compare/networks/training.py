@@ -24,8 +24,8 @@ import dataclasses
 import hashlib
 import json
 import math
+import io
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +36,7 @@ import torch
 from torch import nn
 
 from ..errors import CompareError
-from ..output.runfolder import FILE_MODE
+from ..output.runfolder import atomic_write_bytes
 from .nets import as_mlp
 from .tasks import Task
 
@@ -185,6 +185,9 @@ def predict(model: nn.Module, task: Task, X: Any | None = None, *, chunk: int = 
         X = task.encode(task.inputs())
     if task.domain == "bool":
         model = as_mlp(model, task)
+        if model.n_inputs != task.n_inputs:
+            raise CompareError(f"the network reads {model.n_inputs} inputs but task {task.name!r} has "
+                               f"{task.n_inputs}")
     outs = []
     model.eval()
     with torch.no_grad():
@@ -231,16 +234,10 @@ def _optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
 
 
 def _atomic_save(obj: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """``torch.save`` of ``obj`` to ``path`` through the project's one atomic writer."""
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    atomic_write_bytes(path, buf.getvalue())
 
 
 def train(task: Task, model: nn.Module, config: TrainConfig | None = None, seed: int = 0, *,

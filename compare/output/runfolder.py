@@ -2,9 +2,14 @@
 
 A file in a run folder is either absent or complete: every write goes to a temporary file in the same
 folder and is renamed over the target, so an interrupted run never leaves a half-written file behind.
+A run killed between the two (SIGKILL, power loss) leaves its hidden temporary file
+(``.<name>.<host>-<pid>.<random>.tmp``); `remove_stale_temps` (called by every report) removes those
+whose writer is gone.
 
 Concurrent runs of one case into one folder coordinate through claim files (`claim`): a file created
-with ``O_CREAT | O_EXCL`` holding the owner's host, PID and process start time. Whoever creates it owns
+atomically (a complete temporary file hard-linked to the claim's name, which fails when the name exists;
+``O_CREAT | O_EXCL`` where the file system has no hard links) holding the owner's host, PID and process
+start time, so a claim is never seen half-written. Whoever creates it owns
 the work; a claim whose owner has died (same host, PID gone or reused) is stale and is broken by the
 next claimant, so a killed run never blocks a rerun.
 """
@@ -20,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
@@ -31,7 +37,8 @@ from ..errors import CompareError
 
 __all__ = ["atomic_write_text", "atomic_write_bytes", "atomic_write_json", "read_json", "versions",
            "git_commit", "to_jsonable", "RunFolderError", "read_json_file", "try_claim", "release_claim",
-           "claim_owner", "claim", "process_alive", "FILE_MODE", "RUN_SCHEMA", "check_schema"]
+           "claim_owner", "claim", "process_alive", "FILE_MODE", "RUN_SCHEMA", "check_schema",
+           "remove_stale_temps", "STALE_TEMP_S", "check_out"]
 
 # the version of the run folder layout written in manifest.json and every metrics.json (``"schema"``);
 # a file without the key was written before it existed and reads as schema 1
@@ -47,11 +54,45 @@ def _umask() -> int:
 FILE_MODE = 0o666 & ~_umask()   # what open() would give; mkstemp alone makes files readable by the owner only
 
 
+STALE_TEMP_S = 3600.0   # a temporary file this old is stale whoever wrote it (a write takes seconds)
+
+
+def _host_tag() -> str:
+    return f"{zlib.crc32(socket.gethostname().encode()) & 0xFFFFFF:06x}"
+
+
+def _temp_file(path: Path) -> tuple[int, str]:
+    """A new hidden temporary file beside ``path`` named for its writer (host and PID, for
+    `remove_stale_temps`): ``.<name>.<host>-<pid>.<random>.tmp``; returns (fd, its path)."""
+    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{_host_tag()}-{os.getpid()}.", suffix=".tmp")
+
+
+def remove_stale_temps(folder: str | Path) -> int:
+    """Remove the temporary files of atomic writes under ``folder`` (recursively) whose writer was killed
+    before it renamed them: those of a process of this host that is gone, and any older than
+    `STALE_TEMP_S`. Temporary files of live writers (this host's, or another host's: it cannot be asked)
+    are left alone. Returns how many were removed."""
+    host = _host_tag()
+    removed = 0
+    for tmp in Path(folder).rglob(".*.tmp"):
+        parts = tmp.name.rsplit(".", 3)                  # ".<name>", "<host>-<pid>", "<random>", "tmp"
+        tag_host, _, pid = parts[1].partition("-") if len(parts) == 4 else ("", "", "")
+        try:
+            old = time.time() - tmp.lstat().st_mtime > STALE_TEMP_S
+            dead = tag_host == host and pid.isdigit() and not process_alive(int(pid))
+            if (old or dead) and tmp.is_file():
+                tmp.unlink()
+                removed += 1
+        except FileNotFoundError:                        # renamed or removed meanwhile
+            continue
+    return removed
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (temp file in the same folder, then rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _temp_file(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -66,6 +107,20 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
 def atomic_write_text(path: str | Path, text: str) -> Path:
     """Write text (UTF-8) to ``path`` atomically."""
     return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def check_out(out: Any, what: str = "--out") -> Path:
+    """``out`` as a Path: a string or path that is not an existing non-folder (nor inside one), else
+    `CompareError` naming it. Commands check their output folder with it before doing any work."""
+    if isinstance(out, bool) or not isinstance(out, (str, os.PathLike)) or not str(out).strip():
+        raise CompareError(f"{what} must be a folder path, got {out!r}")
+    path = Path(out)
+    for parent in (path, *path.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise CompareError(f"{what} {str(out)!r}: {parent} is a file, not a folder")
+            break
+    return path
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -198,10 +253,37 @@ def _stale(path: Path) -> bool:
 
 
 def try_claim(path: str | Path) -> bool:
-    """Create the claim file ``path`` atomically (``O_EXCL``); True when this process now owns it. A stale
-    claim (its owner died) is broken first."""
+    """Create the claim file ``path`` atomically, complete (a temporary file holding the owner record,
+    hard-linked to ``path``; ``O_EXCL`` where hard links are not supported); True when this process now owns
+    it. A stale claim (its owner died) is broken first."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    rec = json.dumps({"host": socket.gethostname(), "pid": os.getpid(), "start": _start_time(os.getpid()),
+                      "time": time.time()})
+    fd, tmp = _temp_file(path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(rec)
+        os.chmod(tmp, FILE_MODE)
+        for _ in range(2):
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                if not _stale(path):
+                    return False
+                _break(path)
+                continue
+            except OSError:                              # no hard links on this file system
+                return _claim_exclusive(path, rec)
+            return True
+        return False
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _claim_exclusive(path: Path, rec: str) -> bool:
+    """`try_claim` with ``O_CREAT | O_EXCL`` (the record is written after the file is created: a writer
+    killed in between leaves an unreadable claim, stale after `STALE_UNREADABLE_S`)."""
     for _ in range(2):
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
@@ -210,10 +292,8 @@ def try_claim(path: str | Path) -> bool:
                 return False
             _break(path)
             continue
-        rec = {"host": socket.gethostname(), "pid": os.getpid(), "start": _start_time(os.getpid()),
-               "time": time.time()}
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(rec, fh)
+            fh.write(rec)
         return True
     return False
 

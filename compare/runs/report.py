@@ -26,7 +26,7 @@ from ..analysis.trajectory import measures
 from ..errors import CompareError
 from ..output.figures import pyplot, save_png
 from ..output.runfolder import (RunFolderError, atomic_write_bytes, atomic_write_json, atomic_write_text, check_schema,
-                                claim, read_json_file)
+                                claim, read_json_file, remove_stale_temps)
 from .metrics import SeedRecord, aggregate, case_metrics, seed_record
 
 __all__ = ["write_report", "render_markdown", "load_run", "LoadedRun", "SeedFiles", "draw_program", "dot_layout",
@@ -145,6 +145,19 @@ def _check_top_metrics(path: Path) -> None:
         check_schema(doc, path)
 
 
+def _check_belongs(record: SeedRecord, path: Path, man: dict, seed_of: dict) -> None:
+    """A seed folder the manifest lists must hold a seed of this run: of the manifest's case, with the seed
+    the manifest gives its index (a seed folder copied from another case's or configuration's run folder
+    would mix two experiments in one report)."""
+    if record.case is not None and record.case != man["case"]:
+        raise RunFolderError(f"{path}: a seed of case {record.case!r} in the run folder of case {man['case']!r} "
+                             "(copied from another run folder?)")
+    expected = seed_of.get(record.seed_index)
+    if expected is not None and record.seed != expected:
+        raise RunFolderError(f"{path}: seed {record.seed}, but the manifest gives seed index {record.seed_index} "
+                             f"the seed {expected} (a seed folder of another run of the case?)")
+
+
 def load_run(folder: str | Path) -> LoadedRun:
     """Manifest, aggregated metrics and per-seed records/histories of a run folder: the finished seeds among
     those the manifest lists (``seed_indices``), each ``metrics.json`` read back into a `SeedRecord`. Every
@@ -158,6 +171,7 @@ def load_run(folder: str | Path) -> LoadedRun:
     _check_top_metrics(folder / "metrics.json")
     order = man["config"]["synth"]["bases"]
     wanted = set(man["seed_indices"])
+    seed_of = dict(zip(man["seed_indices"], man["seeds"])) if len(man["seeds"]) == len(man["seed_indices"]) else {}
     seeds, extra = [], []
     for sd in sorted((folder / "seeds").glob("*")) if (folder / "seeds").is_dir() else []:
         head = sd.name.split("-", 1)[0]
@@ -170,6 +184,7 @@ def load_run(folder: str | Path) -> LoadedRun:
         if s.record.seed_index != int(head):
             raise RunFolderError(f"{sd / 'metrics.json'}: damaged seed metrics: seed_index {s.record.seed_index} "
                                  f"in the folder of seed {int(head)}")
+        _check_belongs(s.record, sd / "metrics.json", man, seed_of)
         seeds.append(s)
     if not seeds:
         raise CompareError(f"{folder}: no finished seed (no seeds/*/metrics.json)")
@@ -213,12 +228,45 @@ def _fig_training(run: LoadedRun, path: Path) -> str:
 
 
 def _complexity_measure(series: dict) -> str | None:
-    """The complexity series a trajectory figure and report show: the minimal size in the first basis, the
-    support size (Boolean) or the mean neuron purity (Z_p)."""
-    for name in sorted(k for k in series if k.startswith("min_size_")) + ["support_size", "neuron_purity"]:
-        if name in series and any(v is not None for v in series[name]):
+    """The complexity series a trajectory figure and report show: the minimal size in the first basis when
+    it is known at half the checkpoints or more (it is None where the function reads too many inputs), else
+    the support size (Boolean) or the mean neuron purity (Z_p); failing those, whatever is known."""
+    def known(name: str) -> int:
+        return sum(v is not None for v in series.get(name, []))
+
+    sizes = sorted(k for k in series if k.startswith("min_size_"))
+    half = (len(series.get("epoch", [])) + 1) // 2
+    for name in [k for k in sizes if known(k) >= half] + ["support_size", "neuron_purity"] + sizes:
+        if known(name):
             return name
     return None
+
+
+def _llc_peak_note(seeds: list) -> str | None:
+    """How the LLC moved against generalisation, per seed: the epoch of its peak, how long before (or
+    after) the generalisation epoch, and where it ended relative to the peak. None without LLC values."""
+    parts = []
+    for s in seeds:
+        series = measures(s.trajectory["records"])
+        pts = [(e, v) for e, v in zip(series["epoch"], series.get("llc", [])) if v is not None]
+        gen = s.trajectory.get("generalise_epoch")
+        if len(pts) < 2 or not gen:
+            continue
+        peak_e, peak_v = max(pts, key=lambda ev: ev[1])
+        gap = gen - peak_e
+        when = f"{gap} epochs before generalising" if gap > 0 else (
+            "at generalisation" if gap == 0 else f"{-gap} epochs after generalising")
+        end = pts[-1][1] / peak_v if peak_v > 0 else float("nan")
+        parts.append((peak_e, when, end))
+    if not parts:
+        return None
+    if len(parts) == 1:
+        e, when, end = parts[0]
+        return f"the LLC peaks at epoch {e} ({when}) and ends at {end:.0%} of its peak"
+    before = sum(1 for e, when, _ in parts if "before" in when)
+    ends = [end for _, _, end in parts]
+    return (f"the LLC peaks before generalising in {before} of {len(parts)} seeds and ends at "
+            f"{min(ends):.0%}–{max(ends):.0%} of its peak")
 
 
 _MEASURE_LABELS = {"support_size": "inputs the function reads", "neuron_purity": "mean neuron purity",
@@ -238,7 +286,6 @@ def _fig_trajectory(run: LoadedRun, path: Path) -> str | None:
     plt = _plt()
     fig, axes = plt.subplots(3, 1, figsize=(6.4, 7.2), sharex=True)
     comp_name = None
-    moves = []
     for i, s in enumerate(seeds):
         recs = s.trajectory["records"]
         series = measures(recs)
@@ -257,13 +304,13 @@ def _fig_trajectory(run: LoadedRun, path: Path) -> str | None:
             for e, style in ((t.get("fit_epoch"), ":"), (t.get("generalise_epoch"), "-.")):
                 if e:
                     ax.axvline(e, color="0.5", ls=style, lw=0.8)
-        ll = (s.record.trajectory or {}).get("lead_lag", {}).get("llc", {})
-        if ll.get("lead") is not None:
-            moves.append(ll["lead"])
     axes[0].set_ylabel("accuracy")
     axes[0].legend(frameon=False, loc="center left", title=f"{len(seeds)} seed(s); dotted: fit,\ndash-dot: "
                    "generalisation", title_fontsize=8, fontsize=8)
     axes[1].set_ylabel(_measure_label(comp_name) if comp_name else "complexity")
+    if comp_name and (comp_name.startswith("min_size_") or comp_name == "support_size"):
+        from matplotlib.ticker import MaxNLocator      # matplotlib: loaded only when figures are drawn
+        axes[1].yaxis.set_major_locator(MaxNLocator(integer=True))      # sizes and counts are integers
     axes[2].set_ylabel("LLC estimate")
     axes[2].set_xlabel("epoch (log scale; epoch 0 at 0.5)")
     axes[2].set_xscale("log")
@@ -278,10 +325,9 @@ def _fig_trajectory(run: LoadedRun, path: Path) -> str | None:
         head = f"Fits by epoch {span(fits)}, generalises at {span(gens)} ({span(ratios)}x later)"
     else:
         head = "Accuracy, complexity and LLC over training"
-    if moves:
-        span = f"{moves[0]}" if len(set(moves)) == 1 else f"{min(moves)}–{max(moves)}"
-        head += (f";\nthe LLC makes half its rise {span} epochs before generalising" if min(moves) > 0 else
-                 f";\nLLC half-move relative to generalisation: {', '.join(f'{v:+d}' for v in moves)} epochs")
+    peak = _llc_peak_note(seeds)
+    if peak:
+        head += f";\n{peak}"
     axes[0].set_title(head, fontsize=9)
     return _save(fig, path)
 
@@ -350,7 +396,8 @@ def _fig_agreement(run: LoadedRun, path: Path) -> str:
     if nn is not None:
         title += f" (nearest neighbour {nn:.0%})"
     ax.set_title(f"{title}\n{_seeds_note(n_seeds)}", fontsize=10)
-    ax.legend(frameon=False, fontsize=8, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    if ax.get_legend_handles_labels()[0]:          # nothing held out: no bars, no legend
+        ax.legend(frameon=False, fontsize=8, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     return _save(fig, path)
 
 
@@ -791,6 +838,9 @@ def _trajectory_lines(seeds: Sequence[SeedFiles]) -> list[str]:
     for name, vals in sorted(leads.items()):
         L.append(f"- {_measure_label(name)}: lead {min(vals)} to {max(vals)} epochs over {len(vals)} seed(s) "
                  f"(median {int(np.median(vals))}).")
+    peak = _llc_peak_note([s for s in withs if s.trajectory])
+    if peak:
+        L.append(f"- Peak: {peak} (a move from the first to the last checkpoint hides a rise and fall).")
     if llc_fell:
         n_f = sum(llc_fell)
         L.append(f"- The essay predicts the effective complexity falls once the algorithm assembles (the LLC "
@@ -841,12 +891,14 @@ def _summary_sentence(b: str, r: dict, n: int) -> str:
 def write_report(folder: str | Path, *, lock: bool = True) -> Path:
     """(Re-)render figures/, report.md and the top-level metrics.json of a run folder from its files (so
     the three describe the seeds the manifest lists); returns the report's path. ``lock`` holds the
-    folder's ``.finalize.claim`` meanwhile (`run_case` already holds it)."""
+    folder's ``.finalize.claim`` meanwhile (`run_case` already holds it). Temporary files that a killed
+    writer left in the folder are removed (`remove_stale_temps`)."""
     folder = Path(folder)
     if lock and (folder / "manifest.json").is_file():
         with claim(folder / ".finalize.claim", timeout_s=600):
             return write_report(folder, lock=False)
     run = load_run(folder)
+    remove_stale_temps(folder)
     man = run.manifest
     atomic_write_json(folder / "metrics.json", case_metrics(man["case"], man["hash"], man["n_seeds"],
                                                             [s.record for s in run.seeds],

@@ -56,7 +56,7 @@ from ..errors import CompareError
 from ..extraction import extract
 from ..networks.training import predict, train
 from ..output.runfolder import (RUN_SCHEMA, RunFolderError, atomic_write_bytes, atomic_write_json, atomic_write_text,
-                                claim, git_commit, read_json, read_json_file, versions)
+                                check_out, claim, git_commit, read_json, read_json_file, versions)
 from .cases import Case, load_case
 from .metrics import AGG_METRICS, SeedRecord, TrainingSummary, aggregate, case_metrics, read_seed_record, seed_row
 from .report import write_report
@@ -82,19 +82,6 @@ class RunResult:
 
 
 _FOLDER_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
-
-
-def check_out(out: Any, what: str = "--out") -> Path:
-    """``out`` as a Path: a string or path that is not an existing non-folder, else `CompareError`."""
-    if isinstance(out, bool) or not isinstance(out, (str, os.PathLike)) or not str(out).strip():
-        raise CompareError(f"{what} must be a folder path, got {out!r}")
-    path = Path(out)
-    for parent in (path, *path.parents):
-        if parent.exists():
-            if not parent.is_dir():
-                raise CompareError(f"{what} {str(out)!r}: {parent} is a file, not a folder")
-            break
-    return path
 
 
 def run_folder(case: Case, out: str | Path = "runs") -> Path:

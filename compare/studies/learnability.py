@@ -33,7 +33,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -50,7 +50,7 @@ from ..errors import CompareError
 from ..networks.batched import NetPrior, all_inputs, parse_widths, train_batch
 from ..networks.nets import ACTIVATIONS
 from ..output.figures import PALETTE, pyplot, save_png
-from ..output.runfolder import atomic_write_json, atomic_write_text, versions
+from ..output.runfolder import atomic_write_json, atomic_write_text, check_out, versions
 from .prior import isin_rows
 
 PROTOCOLS = ("epochs", "first_fit")
@@ -303,15 +303,17 @@ class LearnabilityStudy:
                 "figures": self.figures, "versions": versions()}
 
 
-def _corr(x, y, cfg: LearnabilityConfig, seed: int) -> dict[str, Any]:
-    """Spearman ρ over targets: permutation p-value and a percentile bootstrap interval (targets resampled)."""
+def _corr(x, y, cfg: LearnabilityConfig, seed: int, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Spearman ρ over targets: permutation p-value and a percentile bootstrap interval (targets resampled;
+    ``progress`` told its resamples)."""
     out = permutation_spearman(x, y, permutations=cfg.permutations, seed=seed)
-    ci = spearman_ci(x, y, reps=cfg.bootstrap, seed=seed)
+    ci = spearman_ci(x, y, reps=cfg.bootstrap, seed=seed, progress=progress)
     out.update(lo=ci["lo"], hi=ci["hi"])
     return out
 
 
-def _partial(x, y, z, cfg: LearnabilityConfig, seed: int) -> dict[str, Any] | None:
+def _partial(x, y, z, cfg: LearnabilityConfig, seed: int,
+             progress: Callable[[str], None] | None = None) -> dict[str, Any] | None:
     """Partial Spearman of x and y given z, with a percentile bootstrap interval over targets."""
     x, y, z = (np.asarray(v, float) for v in (x, y, z))
     rho = partial_spearman(x, y, z)
@@ -322,12 +324,13 @@ def _partial(x, y, z, cfg: LearnabilityConfig, seed: int) -> dict[str, Any] | No
         i = rng.integers(0, len(x), len(x))
         return partial_spearman(x[i], y[i], z[i])
 
-    ci = bootstrap_ci(stat, reps=cfg.bootstrap, seed=seed)
+    ci = bootstrap_ci(stat, reps=cfg.bootstrap, seed=seed, progress=progress)
     return {"rho": rho, "lo": ci["lo"], "hi": ci["hi"]}
 
 
 def _regime_differences(results: dict[str, dict], accuracy: dict[str, np.ndarray], size: np.ndarray,
-                        sen: np.ndarray, cfg: LearnabilityConfig, seed: int) -> None:
+                        sen: np.ndarray, cfg: LearnabilityConfig, seed: int,
+                        progress: Callable[[str], None] | None = None) -> None:
     """For each regime after the first: how much ρ(size, accuracy) and ρ(size, accuracy | sensitivity)
     differ from the first regime's, with a paired bootstrap over targets (the regimes share the targets)
     — the test the negative control needs, sharper than comparing two intervals."""
@@ -343,7 +346,8 @@ def _regime_differences(results: dict[str, dict], accuracy: dict[str, np.ndarray
         observed = both(slice(None), name)
         results[name]["versus"] = {"regime": ref, **bootstrap_many(
             lambda rng: both(rng.integers(0, len(size), len(size)), name), observed, reps=cfg.bootstrap,
-            seed=seed + 100 + k, bounds={"rho_difference": (-2.0, 2.0), "partial_difference": (-2.0, 2.0)})}
+            seed=seed + 100 + k, bounds={"rho_difference": (-2.0, 2.0), "partial_difference": (-2.0, 2.0)},
+            progress=progress)}
 
 
 def run_learnability_study(config: LearnabilityConfig, seed: int = 0, out_dir: str | os.PathLike | None = None,
@@ -354,6 +358,8 @@ def run_learnability_study(config: LearnabilityConfig, seed: int = 0, out_dir: s
         raise CompareError(f"run_learnability_study needs a LearnabilityConfig, got {type(config).__name__}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise CompareError(f"seed must be an int >= 0, got {seed!r}")
+    if out_dir is not None:
+        check_out(out_dir, "out_dir")                    # before the training, not after it
     say = progress or (lambda s: None)
     secs = {}
     t0 = time.perf_counter()
@@ -408,12 +414,12 @@ def run_learnability_study(config: LearnabilityConfig, seed: int = 0, out_dir: s
         ent = np.array([targets[j].entropy for j in struct])
         sen = np.array([targets[j].sensitivity for j in struct])
         stats = {
-            "size_vs_accuracy": _corr(size, accf, config, seed),
-            "size_vs_needed_fraction": _corr(size, need, config, seed + 1),
-            "entropy_vs_accuracy": _corr(ent, accf, config, seed + 2),
-            "sensitivity_vs_accuracy": _corr(sen, accf, config, seed + 3),
-            "size_vs_accuracy_partial_sensitivity": _partial(size, accf, sen, config, seed + 4),
-            "size_vs_accuracy_partial_entropy": _partial(size, accf, ent, config, seed + 5),
+            "size_vs_accuracy": _corr(size, accf, config, seed, progress),
+            "size_vs_needed_fraction": _corr(size, need, config, seed + 1, progress),
+            "entropy_vs_accuracy": _corr(ent, accf, config, seed + 2, progress),
+            "sensitivity_vs_accuracy": _corr(sen, accf, config, seed + 3, progress),
+            "size_vs_accuracy_partial_sensitivity": _partial(size, accf, sen, config, seed + 4, progress),
+            "size_vs_accuracy_partial_entropy": _partial(size, accf, ent, config, seed + 5, progress),
         }
         results[name] = {
             "activation": act, "sigma_w": sw,
@@ -431,7 +437,7 @@ def run_learnability_study(config: LearnabilityConfig, seed: int = 0, out_dir: s
         say(f"{name}: {stats['size_vs_accuracy']}, random targets {results[name]['random_mean_accuracy']}, "
             f"{secs[name]:.1f} s")
         accuracy[name] = accf
-    _regime_differences(results, accuracy, size, sen, config, seed)
+    _regime_differences(results, accuracy, size, sen, config, seed, progress)
     study = LearnabilityStudy(config, int(seed), targets, results, secs)
     if out_dir is not None:
         out = Path(out_dir)
@@ -590,6 +596,7 @@ def add_learnability_arguments(parser: Any) -> None:
 
 def learnability_from_args(args: Any, progress: Any = None) -> "LearnabilityStudy":
     """Run the study from parsed `add_learnability_arguments` arguments."""
+    check_out(args.out, "--out")
     cfg = LearnabilityConfig(n_inputs=args.n, widths=parse_widths(args.widths), regimes=parse_regimes(args.regimes),
                              sigma_b=args.sigma_b, basis=args.basis, max_size=args.max_size,
                              targets_per_size=args.targets_per_size, random_targets=args.random_targets,

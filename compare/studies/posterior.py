@@ -62,7 +62,7 @@ from ..errors import CompareError
 from ..networks.batched import (OPTIMIZERS, BatchRunner, NetBatch, NetFields, NetPrior, add_net_arguments,
                                 net_arguments, pack_tables, table_ints, train_batch, validate_net_fields)
 from ..networks.tasks import TARGETS, Task, make_task
-from ..output.runfolder import atomic_write_json, atomic_write_text, versions
+from ..output.runfolder import atomic_write_json, atomic_write_text, check_out, versions
 from .posterior_report import figures, render
 
 __all__ = ["PosteriorConfig", "PosteriorStudy", "target_task", "sgd_functions", "bayes_functions",
@@ -448,7 +448,8 @@ def _noise_tests(c_s: np.ndarray, c_b: np.ndarray, p_len: np.ndarray, observed: 
 
 
 def compare_distributions(task: Task, sgd: Counter, bayes: Counter, length: dict[int, tuple[int, float, str]], *,
-                          bootstrap: int = 1000, seed: int = 0) -> dict[str, Any]:
+                          bootstrap: int = 1000, seed: int = 0,
+                          progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Distances, correlations, tests and summaries of P_SGD, P_B and P_len (module docstring).
 
     ``stats[name]`` = {"value", "corrected", "lo", "hi"}: the statistic, its bias-corrected estimate and
@@ -459,7 +460,8 @@ def compare_distributions(task: Task, sgd: Counter, bayes: Counter, length: dict
     ``rho_<pair>`` (Spearman of log P over functions both give mass to), ``tv_difference`` =
     TV(SGD, len) − TV(SGD, B) (> 0: closer to P_B), ``acc_<dist>`` (expected held-out accuracy),
     ``shortest_<dist>`` (mass on the shortest consistent functions); pairs sgd_bayes, sgd_len, bayes_len.
-    A statistic of an empty sample (no run fitted, no network accepted) is None.
+    A statistic of an empty sample (no run fitted, no network accepted) is None. ``progress``: told the
+    bootstrap's resamples (`bootstrap_many`).
     """
     U = sorted(set(sgd) | set(bayes) | set(length))
     c_s = np.array([sgd.get(t, 0) for t in U], float)
@@ -495,7 +497,7 @@ def compare_distributions(task: Task, sgd: Counter, bayes: Counter, length: dict
              for (k, v), n in zip(emp.items(), (R, A, L))}
         return _statistics(e, *args)
 
-    stats = bootstrap_many(resample, observed, reps=bootstrap, seed=seed, bounds=_BOUNDS)
+    stats = bootstrap_many(resample, observed, reps=bootstrap, seed=seed, bounds=_BOUNDS, progress=progress)
     dists = {"sgd": emp["sgd"] if R else np.zeros(len(U)), "bayes": emp["bayes"] if A else np.zeros(len(U)),
              "len": p_len}
     out: dict[str, Any] = {"functions": len(U), "runs": R, "accepted": A, "len_sample": L,
@@ -669,6 +671,8 @@ def run_posterior_study(config: PosteriorConfig, seed: int = 0, out_dir: str | o
         raise CompareError(f"run_posterior_study needs a PosteriorConfig, got {type(config).__name__}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise CompareError(f"seed must be an int >= 0, got {seed!r}")
+    if out_dir is not None:
+        check_out(out_dir, "out_dir")                    # before the sampling, not after it
     say = progress or (lambda s: None)
     net = config.net
     out = None if out_dir is None else Path(out_dir)
@@ -703,7 +707,7 @@ def run_posterior_study(config: PosteriorConfig, seed: int = 0, out_dir: str | o
                 _save_raw(raw_path, key, spec, sgd, bayes, length, digits)
         t = time.perf_counter()
         comp = compare_distributions(task, sgd["counts"], bayes["counts"], length["functions"],
-                                     bootstrap=config.bootstrap, seed=_seed(seed, spec, 3))
+                                     bootstrap=config.bootstrap, seed=_seed(seed, spec, 3), progress=progress)
         say(f"  {comp['verdict']}")
         secs[f"{spec}: sgd"] = sgd["seconds"]
         secs[f"{spec}: bayes"] = bayes["seconds"]
@@ -761,6 +765,7 @@ def add_posterior_arguments(parser: Any) -> None:
 
 def posterior_from_args(args: Any, progress: Callable[[str], None] | None = None) -> PosteriorStudy:
     """Run the study from parsed `add_posterior_arguments` arguments."""
+    check_out(args.out, "--out")
     if args.max_samples != int(args.max_samples):
         raise CompareError(f"--max-samples: expected a whole number, got {args.max_samples!r}")
     cfg = PosteriorConfig(**net_arguments(args), targets=tuple(args.targets), train_count=args.train_count,

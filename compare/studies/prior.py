@@ -52,7 +52,7 @@ from ..analysis.stats import bootstrap_many, fmt_ci, spearman
 from ..errors import CompareError
 from ..networks.batched import (INITS, BatchRunner, NetBatch, NetFields, add_net_arguments, net_arguments, pack_tables,
                                 table_ints, validate_net_fields)
-from ..output.runfolder import versions
+from ..output.runfolder import check_out, versions
 from .prior_findings import RESOLVED, findings, resolved_key
 from .prior_report import write_outputs
 
@@ -558,7 +558,8 @@ def _choose_measured(counts: FunctionCounts, limit: int, seed: int) -> tuple[np.
 
 
 def _bootstrap_correlations(corr: dict[str, dict], counts: FunctionCounts, idx: np.ndarray,
-                            measures: dict[str, np.ndarray], reps: int, seed: int) -> None:
+                            measures: dict[str, np.ndarray], reps: int, seed: int,
+                            progress: Callable[[str], None] | None = None) -> None:
     """Add to each correlation ρ over the *resolved* functions (seen >= `RESOLVED` times) with its
     bias-corrected value and a 95 % basic bootstrap interval: the networks are resampled (counts drawn as
     a multinomial from the observed frequencies) and ρ recomputed over the same functions. The noise in
@@ -584,7 +585,8 @@ def _bootstrap_correlations(corr: dict[str, dict], counts: FunctionCounts, idx: 
         lp = np.log10(np.maximum(rng.multinomial(N, p)[idx][ok], 0.5) / N)
         return {k: spearman(lp, measures[k][ok])[0] for k in observed}
 
-    cis = bootstrap_many(resample, observed, reps=reps, seed=seed, bounds={k: (-1.0, 1.0) for k in observed})
+    cis = bootstrap_many(resample, observed, reps=reps, seed=seed, bounds={k: (-1.0, 1.0) for k in observed},
+                         progress=progress)
     for k, ci in cis.items():
         corr[k].update(corrected=ci["corrected"], lo=ci["lo"], hi=ci["hi"])
 
@@ -599,6 +601,8 @@ def run_prior_study(config: PriorConfig, seed: int = 0, out_dir: str | os.PathLi
     """
     if not isinstance(config, PriorConfig):
         raise CompareError(f"run_prior_study needs a PriorConfig, got {type(config).__name__}")
+    if out_dir is not None:
+        check_out(out_dir, "out_dir")                    # before the sampling, not after it
     say = progress or (lambda s: None)
     secs: dict[str, float] = {}
     t = time.perf_counter()
@@ -642,7 +646,7 @@ def run_prior_study(config: PriorConfig, seed: int = 0, out_dir: str | os.PathLi
         strata[name] = _strata(ones[uniform], m, np.asarray(vals, float)[uniform], logp[uniform])
     t = time.perf_counter()
     _bootstrap_correlations(corr, counts, idx, {**{f"size_{b}": sizes[b] for b in config.bases}, **meas},
-                            config.bootstrap, seed)
+                            config.bootstrap, seed, progress)
     secs["bootstrap"] = time.perf_counter() - t
     study = PriorStudy(config, int(seed), counts, idx, sizes, exact, info, meas, corr, env,
                        _zipf_fit(counts.counts, counts.samples), strata, secs)
@@ -682,6 +686,7 @@ def add_prior_arguments(parser) -> None:
 
 def prior_from_args(args: Any, progress: Callable[[str], None] | None = None) -> PriorStudy:
     """Run the study from parsed `add_prior_arguments` arguments (``progress`` gets a line per stage)."""
+    check_out(args.out, "--out")
     samples = args.samples
     if not math.isfinite(samples) or samples != int(samples) or not 1 <= samples <= MAX_SAMPLES:
         raise CompareError(f"--samples: expected a whole number in 1..{MAX_SAMPLES:.0e} "

@@ -1,5 +1,6 @@
 """The occam CLI: case / compare / report groups; user mistakes are one line on stderr with status 2."""
 
+import io
 import json
 import subprocess
 import sys
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from compare.cli import main
+from synth import cli as synth_cli
 from reference import tiny_case
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,3 +138,29 @@ def test_a_closed_pipe_is_not_an_error():
     proc.stdout.close()
     err = proc.stderr.read()
     assert proc.wait(timeout=120) == 0 and err == ""
+
+
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal, so the progress bars draw on it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_study_bootstrap_bar_and_quiet(capsys, monkeypatch, tmp_path, quiet):
+    """`occam prior` shows its bootstrap on a bar of its own ("prior bootstrap", up to --bootstrap) on a
+    terminal; with --quiet nothing at all reaches stderr. The output is the same either way."""
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    monkeypatch.setitem(synth_cli.ProgressBar.__init__.__kwdefaults__, "delay", 0.0)   # draw at once
+    argv = ["prior", "--n", "3", "--widths", "8", "--samples", "2000", "--bases", "xag", "--measures", "",
+            "--bootstrap", "30", "--out", str(tmp_path)]
+    code = main(argv + (["--quiet"] if quiet else []))
+    out = capsys.readouterr().out
+    assert code == 0 and "Spearman" in out
+    shown = term.getvalue()
+    if quiet:
+        assert shown == ""
+    else:
+        assert "prior bootstrap:" in shown and "/30 [" in shown and "sampled" in shown     # bar of 30, with ETA

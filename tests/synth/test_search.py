@@ -365,3 +365,38 @@ def test_census_histograms():
     assert sum(d.histogram().values()) == 16
     assert sum(d.npn_histogram().values()) == 12            # P classes: 16 functions, 4 swapped pairs
     assert math.isfinite(c.seconds)
+
+
+def test_a_huge_max_size_ends_when_the_enumeration_is_complete():
+    """`--max-size 1e12` built empty levels one by one (they cost no work units, so no budget stopped
+    them): quadratic time, minutes at 5000. The search now stops once no larger size can add a function,
+    with the same answer as a small max_size."""
+    import time
+    t = time.perf_counter()
+    big = synthesize(Spec.from_table(0x96, 3), basis="xag", max_size=10**12)
+    small = synthesize(Spec.from_table(0x96, 3), basis="xag", max_size=6)
+    assert time.perf_counter() - t < 20
+    assert big.exact and big.min_size == small.min_size == 2
+    assert [str(p) for p in big.shortest] == [str(p) for p in small.shortest]
+    assert big.searched_size < 100 and any("enumeration is complete" in n for n in big.notes)
+    assert big.stats["saturated"] and big.truncation_mass == 0.0
+    wide = synthesize(Spec.from_table(0x96, 3), basis="xag", slack=10**12)       # a case's synth.slack
+    assert wide.exact and wide.min_size == 2 and wide.stats["saturated"]
+    zp = Spec.from_examples([[0, 0], [1, 1], [2, 1]], [0, 2, 0], p=3)
+    r = synthesize(zp, basis="zp", max_size=10**12)
+    assert r.exact and r.min_size == synthesize(zp, basis="zp", max_size=5).min_size
+    assert any("enumeration is complete" in n for n in r.notes)
+
+
+def test_a_target_the_basis_cannot_build_is_an_answer_not_a_hang():
+    """NOT in a basis of AND and OR only (monotone): no size gives it. The enumeration ran forever (and
+    with a budget, the SAT stage crashed); now it answers that no consistent program exists."""
+    mono = synth.define_basis("and_or_only", {"and": 1, "or": 1})
+    r = synthesize(Spec.from_table(0b01, 1), basis=mono, budget=10**6)
+    assert r.min_size is None and not r.exact and r.stats["saturated"]
+    assert any("no size can give a consistent program" in n for n in r.notes)
+    ok = synthesize(Spec.from_table(0b1000, 2), basis=mono, budget=10**6)     # and(x0, x1): reachable
+    assert ok.exact and ok.min_size == 1
+    # Z_4 (not a field): not every function of the points is a polynomial
+    r = synthesize(Spec.from_examples([[0, 0], [1, 1], [2, 1], [3, 3]], [1, 2, 0, 1], p=4), basis="zp")
+    assert r.min_size is None and any("no size can give a consistent program" in n for n in r.notes)

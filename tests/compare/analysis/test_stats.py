@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from scipy import stats as scipy_stats
 
-from compare.analysis.stats import (bootstrap_ci, mean_ci, partial_spearman, permutation_spearman, spearman,
-                                    spearman_ci, total_variation)
+from compare.analysis.stats import (bootstrap_ci, bootstrap_many, mean_ci, partial_spearman, permutation_spearman,
+                                    spearman, spearman_ci, total_variation)
 
 
 def test_permutation_test_against_exact_null():
@@ -64,6 +64,43 @@ def test_bootstrap_interval_covers_and_is_reproducible():
     assert a["lo"] < 6 / math.pi * math.asin(r / 2) < a["hi"]
     c = bootstrap_ci(lambda g: None, reps=10)
     assert c["lo"] is None and c["undefined"] == 10
+
+
+def _counts(lines: list[str], reps: int) -> list[int]:
+    """The k of each "bootstrap k/reps resamples" line (every line must be one)."""
+    assert all(line.startswith("bootstrap ") and line.endswith(f"/{reps} resamples") for line in lines), lines
+    return [int(line.split()[1].split("/")[0]) for line in lines]
+
+
+def test_bootstrap_progress_counts_up_to_reps_and_changes_nothing():
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=40)
+    y = x + rng.normal(size=40)
+    told: list[str] = []
+    assert spearman_ci(x, y, reps=120, seed=3, progress=told.append) == spearman_ci(x, y, reps=120, seed=3)
+    assert _counts(told, 120) == list(range(1, 121))
+
+    def stat(g: np.random.Generator) -> float | None:      # undefined on some resamples
+        v = float(g.normal())
+        return None if v > 1.5 else v
+
+    told = []
+    assert bootstrap_ci(stat, reps=75, seed=9, progress=told.append) == bootstrap_ci(stat, reps=75, seed=9)
+    assert _counts(told, 75) == list(range(1, 76))
+
+    def many(g: np.random.Generator) -> dict[str, float]:
+        i = g.integers(0, 40, 40)
+        return {"rho": spearman(x[i], y[i])[0], "mean": float(x[i].mean())}
+
+    observed = {"rho": spearman(x, y)[0], "mean": float(x.mean())}
+    told = []
+    with_bar = bootstrap_many(many, observed, reps=64, seed=2, bounds={"rho": (-1.0, 1.0)}, progress=told.append)
+    assert with_bar == bootstrap_many(many, observed, reps=64, seed=2, bounds={"rho": (-1.0, 1.0)})
+    assert _counts(told, 64) == list(range(1, 65))
+    told = []
+    bootstrap_ci(stat, reps=0, progress=told.append)
+    bootstrap_many(many, observed, reps=0, progress=told.append)
+    assert told == []                                     # no resamples, nothing to tell
 
 
 def test_mean_ci_uses_the_exact_t_quantile():

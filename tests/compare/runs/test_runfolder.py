@@ -16,6 +16,7 @@ import pytest
 
 import compare
 from compare.cli import main
+from compare.output import runfolder
 from compare.output.runfolder import RUN_SCHEMA, RunFolderError, check_schema, claim_owner, release_claim, try_claim
 from compare.runs.cases import load_case_text
 from compare.runs.study import run_folder
@@ -108,6 +109,36 @@ def test_claims_are_exclusive_and_stale_ones_are_broken(tmp_path):
     dead.wait()
     lock.write_text(json.dumps({"host": os.uname().nodename, "pid": dead.pid, "start": None, "time": 0}))
     assert try_claim(lock) and claim_owner(lock)["pid"] == os.getpid()    # the dead owner's claim was broken
+    release_claim(lock)
+
+
+def test_a_killed_writers_temporary_files_are_removed_by_the_report(tmp_path, capsys):
+    """A writer killed between writing its temporary file and renaming it leaves the temporary file; the
+    next report removes it when its writer (named in the file's name) is gone, or when it is older than
+    STALE_TEMP_S, and leaves a live writer's alone. A claim is never seen half-written."""
+    r = compare.run_case(_case(), out=tmp_path, cache=False, report=False)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    host = runfolder._host_tag()
+    seed_dir = next((r.folder / "seeds").iterdir())
+    stale = [r.folder / f".report.md.{host}-{dead.pid}.abc123.tmp",
+             seed_dir / f".metrics.json.{host}-{dead.pid}.x_1.tmp",
+             r.folder / "figures" / ".sizes.png.q.tmp"]           # the last: an old name without its writer
+    live = [r.folder / f".report.md.{host}-{os.getpid()}.def456.tmp",
+            r.folder / f".report.md.{'1' if host[0] == '0' else '0'}{host[1:]}-{dead.pid}.zz.tmp"]  # another host
+    for f in stale + live:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text("half")
+    old = time.time() - runfolder.STALE_TEMP_S - 10
+    os.utime(stale[2], (old, old))
+    assert main(["report", str(r.folder)]) == 0
+    capsys.readouterr()
+    assert not any(f.exists() for f in stale) and all(f.exists() for f in live)
+    assert runfolder.remove_stale_temps(r.folder) == 0
+    # the claim: complete from the moment it exists, and no temporary file left beside it
+    lock = tmp_path / "y.claim"
+    assert try_claim(lock) and claim_owner(lock)["pid"] == os.getpid()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".y.claim")] == []
     release_claim(lock)
 
 
@@ -253,3 +284,67 @@ def test_check_schema_reads_a_missing_key_as_one_and_refuses_nonsense(tmp_path):
     for bad in ("1", True, 0, 1.0):
         with pytest.raises(RunFolderError, match="m.json"):
             check_schema({"schema": bad}, tmp_path / "m.json")
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file of a run folder (path relative to it -> bytes), claims and temporary files left out."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.endswith((".claim", ".tmp", ".break"))}
+
+
+_DERIVED = ("report.md", "metrics.json", "figures", "circuits")      # what `occam report` (re)writes
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sigkill_during_a_report_leaves_old_or_new_files_and_a_rerun_repairs(tmp_path):
+    """`occam report` killed with SIGKILL at many moments of its writing (from the moment it holds the
+    folder's claim to its end, on the clock of a clean run): each file is then the old complete version or
+    the new one (or absent, when it was absent before), never a part; leftover temporary files and the
+    claim do not stop a rerun, which writes the same report as a clean run and removes them."""
+    r = compare.run_case(_case(), out=tmp_path, cache=False)
+    folder = r.folder
+    old = _files(folder)
+    # a clean report: the new version of every file, and how long its writing takes after the claim
+    p = _occam("report", str(folder))
+    assert _wait_for(lambda: (folder / ".finalize.claim").exists() or p.poll() is not None, 120)
+    t0 = time.monotonic()
+    so, se = p.communicate(timeout=300)
+    window = time.monotonic() - t0
+    assert p.returncode == 0, se
+    new = _files(folder)
+    assert set(new) == set(old) and "report.md" in new
+    killed = 0
+    for i, frac in enumerate((0.0, 0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8)):
+        if i % 2:                        # the derived files absent: each must be absent or complete afterwards
+            for name in _DERIVED:
+                target = folder / name
+                if target.is_dir():
+                    for f in target.iterdir():
+                        f.unlink()
+                else:
+                    target.unlink(missing_ok=True)
+        before = _files(folder)
+        p = _occam("report", str(folder))
+        # until this report holds the folder's claim (a killed one's stale claim may still be there)
+        assert _wait_for(lambda: (claim_owner(folder / ".finalize.claim") or {}).get("pid") == p.pid
+                         or p.poll() is not None, 120)
+        time.sleep(frac * window)
+        kids = {c for c in _children(p.pid) if _running(c)}
+        p.send_signal(signal.SIGKILL)
+        p.communicate(timeout=60)
+        killed += p.returncode == -signal.SIGKILL
+        assert _wait_for(lambda: not any(_running(c) for c in kids), 10), "a child of the killed report runs on"
+        after = _files(folder)
+        assert set(after) <= set(new), set(after) - set(new)
+        for name, data in after.items():
+            assert data in (before.get(name), new[name]), f"kill {i} at {frac:.2f}: {name} is neither old nor new"
+        _json_files_parse(folder)
+        for t in folder.rglob("*.tmp"):                     # a killed writer's temporary file: hidden, beside
+            assert t.name.startswith(".") and any(t.name.startswith(f".{Path(n).name}.") for n in new), t
+    assert killed >= 3, f"only {killed} kills landed while the report ran"
+    p = _occam("report", str(folder))
+    so, se = p.communicate(timeout=300)
+    assert p.returncode == 0, se
+    assert _files(folder) == new                             # the same report, figures and metrics as a clean run
+    assert not list(folder.rglob("*.tmp")) and not list(folder.rglob("*.claim"))

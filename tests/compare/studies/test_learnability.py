@@ -50,6 +50,21 @@ def test_study_output_and_determinism(tmp_path):
     assert again.results["relu σw=1"]["mean_accuracy"] == st.results["relu σw=1"]["mean_accuracy"]
 
 
+def test_study_reports_its_bootstraps_without_changing_them():
+    cfg = LearnabilityConfig(n_inputs=3, max_size=1, targets_per_size=2, random_targets=1, seeds=2,
+                             train_fractions=(0.5,), fixed_fraction=0.5, epochs=15, permutations=20, bootstrap=25,
+                             regimes=(("relu", 1.0), ("tanh", 8.0)), widths=(8,))
+    told: list[str] = []
+    a = run_learnability_study(cfg, seed=1, progress=told.append)
+    b = run_learnability_study(cfg, seed=1)
+    assert a.results == b.results
+    boot = [s for s in told if s.startswith("bootstrap ")]
+    assert boot and all(s.endswith("/25 resamples") for s in boot)
+    ks = [int(s.split()[1].split("/")[0]) for s in boot]
+    assert ks[-1] == 25 and all(k == 1 or k == j + 1 for j, k in zip([0] + ks, ks))   # each run counts 1..25
+    assert ks.count(25) == ks.count(1)                          # every bootstrap ran to the end
+
+
 def test_cli(tmp_path, capsys):
     from compare.cli import main
     code = main(["learnability", "--n", "3", "--widths", "8", "--max-size", "1", "--targets-per-size", "2",

@@ -143,6 +143,19 @@ def test_compare_distributions_by_hand():
     assert 0 < d["noise_test"]["sgd_bayes"]["p"] <= 1 and isinstance(d["verdict"], str)
 
 
+def test_compare_distributions_reports_its_bootstrap_without_changing_it():
+    task, _ = _tiny()
+    care, y = task.care, task.table & task.care
+    cons = sorted(f for f in range(16) if (f & care) == y)
+    sgd, bayes = Counter({cons[0]: 60, cons[1]: 40}), Counter({cons[0]: 30, cons[1]: 30, cons[2]: 40})
+    length = {f: (i, 4.0 + i, f"p{i}") for i, f in enumerate(cons)}
+    told: list[str] = []
+    a = compare_distributions(task, sgd, bayes, length, bootstrap=50, seed=3, progress=told.append)
+    b = compare_distributions(task, sgd, bayes, length, bootstrap=50, seed=3)
+    assert told == [f"bootstrap {k}/50 resamples" for k in range(1, 51)]
+    assert a["stats"] == b["stats"] and a["noise_test"] == b["noise_test"] and a["table"] == b["table"]
+
+
 def test_noise_test_accepts_a_sample_of_the_same_distribution():
     task, _ = _tiny()
     care, y = task.care, task.table & task.care
@@ -253,6 +266,7 @@ def test_interrupted_study_resumes_from_saved_samples(tmp_path):
     again = run_posterior_study(_small_cfg(targets=("and:k=2", "and: k=2"), bootstrap=30), seed=4, out_dir=tmp_path,
                                 progress=said.append)
     assert sum("samples read from" in s for s in said) == 1                   # one target reused, one redone
+    assert said.count("bootstrap 30/30 resamples") == 2                        # each target's intervals
     assert (tmp_path / "targets" / "and_k_2.json").stat().st_mtime_ns == saved["and_k_2.json"]
     for a, b in zip(first.results, again.results):
         assert a["comparison"]["table"] == b["comparison"]["table"]            # the same samples

@@ -227,3 +227,15 @@ def test_count_functions_reports_its_progress_in_batches():
     assert lines == ["sampled 4/16 batches", "sampled 8/16 batches", "sampled 12/16 batches",
                      "sampled 16/16 batches"]
     assert told.tables == quiet.tables and told.counts.tolist() == quiet.counts.tolist()
+
+
+def test_study_reports_its_bootstrap_without_changing_it():
+    cfg = PriorConfig(n_inputs=3, widths=(8,), samples=2000, batch=1000, bases=("xag",), measures=("lz",),
+                      bootstrap=40)
+    lines: list[str] = []
+    told = run_prior_study(cfg, seed=5, progress=lines.append)
+    quiet = run_prior_study(cfg, seed=5)
+    boot = [s for s in lines if s.startswith("bootstrap ")]
+    assert boot == [f"bootstrap {k}/40 resamples" for k in range(1, 41)]
+    assert told.correlations == quiet.correlations
+    assert told.correlations["size_xag"]["lo"] is not None
