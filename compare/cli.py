@@ -136,7 +136,7 @@ def build_parser(with_study: str | None = None):
     for name, (short, long) in _STUDY_HELP.items():
         p = groups.add_parser(name, help=short, description=long)
         if with_study == name:
-            getattr(importlib.import_module(f".studies.{name}", __package__), f"add_{name}_arguments")(p)
+            getattr(importlib.import_module(".study_args", __package__), f"add_{name}_arguments")(p)
             _common(p)
 
     p = groups.add_parser("sweep", help="many case studies x seeds on one machine or a Dask cluster",
@@ -334,7 +334,7 @@ def _sweep(args: Any, argv: Sequence[str] | None) -> int:
 
 
 def _study(args: Any, name: str) -> int:
-    module = importlib.import_module(f".studies.{name}", __package__)
+    module = importlib.import_module(".study_args", __package__)
     # the posterior study's rejection sampling reports "P_B: <k> accepted": a bar towards --accepted
     totals = [(re.compile(r"P_B: ([\d,]+) accepted"), args.accepted)] if name == "posterior" else []
     # the intervals' resamples ("bootstrap k/n resamples", compare.analysis.stats): a bar "<study> bootstrap"

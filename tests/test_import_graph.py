@@ -40,6 +40,7 @@ LAZY_DISPATCH_MODULES: frozenset = frozenset()
 COMPARE_LAYERS: tuple[tuple[str, ...], ...] = (
     ("compare.__main__",),
     ("compare.cli",),                       # argument parsing; calls the public API
+    ("compare.study_args",),                # the studies' arguments (loaded by the CLI when a study runs)
     ("compare",),                           # the public API (PEP 562)
     ("compare.runs", "compare.studies"),    # case studies and run folders | simplicity-bias studies
     ("compare.analysis",),                  # a network's function, comparison, probes, LLC, statistics

@@ -39,10 +39,8 @@ torch.Size([4, 8])
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import math
-import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -54,7 +52,7 @@ import torch
 from ..errors import CompareError
 from .nets import ACTIVATIONS, activation_fn
 
-__all__ = ["INITS", "INPUT_ENCODINGS", "CHUNK", "NetFields", "NET_FIELDS", "add_net_arguments", "net_arguments",
+__all__ = ["INITS", "INPUT_ENCODINGS", "CHUNK", "NetFields", "NET_FIELDS",
            "NetPrior", "NetBatch", "BatchRunner", "all_inputs", "pack_tables", "table_ints", "parse_widths",
            "forward", "BatchTraining", "train_batch", "OPTIMIZERS"]
 
@@ -181,55 +179,6 @@ class NetFields:
 
 
 NET_FIELDS = tuple(f.name for f in dataclasses.fields(NetFields))
-
-
-class _InputsCount(argparse.Action):
-    """``--inputs N``: the number of Boolean inputs (a count, as in every other command). The old
-    ``--inputs 01|pm1`` (the input encoding) still works: it sets ``--encoding`` and prints a one-line
-    deprecation notice on stderr."""
-
-    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: str | None = None) -> None:
-        if values in INPUT_ENCODINGS:
-            print(f"occam: note: {option_string} {values} for the input encoding is deprecated; "
-                  f"use --encoding {values} (--inputs is the number of inputs)", file=sys.stderr)
-            namespace.encoding = values
-            return
-        try:
-            n = int(values)
-        except ValueError:
-            parser.error(f"argument {option_string}: expected the number of inputs (an integer), got {values!r}")
-        if n < 1:
-            parser.error(f"argument {option_string}: the number of inputs must be >= 1, got {values!r}")
-        setattr(namespace, self.dest, n)
-
-
-def add_net_arguments(parser: Any, defaults: NetFields) -> None:
-    """The `NetFields` options (``--inputs --widths --activation --sigma-w --sigma-b --no-bias --init
-    --encoding``); ``--n`` is another spelling of ``--inputs``."""
-    parser.add_argument("--inputs", "--n", dest="n", action=_InputsCount, default=defaults.n_inputs, metavar="N",
-                        help="number of Boolean inputs, a count (default: %(default)s)")
-    parser.add_argument("--widths", default=",".join(map(str, defaults.widths)),
-                        help="hidden widths, e.g. 40,40 or 64x10 (ten layers of 64) (default: %(default)s)")
-    parser.add_argument("--activation", default=defaults.activation, choices=ACTIVATIONS,
-                        help="hidden activation (default: %(default)s)")
-    parser.add_argument("--sigma-w", type=float, default=defaults.sigma_w,
-                        help="scale of the initial weights (see --init) (default: %(default)s)")
-    parser.add_argument("--sigma-b", type=float, default=defaults.sigma_b,
-                        help="scale of the initial biases (see --init) (default: %(default)s)")
-    parser.add_argument("--no-bias", action="store_true", help="layers without biases (default: with biases)")
-    parser.add_argument("--init", default=defaults.init, choices=INITS,
-                        help="initialisation scheme: standard (weights N(0, sigma_w^2 / fan_in)) or mingard2025 "
-                        "(see the compare.networks.batched docstring) (default: %(default)s)")
-    parser.add_argument("--encoding", default=defaults.inputs, choices=INPUT_ENCODINGS,
-                        help="how the network reads an input bit: 01 (x in {0,1}) or pm1 (x in {-1,+1}); "
-                        "formerly --inputs (default: %(default)s)")
-
-
-def net_arguments(args: Any) -> dict[str, Any]:
-    """`NetFields` keyword arguments from options added by `add_net_arguments`."""
-    return {"n_inputs": args.n, "widths": parse_widths(args.widths), "activation": args.activation,
-            "sigma_w": args.sigma_w, "sigma_b": args.sigma_b, "bias": not args.no_bias, "init": args.init,
-            "inputs": args.encoding}
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from synth.semantics import input_words
 from ..analysis.stats import (bootstrap_ci, bootstrap_many, fmt_ci, partial_spearman, permutation_spearman, spearman,
                               spearman_ci)
 from ..errors import CompareError
-from ..networks.batched import NetPrior, all_inputs, parse_widths, train_batch
+from ..networks.batched import NetPrior, all_inputs, train_batch
 from ..networks.nets import ACTIVATIONS
 from ..output.figures import PALETTE, pyplot, save_png
 from ..output.runfolder import atomic_write_json, atomic_write_text, check_out, versions
@@ -55,8 +55,7 @@ from .prior import isin_rows
 
 PROTOCOLS = ("epochs", "first_fit")
 
-__all__ = ["LearnabilityConfig", "LearnabilityStudy", "select_targets", "run_learnability_study",
-           "add_learnability_arguments", "learnability_from_args", "parse_regimes"]
+__all__ = ["LearnabilityConfig", "LearnabilityStudy", "select_targets", "run_learnability_study"]
 
 
 # work units (synth.budget) for enumerating targets by minimal size: about 60 CPU seconds on the reference
@@ -527,83 +526,3 @@ def _report(study: LearnabilityStudy) -> str:
           "## Figures", ""] + [f"![{x}]({x})" for x in study.figures]
     L += ["", "## Time", "", ", ".join(f"{k} {v:.1f} s" for k, v in study.seconds.items()), ""]
     return "\n".join(L)
-
-
-# ---------------------------------------------------------------------------------------------------
-# command line (wired into `occam learnability` by compare/cli.py)
-
-
-def _floats(text: str, option: str) -> tuple[float, ...]:
-    try:
-        return tuple(float(x) for x in text.split(",") if x.strip())
-    except ValueError:
-        raise CompareError(f"{option}: expected comma-separated numbers, got {text!r}") from None
-
-
-def parse_regimes(text: str) -> tuple[tuple[str, float], ...]:
-    """``relu:1,tanh:1,tanh:8`` -> (("relu", 1.0), ("tanh", 1.0), ("tanh", 8.0)).
-
-    >>> parse_regimes("relu:1,tanh:8")
-    (('relu', 1.0), ('tanh', 8.0))
-    """
-    out = []
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        act, colon, sw = part.partition(":")
-        try:
-            out.append((act.strip(), float(sw) if colon else 1.0))
-        except ValueError:
-            raise CompareError(f"--regimes: expected activation:sigma_w items such as relu:1,tanh:8, "
-                               f"got {part!r}") from None
-    return tuple(out)
-
-
-def add_learnability_arguments(parser: Any) -> None:
-    """Arguments of ``occam learnability`` on an argparse parser."""
-    d = LearnabilityConfig()
-    parser.add_argument("--inputs", "--n", dest="n", type=int, default=d.n_inputs, metavar="N",
-                        help="number of Boolean inputs, a count (default: %(default)s)")
-    parser.add_argument("--widths", default=",".join(map(str, d.widths)), help="hidden widths, e.g. 64 or 40,40 (default: %(default)s)")
-    parser.add_argument("--regimes", default=",".join(f"{a}:{s:g}" for a, s in d.regimes),
-                        help="activation:sigma_w pairs (tanh:8 is the chaotic negative control) (default: %(default)s)")
-    parser.add_argument("--sigma-b", type=float, default=d.sigma_b, help="scale of the initial biases (default: %(default)s)")
-    parser.add_argument("--basis", default=d.basis, help="basis of the targets' minimal sizes (default: %(default)s)")
-    parser.add_argument("--max-size", type=int, default=d.max_size, help="targets of minimal size 0..this (default: %(default)s)")
-    parser.add_argument("--targets-per-size", type=int, default=d.targets_per_size,
-                        help="targets of each minimal size, a count (default: %(default)s)")
-    parser.add_argument("--random-targets", type=int, default=d.random_targets,
-                        help="uniformly random targets (negative control), a count (default: %(default)s)")
-    parser.add_argument("--train-fractions", default=",".join(f"{f:g}" for f in d.train_fractions),
-                        help="comma-separated fractions of the 2^n points used for training (default: %(default)s)")
-    parser.add_argument("--fixed-fraction", type=float, default=d.fixed_fraction,
-                        help="training fraction at which held-out accuracy is compared across targets (default: %(default)s)")
-    parser.add_argument("--threshold", type=float, default=d.threshold, help="held-out accuracy that counts as learned (default: %(default)s)")
-    parser.add_argument("--seeds", type=int, default=d.seeds, help="networks per target and fraction, a count N (seeds 0..N-1) (default: %(default)s)")
-    parser.add_argument("--epochs", type=int, default=d.epochs, help="training steps per network (default: %(default)s)")
-    parser.add_argument("--protocol", default=d.protocol, choices=PROTOCOLS,
-                        help="score after --epochs steps, or at the first step that fits the training set (default: %(default)s)")
-    parser.add_argument("--lr", type=float, default=d.lr, help="learning rate (default: %(default)s)")
-    parser.add_argument("--permutations", type=int, default=d.permutations,
-                        help="resamples for the permutation p-values (default: %(default)s)")
-    parser.add_argument("--bootstrap", type=int, default=d.bootstrap,
-                        help="bootstrap resamples for the intervals over targets (default: %(default)s)")
-    parser.add_argument("--enumeration-budget", type=float, default=d.enumeration_budget,
-                        help="work units for enumerating the targets (see synth.budget; 1e8 accepted) (default: %(default)s)")
-    parser.add_argument("--enumeration-budget-s", type=float, default=None,
-                        help="optional wall-clock valve for that enumeration, seconds (default: none)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed of targets and training (default: %(default)s)")
-    parser.add_argument("--out", required=True, help="output folder")
-
-
-def learnability_from_args(args: Any, progress: Any = None) -> "LearnabilityStudy":
-    """Run the study from parsed `add_learnability_arguments` arguments."""
-    check_out(args.out, "--out")
-    cfg = LearnabilityConfig(n_inputs=args.n, widths=parse_widths(args.widths), regimes=parse_regimes(args.regimes),
-                             sigma_b=args.sigma_b, basis=args.basis, max_size=args.max_size,
-                             targets_per_size=args.targets_per_size, random_targets=args.random_targets,
-                             train_fractions=_floats(args.train_fractions, "--train-fractions"),
-                             fixed_fraction=args.fixed_fraction, threshold=args.threshold, seeds=args.seeds,
-                             epochs=args.epochs, lr=args.lr, protocol=args.protocol,
-                             permutations=args.permutations,
-                             bootstrap=args.bootstrap, enumeration_budget=args.enumeration_budget,
-                             enumeration_budget_s=args.enumeration_budget_s)
-    return run_learnability_study(cfg, args.seed, args.out, progress=progress)

@@ -59,15 +59,14 @@ import synth
 
 from ..analysis.stats import bootstrap_many, fmt_statistic, spearman, total_variation
 from ..errors import CompareError
-from ..networks.batched import (OPTIMIZERS, BatchRunner, NetBatch, NetFields, NetPrior, add_net_arguments,
-                                net_arguments, pack_tables, table_ints, train_batch, validate_net_fields)
+from ..networks.batched import (OPTIMIZERS, BatchRunner, NetBatch, NetFields, NetPrior,
+                                pack_tables, table_ints, train_batch, validate_net_fields)
 from ..networks.tasks import TARGETS, Task, make_task
 from ..output.runfolder import atomic_write_json, atomic_write_text, check_out, versions
 from .posterior_report import figures, render
 
 __all__ = ["PosteriorConfig", "PosteriorStudy", "target_task", "sgd_functions", "bayes_functions",
-           "length_posterior", "compare_distributions", "run_posterior_study", "add_posterior_arguments",
-           "posterior_from_args"]
+           "length_posterior", "compare_distributions", "run_posterior_study"]
 
 MAX_INPUTS = 10
 BETA_MAX = 16.0   # the tempered length prior's β is searched in [0, BETA_MAX]
@@ -729,49 +728,3 @@ def run_posterior_study(config: PosteriorConfig, seed: int = 0, out_dir: str | o
         atomic_write_json(out / "posterior.json", study.as_dict())
         atomic_write_text(out / "report.md", render(study))
     return study
-
-
-# ---------------------------------------------------------------------------------------------------
-# command line (wired into `occam posterior` by compare/cli.py)
-
-
-def add_posterior_arguments(parser: Any) -> None:
-    """Arguments of ``occam posterior`` on an argparse parser."""
-    d = PosteriorConfig()
-    parser.add_argument("--targets", nargs="+", default=list(d.targets), metavar="TARGET",
-                        help="targets: name[:k=v,...] from the task registry, a table 0x..., or program text (default: %(default)s)")
-    add_net_arguments(parser, d)
-    parser.add_argument("--train-count", type=int, default=d.train_count, help="training points |S|, a count (default: %(default)s)")
-    parser.add_argument("--split-seed", type=int, default=d.split_seed, help="seed of the training set (default: %(default)s)")
-    parser.add_argument("--runs", type=int, default=d.runs, help="trained networks (P_SGD), a count (default: %(default)s)")
-    parser.add_argument("--optimizer", default=d.optimizer, choices=OPTIMIZERS, help="optimiser of the P_SGD runs (default: %(default)s)")
-    parser.add_argument("--lr", type=float, default=d.lr, help="learning rate of the P_SGD runs (default: %(default)s)")
-    parser.add_argument("--batch-size", type=int, default=None, help="minibatch size (default: full batch)")
-    parser.add_argument("--max-steps", type=int, default=d.max_steps,
-                        help="P_SGD: a run that has not fitted S after this many steps counts as not fitted (default: %(default)s)")
-    parser.add_argument("--accepted", type=int, default=d.accepted, help="P_B: stop after this many accepted (default: %(default)s)")
-    parser.add_argument("--max-samples", type=float, default=d.max_samples, help="P_B: stop after this many drawn (1e7 accepted) (default: %(default)s)")
-    parser.add_argument("--batch", type=int, default=d.batch, help="P_B: networks per batch (default: %(default)s)")
-    parser.add_argument("--basis", default=d.basis, help="basis of the length prior (default: %(default)s)")
-    parser.add_argument("--len-slack", type=int, default=d.len_slack, help="sizes beyond the minimum enumerated (default: %(default)s)")
-    parser.add_argument("--len-budget", type=float, default=d.len_budget,
-                        help="work units for the enumeration (see synth.budget; 1e8 accepted) (default: %(default)s)")
-    parser.add_argument("--len-budget-s", type=float, default=None,
-                        help="optional wall-clock valve for the enumeration, seconds (default: none)")
-    parser.add_argument("--bootstrap", type=int, default=d.bootstrap, help="bootstrap resamples for the intervals (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed of training and sampling (default: %(default)s)")
-    parser.add_argument("--out", required=True, help="output folder")
-
-
-def posterior_from_args(args: Any, progress: Callable[[str], None] | None = None) -> PosteriorStudy:
-    """Run the study from parsed `add_posterior_arguments` arguments."""
-    check_out(args.out, "--out")
-    if args.max_samples != int(args.max_samples):
-        raise CompareError(f"--max-samples: expected a whole number, got {args.max_samples!r}")
-    cfg = PosteriorConfig(**net_arguments(args), targets=tuple(args.targets), train_count=args.train_count,
-                          split_seed=args.split_seed, runs=args.runs, optimizer=args.optimizer, lr=args.lr,
-                          batch_size=args.batch_size, max_steps=args.max_steps, accepted=args.accepted,
-                          max_samples=int(args.max_samples), batch=args.batch, basis=args.basis,
-                          len_slack=args.len_slack, len_budget=args.len_budget, len_budget_s=args.len_budget_s,
-                          bootstrap=args.bootstrap)
-    return run_posterior_study(cfg, args.seed, args.out, progress=progress)

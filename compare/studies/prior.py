@@ -50,7 +50,7 @@ from synth.semantics import input_words
 
 from ..analysis.stats import bootstrap_many, fmt_ci, spearman
 from ..errors import CompareError
-from ..networks.batched import (INITS, BatchRunner, NetBatch, NetFields, add_net_arguments, net_arguments, pack_tables,
+from ..networks.batched import (INITS, BatchRunner, NetBatch, NetFields, pack_tables,
                                 table_ints, validate_net_fields)
 from ..output.runfolder import check_out, versions
 from .prior_findings import RESOLVED, findings, resolved_key
@@ -59,7 +59,6 @@ from .prior_report import write_outputs
 __all__ = [
     "INITS", "PriorConfig", "FunctionCounts", "PriorStudy",
     "sample_functions", "count_functions", "minimal_sizes", "spearman", "run_prior_study",
-    "add_prior_arguments", "prior_from_args",
 ]
 
 MEASURES = ("lz", "sop")
@@ -653,47 +652,3 @@ def run_prior_study(config: PriorConfig, seed: int = 0, out_dir: str | os.PathLi
     if out_dir is not None:
         write_outputs(study, Path(out_dir))
     return study
-
-
-# ---------------------------------------------------------------------------------------------------
-# command line (wired into `occam prior` by compare/cli.py)
-
-
-def add_prior_arguments(parser) -> None:
-    """Arguments of ``occam prior`` on an argparse parser."""
-    d = PriorConfig()
-    add_net_arguments(parser, d)
-    parser.add_argument("--samples", type=float, default=d.samples,
-                        help="networks to sample, a count (1e6 accepted) (default: %(default)s)")
-    parser.add_argument("--batch", type=int, default=d.batch, help="networks per batch (default: %(default)s)")
-    parser.add_argument("--bases", default=",".join(d.bases), help="comma-separated bases of the minimal sizes (default: %(default)s)")
-    parser.add_argument("--mode", default=d.mode, choices=("formula", "circuit"),
-                        help="formula (trees) or circuit (shared gates) sizes (default: %(default)s)")
-    parser.add_argument("--measures", default=",".join(d.measures), help="other complexity measures: lz,sop (or empty) (default: %(default)s)")
-    parser.add_argument("--size-budget", type=float, default=d.size_budget,
-                        help="work units per basis for minimal sizes (n >= 5; see synth.budget; 3e8 accepted) (default: %(default)s)")
-    parser.add_argument("--size-budget-s", type=float, default=None,
-                        help="optional wall-clock valve per basis, seconds (makes the censoring machine-dependent) (default: none)")
-    parser.add_argument("--size-levels", type=int, default=None,
-                        help="n >= 5: enumerate sizes up to this one only (reproducible censoring) (default: no limit)")
-    parser.add_argument("--max-measured", type=int, default=d.max_measured,
-                        help="measure the minimal size of at most this many functions (default: %(default)s)")
-    parser.add_argument("--bootstrap", type=int, default=d.bootstrap, help="bootstrap resamples for the intervals (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed of the sampling (default: %(default)s)")
-    parser.add_argument("--workers", type=int, default=1, help="sampling processes (results do not depend on it) (default: %(default)s)")
-    parser.add_argument("--out", required=True, help="output folder")
-
-
-def prior_from_args(args: Any, progress: Callable[[str], None] | None = None) -> PriorStudy:
-    """Run the study from parsed `add_prior_arguments` arguments (``progress`` gets a line per stage)."""
-    check_out(args.out, "--out")
-    samples = args.samples
-    if not math.isfinite(samples) or samples != int(samples) or not 1 <= samples <= MAX_SAMPLES:
-        raise CompareError(f"--samples: expected a whole number in 1..{MAX_SAMPLES:.0e} "
-                           f"(compare.studies.prior.MAX_SAMPLES), got {samples!r}")
-    cfg = PriorConfig(**net_arguments(args), samples=int(samples), batch=args.batch,
-                      bases=tuple(b for b in args.bases.split(",") if b), mode=args.mode,
-                      measures=tuple(m for m in args.measures.split(",") if m),
-                      size_budget=args.size_budget, size_budget_s=args.size_budget_s, size_levels=args.size_levels,
-                      max_measured=args.max_measured, bootstrap=args.bootstrap)
-    return run_prior_study(cfg, args.seed, args.out, workers=args.workers, progress=progress)

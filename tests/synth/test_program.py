@@ -7,7 +7,6 @@ import itertools
 import math
 import pickle
 import random
-import time
 
 import networkx as nx
 import numpy as np
@@ -617,24 +616,21 @@ def test_deep_nesting_formats_and_parses():
     assert Program.parse(str(deep), basis="aon") == deep
 
 
-def test_chain_of_3000_statements_is_fast():
+def test_chain_of_3000_statements():
+    """A 3000-statement chain parses, prints and evaluates (no recursion limit); its speed is not asserted
+    here (timed assertions fail on a loaded machine; speed goals live in bench/)."""
     lines = ["t0 = not(x0)"] + [f"t{i} = xor(t{i - 1}, x{i % 7})" for i in range(1, 3000)]
     text = "\n".join(lines)
-    t0 = time.perf_counter()
     p = Program.parse(text)
-    t1 = time.perf_counter()
     s = str(p)
-    t2 = time.perf_counter()
     X = np.random.default_rng(0).integers(0, 2, (1000, 7))
     y = p.evaluate(X)
-    t3 = time.perf_counter()
     assert len(p.nodes) == 3000 and p.depth == 2999            # the not is free in `any`
     # output = not(x0) xor (x_{i % 7} for i = 1..2999): x_j appears len(range(j, 3000, 7)) times
     counts = [len(range(j, 3000, 7)) for j in range(7)]
     expected = 1 ^ np.bitwise_xor.reduce(X * (np.array(counts) % 2), axis=1)
     assert y.tolist() == expected.astype(bool).tolist()
     assert Program.parse(s) == p
-    assert max(t1 - t0, t2 - t1, t3 - t2) < 1.0, (t1 - t0, t2 - t1, t3 - t2)
 
 
 def test_programs_pickle_and_copy():

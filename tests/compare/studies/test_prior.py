@@ -13,8 +13,9 @@ import synth
 from compare import CompareError
 from compare.networks.batched import NetBatch, all_inputs, forward, pack_tables
 from compare.networks.nets import MLP
-from compare.studies.prior import (PriorConfig, add_prior_arguments, count_functions, minimal_sizes, prior_from_args,
-                                   run_prior_study, sample_functions, spearman)
+from compare.studies.prior import (PriorConfig, count_functions, minimal_sizes, run_prior_study, sample_functions,
+                                   spearman)
+from compare.study_args import add_prior_arguments, prior_from_args
 
 
 def _mlp_from_batch(cfg, layers, i):
