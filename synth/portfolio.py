@@ -34,7 +34,6 @@ from __future__ import annotations
 import math
 import resource
 import time
-from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -49,7 +48,7 @@ from .enumerate import Enumerator
 from .errors import SynthError
 from .posterior import min_bits_for_size, truncation_bound, unseen_count_log2
 from .restriction import MAX_CORE, restriction_bound
-from .result import ConsistentFunction, FrontierEntry, SynthesisResult, pareto
+from .result import ConsistentFunction, FrontierEntry, SynthesisResult, pareto, saturation_note
 from .sat import sat_basis_check, sat_minimum
 from .semantics import pack_bits, popcount, unpack_bits
 from .simplify import simplify_negations
@@ -265,9 +264,7 @@ def _formula_search(spec: Spec, b: Basis, *, max_size: int | None, top_k: int, s
             if (limit is None or s < limit) and en.saturated():
                 # every signature the basis builds on these points is enumerated: larger sizes add none
                 last = max(i for i, lv in enumerate(en.levels) if len(lv))
-                notes.append(f"the enumeration is complete: every function basis {b.name!r} builds on these "
-                             f"points has a formula of size <= {last} (sizes {last + 1}..{s} add none)"
-                             + ("" if min_size is not None else "; no size can give a consistent program"))
+                notes.append(saturation_note(b.name, "function", last, s, min_size is not None))
                 saturated = True
                 break
     except BudgetExceeded as e:

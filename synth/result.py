@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .dsl import Program
+from .errors import SynthError
 from .posterior import MINIMAL_TERM, Posterior
 from .spec import Spec
 
-__all__ = ["SynthesisResult", "FrontierEntry", "ConsistentFunction", "pareto"]
+__all__ = ["SynthesisResult", "FrontierEntry", "ConsistentFunction", "pareto", "saturation_note"]
 
 
 @dataclass(frozen=True)
@@ -136,3 +137,12 @@ def pareto(entries: list[FrontierEntry]) -> list[FrontierEntry]:
         if not out or e.errors < out[-1].errors:
             out.append(e)
     return out
+
+
+def saturation_note(basis: str, what: str, last: int, size: int, found: bool) -> str:
+    """The note of a search that stopped because it was complete: every ``what`` (functions, value
+    vectors) the basis builds on the points has a program of size <= ``last``, so sizes up to ``size``
+    add none; ``found``: whether a consistent program was among them."""
+    return (f"the enumeration is complete: every {what} basis {basis!r} builds on these points has a "
+            f"{'formula' if what == 'function' else 'program'} of size <= {last} (sizes {last + 1}..{size} "
+            f"add none)" + ("" if found else "; no size can give a consistent program"))

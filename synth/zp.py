@@ -25,7 +25,7 @@ from .dsl import ZP_GATES, Basis, Program, get_basis
 from .errors import SynthError
 from .posterior import MINIMAL_TERM, min_bits_for_size, truncation_bound, unseen_count_log2
 from .spec import Spec
-from .result import ConsistentFunction, FrontierEntry, SynthesisResult, pareto
+from .result import ConsistentFunction, FrontierEntry, SynthesisResult, pareto, saturation_note
 
 __all__ = ["synthesize_zp"]
 
@@ -152,9 +152,7 @@ def synthesize_zp(spec: Spec, *, basis: str | Basis = "zp", max_size: int | None
             last = max(i for i, lv in enumerate(levels) if len(lv[0]))
             complete = s >= max_cost + max_arity * last
             if complete and (limit is None or s < limit):
-                notes.append(f"the enumeration is complete: every value vector basis {b.name!r} builds on these "
-                             f"points has a program of size <= {last} (sizes {last + 1}..{s} add none)"
-                             + ("" if min_size is not None else "; no size can give a consistent program"))
+                notes.append(saturation_note(b.name, "value vector", last, s, min_size is not None))
                 saturated = True
                 break
     except BudgetExceeded as e:

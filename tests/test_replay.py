@@ -346,6 +346,8 @@ API = [
     ("synthesize-basis", _raises(lambda: synth.synthesize(Spec.from_table(0x96, 3), basis="nope")), SynthError,
      "unknown basis 'nope'"),
     ("synthesize-top-k-0", _raises(lambda: synth.synthesize(Spec.from_table(0x96, 3), top_k=0)), SynthError, "top_k"),
+    ("posterior-queries-columns", _raises(lambda: synth.synthesize(Spec.from_table(0x96, 3)).posterior([[0, 1]])),
+     SynthError, "queries must have 3 columns"),
     ("examples-modulus-huge", _raises(lambda: Spec.from_examples([[0, 1]], [1], p=10**5)), SynthError, "MAX_MODULUS"),
     ("table-string", _raises(lambda: Spec.from_table("0x96", 3)), SynthError, "truth table"),
     ("csv-bom-then-fraction", lambda tmp: (lambda: Spec.from_csv(_file(b"\xef\xbb\xbf0.5,1,1\n")(tmp))),
