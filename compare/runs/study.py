@@ -62,7 +62,7 @@ from .metrics import AGG_METRICS, SeedRecord, TrainingSummary, aggregate, case_m
 from .report import write_report
 
 __all__ = ["RunResult", "run_case", "run_seed", "ensure_seed", "aggregate", "case_metrics", "run_folder", "seed_dir",
-           "seed_row", "check_out", "mean_ci", "AGG_METRICS"]
+           "seed_row", "mean_ci", "AGG_METRICS"]
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from ..errors import CompareError
-from ..output.runfolder import (RUN_SCHEMA, RunFolderError, atomic_write_json, claim, git_commit, process_alive,
-                                read_json_file, versions)
+from ..output.runfolder import (RUN_SCHEMA, RunFolderError, atomic_write_json, check_out, claim, git_commit,
+                                process_alive, read_json_file, versions)
 from .cases import MAX_SEEDS, Case, load_case, resolve_case
 from .metrics import SeedRecord, case_metrics, read_seed_record
 from .report import write_report
-from .study import check_out, ensure_seed, run_folder, seed_dir
+from .study import ensure_seed, run_folder, seed_dir
 
 __all__ = ["Job", "SweepResult", "BACKENDS", "parse_seeds", "plan_sweep", "run_job", "run_sweep",
            "gather_case"]
