@@ -27,10 +27,8 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 # strategies
 # ----------------------------------------------------------------------------------------------
 
-@st.composite
-def bool_programs(draw, bases=BOOL_BASES, max_inputs=5, max_nodes=9):
-    """A random Boolean Program via from_nodes: random gates of a basis, random earlier refs,
-    occasionally constants and an output that is not the last node."""
+def _draw_nodes(draw, bases, max_inputs, max_nodes):
+    """(basis, n, nodes): random gates of a basis over random earlier refs, occasionally constants."""
     basis = draw(st.sampled_from(bases))
     n = draw(st.integers(1, max_inputs))
     gates = sorted(BASES[basis].costs)
@@ -41,6 +39,14 @@ def bool_programs(draw, bases=BOOL_BASES, max_inputs=5, max_nodes=9):
             continue
         g = draw(st.sampled_from(gates))
         nodes.append((g, tuple(draw(st.integers(0, n + i - 1)) for _ in range(GATES[g].arity))))
+    return basis, n, nodes
+
+
+@st.composite
+def bool_programs(draw, bases=BOOL_BASES, max_inputs=5, max_nodes=9):
+    """A random Boolean Program via from_nodes: random gates of a basis, random earlier refs,
+    occasionally constants and an output that is not the last node."""
+    basis, n, nodes = _draw_nodes(draw, bases, max_inputs, max_nodes)
     if not nodes or draw(st.booleans()):
         output = draw(st.integers(0, n + len(nodes) - 1))
     else:
@@ -418,16 +424,7 @@ def test_construction_errors(build, fragment):
 def multi_programs(draw, bases=BOOL_BASES, max_inputs=5, max_nodes=9, max_outputs=4):
     """A random Boolean Program with 1..max_outputs outputs (any refs: inputs, constants, gates,
     repeated), and its raw description."""
-    basis = draw(st.sampled_from(bases))
-    n = draw(st.integers(1, max_inputs))
-    gates = sorted(BASES[basis].costs)
-    nodes = []
-    for i in range(draw(st.integers(0, max_nodes))):
-        if draw(st.integers(0, 9)) == 0:
-            nodes.append((draw(st.sampled_from(["0", "1"])), ()))
-            continue
-        g = draw(st.sampled_from(gates))
-        nodes.append((g, tuple(draw(st.integers(0, n + i - 1)) for _ in range(GATES[g].arity))))
+    basis, n, nodes = _draw_nodes(draw, bases, max_inputs, max_nodes)
     outputs = tuple(draw(st.lists(st.integers(0, n + len(nodes) - 1), min_size=1, max_size=max_outputs)))
     return Program.from_nodes(n, nodes, outputs=outputs, basis=basis), (n, nodes, outputs, basis)
 
