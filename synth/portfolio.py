@@ -621,7 +621,10 @@ def _restriction_stage(res: SynthesisResult, spec: Spec, b: Basis, *, max_size: 
                        progress) -> None:
     """Raise the proven lower bound of a formula search by restriction to the forced core of inputs
     (`synth.restriction`); when it meets the consistent program in hand, that program is a minimum.
-    Cheap where it applies (a numpy pass per support), so it runs before the SAT stage."""
+    It runs before the SAT stage: with a core of up to MAX_CORE inputs it is a numpy pass per support;
+    with 5 or 6 core inputs (xag, aig, full) it runs SAT on the core's slices (at most 64 rows each), which
+    refutes sizes far faster than SAT on the whole spec, and it proves level by level, so a budget that
+    runs out leaves the last level proven. A least formula over the core found there is adopted."""
     target = res.min_size if max_size is None else min(res.min_size, max_size + 1)
     if spec.n_inputs <= MAX_CORE or res.lower_bound >= target or budget.exhausted():
         return                  # up to MAX_CORE inputs the enumerator and SAT are the right engines

@@ -103,3 +103,71 @@ def test_work_is_charged_the_same_with_a_warm_cache():
         restriction_bound(spec, "aon", 11, budget=bud)
         used.append(bud.used)
     assert used[0] == used[1] > 0
+
+
+# ---------------------------------------------------------------------- cores of 5 and 6 inputs (SAT slices)
+
+def _embedded_spec(formula: str, k: int, n: int, m: int, seed: int) -> Spec:
+    rng = np.random.default_rng(seed)
+    X = np.unique(rng.integers(0, 2, size=(m, n)), axis=0)
+    return Spec.from_examples(X, np.asarray(Program.parse(formula, k).evaluate(X[:, :k])).reshape(-1))
+
+
+def test_parity_of_five_among_eight_is_four_in_xag_by_sat_on_the_core():
+    spec = _embedded_spec("xor(x0, xor(x1, xor(x2, xor(x3, x4))))", 5, 8, 300, 0)
+    rb = restriction_bound(spec, "xag", 9)
+    assert rb.core == (0, 1, 2, 3, 4)
+    assert rb.lower == 4 and rb.program is not None and rb.program.size == 4 and rb.program.is_tree()
+    assert "least formula over the core inputs" in rb.reason
+    assert np.array_equal(np.asarray(rb.program.evaluate(spec.X)).reshape(-1), spec.y.reshape(-1))
+    # (4 is the minimum: a formula reading 5 inputs has 5 leaves, so 4 gates of two inputs)
+
+
+def test_aig_core_of_five_is_proven_with_its_program_and_aon_is_left_to_sat():
+    spec = _embedded_spec("or(and(and(x0, x1), and(x2, x3)), x4)", 5, 7, 120, 3)
+    rb = restriction_bound(spec, "aig", 8)
+    assert rb.core == (0, 1, 2, 3, 4) and rb.lower == 4 and rb.program.size == 4
+    exact = synthesize(spec, basis="aig", sat=False, budget=400_000_000)
+    assert exact.exact and exact.min_size == 4
+    # a costed NOT: the slices would need refutations as hard as the whole spec's, so no bound here
+    aon = restriction_bound(spec, "aon", 8)
+    assert aon.lower == 0 and aon.core == (0, 1, 2, 3, 4) and "NOT free" in aon.reason
+
+
+def test_a_sat_core_bound_stopped_by_its_budget_keeps_the_last_level_proven():
+    spec = _embedded_spec("ite(x0, ite(x1, x5, x4), ite(x1, x3, x2))", 6, 8, 128, 0)
+    rb = restriction_bound(spec, "xag", 9, known_lower=3, budget=synth.Budget(work=30_000_000))
+    assert rb.core == (0, 1, 2, 3, 4, 5)
+    assert 3 <= rb.lower < 9 and "before the budget ran out" in rb.reason and rb.program is None
+    again = restriction_bound(spec, "xag", 9, known_lower=3, budget=synth.Budget(work=30_000_000))
+    assert again == rb                      # work, not time: the same bound every time
+
+
+_CORE5 = ["xor(x0, xor(x1, and(x2, or(x3, x4))))", "or(and(x0, x1), and(x2, and(x3, x4)))",
+          "maj(x0, x1, maj(x2, x3, x4))", "ite(x0, and(x1, x2), xor(x3, x4))", "and(x0, xor(x1, xor(x2, or(x3, x4))))"]
+
+
+def test_sat_core_bound_proves_what_the_enumerator_cannot():
+    # the enumerator stops at its budget with 7 in hand; the SAT-sliced bound proves 7 (aig)
+    spec = _embedded_spec("ite(x0, and(x1, x2), xor(x3, x4))", 5, 7, 60, 7)
+    res = synthesize(spec, basis="aig", sat=False, budget=30_000_000)
+    assert not res.exact and res.min_size == 7
+    rb = restriction_bound(spec, "aig", 7, known_lower=res.lower_bound)
+    assert rb.core == (0, 1, 2, 3, 4) and rb.lower == 7
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(formula=st.sampled_from(_CORE5), basis=st.sampled_from(["xag", "aon", "aig", "mig"]),
+       n=st.integers(6, 7), m=st.integers(30, 90), seed=st.integers(0, 10**6), slack=st.integers(0, 2))
+def test_sat_core_bound_never_exceeds_the_exact_minimum(formula, basis, n, m, seed, slack):
+    """Soundness of the SAT-sliced bound against the enumerator's proven minimum over all inputs."""
+    spec = _embedded_spec(formula, 5, n, m, seed)
+    exact = synthesize(spec, basis=basis, sat=False, budget=100_000_000)
+    if not exact.exact:
+        return
+    rb = restriction_bound(spec, basis, exact.min_size + slack, budget=synth.Budget(work=300_000_000))
+    assert rb.lower <= exact.min_size
+    if rb.program is not None:
+        assert rb.program.size >= exact.min_size
+        assert np.array_equal(np.asarray(rb.program.evaluate(spec.X)).reshape(-1), spec.y.reshape(-1))
