@@ -51,7 +51,7 @@ from .budget import Budget, BudgetExceeded, as_budget
 from .exhaustive import census
 from .dsl import GATES, Basis, Program, define_basis, get_basis
 from .errors import SynthError
-from .sat import sat_minimum
+from .sat import sat_basis_check, sat_minimum
 from .spec import Spec
 
 __all__ = ["RestrictionBound", "restriction_bound", "MAX_CORE", "MAX_SAT_CORE", "MAX_SUPPORTS",
@@ -255,7 +255,8 @@ def restriction_bound(spec: Spec, basis: str | Basis, target: int, *, known_lowe
         return result(known_lower, core, 0, f"the forced core has {k} of the {n} inputs (the bound needs "
                                             f"1..{MAX_SAT_CORE}, and other inputs to restrict)")
     if k > MAX_CORE:
-        if bc.arity != 2 or bc.not_cost or any(c != bc.cheapest for g, c in b.costs.items() if g != "not"):
+        if bc.arity != 2 or bc.not_cost or any(c != bc.cheapest for g, c in b.costs.items() if g != "not") \
+                or not _sat_ok(b):
             return result(known_lower, core, 0, f"the forced core has {k} inputs: beyond the census ({MAX_CORE}), "
                                                 "SAT bounds the slices only with NOT free and one cost for every "
                                                 "gate of two inputs")
@@ -324,6 +325,14 @@ def _charge(bud: Budget, units: int) -> bool:
     try:
         bud.charge(units)
     except BudgetExceeded:
+        return False
+    return True
+
+
+def _sat_ok(b: Basis) -> bool:
+    try:
+        sat_basis_check(b)
+    except SynthError:
         return False
     return True
 
