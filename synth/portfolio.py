@@ -64,9 +64,11 @@ MAX_CONSISTENT = 20_000  # consistent functions kept (each gets a program) in on
 FALLBACK_WORK = 1_000_000  # work units of the upper-bound construction (its own allowance: well under 1 s)
 LEAF_SIZE = 3  # exact leaves of the Shannon decomposition have at most this size
 # The portfolio's split of the work: the mode's own engine (enumerator or census) gets this share of a
-# limited budget (or ENUMERATOR_WORK units of an unlimited one), and SAT the rest. Measured on the default
-# cases and bench/synth_bench.py: the enumerator settles sizes up to 4-6 within a few million units, and
-# beyond that each further size costs it about ten times more while SAT's cost grows slowly.
+# limited budget, at most ENUMERATOR_WORK units (all of an unlimited one gets that), and SAT the rest.
+# Measured on the default cases and bench/synth_bench.py: the enumerator settles sizes up to 4-6 within a
+# few million units, and beyond that each further size costs it about ten times more while SAT's cost
+# grows slowly (the multiplexer among 8 inputs, xag: a quarter of 5e9 units kept the enumerator busy
+# for about 4 minutes and 1.8 GB without a new size, where the restriction bound then needed 2 minutes).
 ENUMERATOR_SHARE = 0.25
 ENUMERATOR_WORK = 300_000_000
 # which engine proved a minimum found by each mode's own search: (mode, n <= CENSUS_INPUTS) -> name
@@ -135,7 +137,7 @@ def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
         # of the budget; an unfinished search gets a consistent upper bound; SAT then takes the sizes
         # between the proven lower bound and that bound with the rest of the budget
         left = bud.remaining()
-        share = ENUMERATOR_WORK if left is None else max(1, int(left * ENUMERATOR_SHARE))
+        share = ENUMERATOR_WORK if left is None else max(1, min(int(left * ENUMERATOR_SHARE), ENUMERATOR_WORK))
         res = _ENGINES[mode](spec, b, max_size=max_size, top_k=top_k, slack=slack,
                              budget=bud.sub(share) if sat else bud, progress=progress, after_minimum=bud)
         res.proved_by = _ENGINE_NAMES[mode, spec.n_inputs <= CENSUS_INPUTS] if res.exact else None

@@ -251,16 +251,23 @@ def restriction_bound(spec: Spec, basis: str | Basis, target: int, *, known_lowe
     if not feasible:
         return result(target, (), 0, f"no set of at most {most} inputs tells the examples apart")
     k = len(core)
-    if k == 0 or k > MAX_SAT_CORE or k == n:
+    sat_core = bc.arity == 2 and not bc.not_cost and _sat_ok(b) and \
+        all(c == bc.cheapest for g, c in b.costs.items() if g != "not")
+    if k == 0 or (k == n and (k <= MAX_SAT_CORE or not sat_core)):
         return result(known_lower, core, 0, f"the forced core has {k} of the {n} inputs (the bound needs "
-                                            f"1..{MAX_SAT_CORE}, and other inputs to restrict)")
+                                            f"some, and other inputs to restrict)")
     if k > MAX_CORE:
-        if bc.arity != 2 or bc.not_cost or any(c != bc.cheapest for g, c in b.costs.items() if g != "not") \
-                or not _sat_ok(b):
+        if not sat_core:
             return result(known_lower, core, 0, f"the forced core has {k} inputs: beyond the census ({MAX_CORE}), "
                                                 "SAT bounds the slices only with NOT free and one cost for every "
                                                 "gate of two inputs")
-        return _sat_core_bound(X, y, core, target, known_lower, b, bc, bud, leaves_below, result)
+        # keep the MAX_SAT_CORE inputs of the core that tell most example pairs apart; the rest of the core
+        # is read by every consistent formula too, so it is restricted in every support
+        keep = tuple(sorted(sorted(core, key=lambda i: (-_influence(words, y, i), i))[:MAX_SAT_CORE]))
+        return _sat_core_bound(X, y, keep, tuple(i for i in core if i not in keep), target, known_lower, b, bc,
+                               bud, leaves_below, result)
+    if k == n:
+        return result(known_lower, core, 0, f"the forced core has all {n} inputs: none to restrict")
     costs = tuple(sorted(b.costs.items()))
     left = bud.remaining()
     if k == 4 and left is not None and left < 2 * CORE_CENSUS_WORK:
@@ -329,6 +336,12 @@ def _charge(bud: Budget, units: int) -> bool:
     return True
 
 
+def _influence(words: np.ndarray, y: np.ndarray, i: int) -> int:
+    """Example pairs that differ in input i alone and have different outputs."""
+    pos = set(words[y == 1].tolist())
+    return sum((w ^ (1 << i)) in pos for w in words[y == 0].tolist())
+
+
 def _sat_ok(b: Basis) -> bool:
     try:
         sat_basis_check(b)
@@ -367,8 +380,8 @@ def _partial_spec(mask: int, vals: int, k: int) -> Spec:
     return Spec.from_examples(Xs, np.array([(vals >> t) & 1 for t in rows], dtype=np.uint8))
 
 
-def _sat_core_bound(X: np.ndarray, y: np.ndarray, core: tuple[int, ...], target: int, known_lower: int,
-                    b: Basis, bc: _Costs, bud: Budget, leaves_below, result) -> RestrictionBound:
+def _sat_core_bound(X: np.ndarray, y: np.ndarray, core: tuple[int, ...], forced: tuple[int, ...], target: int,
+                    known_lower: int, b: Basis, bc: _Costs, bud: Budget, leaves_below, result) -> RestrictionBound:
     """`restriction_bound` for a core of MAX_CORE + 1 .. MAX_SAT_CORE inputs, where no census is exact:
     the least cost of each slice (a partial function of the core, at most 64 rows) is bounded by the SAT
     engine (`synth.sat.sat_minimum`, formulas), which on the core's few inputs and rows refutes sizes far
@@ -383,17 +396,21 @@ def _sat_core_bound(X: np.ndarray, y: np.ndarray, core: tuple[int, ...], target:
     the same budget.) The bound rises one level at a time: level L is proven when every support has a
     slice whose bound reaches L, so a budget that runs out leaves the last level proven, never a guess.
     When the least formula of the whole core projection (``E = ()``) costs less than L, it is a
-    consistent program, and its cost is the minimum."""
+    consistent program, and its cost is the minimum. ``forced``: inputs of the forced core beyond the
+    MAX_SAT_CORE kept in ``core`` (every consistent formula reads them too), restricted in every support:
+    so a function of 8 essential inputs that is the multiplexer wherever two of them are 0 costs at
+    least 9 + 2 in xag."""
     n = X.shape[1]
     k = len(core)
-    rest = [i for i in range(n) if i not in core]
-    extra = max(0, min(leaves_below(target) - k, len(rest)))
-    supports = [E for j in range(extra + 1) for E in itertools.combinations(rest, j)]
+    full = tuple(sorted(core + forced))
+    rest = [i for i in range(n) if i not in full]
+    extra = max(0, min(leaves_below(target) - k - len(forced), len(rest)))
+    supports = [tuple(sorted(forced + E)) for j in range(extra + 1) for E in itertools.combinations(rest, j)]
     if len(supports) > MAX_SAT_SUPPORTS:
-        return result(known_lower, core, 0, f"{len(supports)} supports to examine with a SAT core (more than "
+        return result(known_lower, full, 0, f"{len(supports)} supports to examine with a SAT core (more than "
                                             f"{MAX_SAT_SUPPORTS})")
     if not _charge(bud, len(supports) * len(y)):
-        return result(known_lower, core, 0, "the budget ran out before the supports were sliced")
+        return result(known_lower, full, 0, "the budget ran out before the supports were sliced")
     slices: dict[tuple[int, ...], list[tuple[int, int]]] = {}
     for E in supports:
         sl = _core_slices(X, y, core, E)
@@ -444,19 +461,19 @@ def _sat_core_bound(X: np.ndarray, y: np.ndarray, core: tuple[int, ...], target:
                 break
             level = L
     except _OutOfBudget:
-        return result(level, core, len(slices), f"every consistent formula cheaper than {target} reads the inputs "
+        return result(level, full, len(slices), f"every consistent formula cheaper than {target} reads the inputs "
                                                 f"{list(core)}; SAT on the slices of the {len(slices)} supports "
                                                 f"proved {level} before the budget ran out")
     if stop == ():                                    # the least formula over the core alone fits every example
         program = programs[slices[()][0]].embedded(n, list(core), basis=b)
-        return result(level, core, len(slices), f"the least formula over the core inputs {list(core)} costs "
+        return result(level, full, len(slices), f"the least formula over the core inputs {list(core)} costs "
                                                 f"{level}, and SAT on the slices of the {len(slices)} supports "
                                                 f"proved every other cost at least that", program)
     if stop is not None:
-        return result(level, core, len(slices), f"a support of the core {list(core)} and the inputs "
+        return result(level, full, len(slices), f"a support of the core {list(core)} and the inputs "
                                                 f"{list(stop)} allows cost {level + 1}; SAT on the slices "
                                                 f"proved {level}")
-    return result(level, core, len(slices), f"every consistent formula cheaper than {target} reads the inputs "
+    return result(level, full, len(slices), f"every consistent formula cheaper than {target} reads the inputs "
                                             f"{list(core)}; SAT on the slices of each of {len(slices)} supports "
                                             f"gives at least {level}")
 

@@ -22,7 +22,7 @@ from ..networks.nets import as_mlp
 from ..networks.tasks import Task, table_from_labels
 
 __all__ = ["NetFunction", "net_function", "embed_program", "MinProgram", "function_min_program",
-           "function_support", "FUNCTION_BUDGET"]
+           "function_support", "FUNCTION_BUDGET", "memo_synthesize"]
 
 _MAX_EXHAUSTIVE = 20
 # work units for the minimal program of one function (see synth.budget): about 2 CPU seconds on the
@@ -143,22 +143,36 @@ def net_function(model: Any, task: Task | None = None, *, basis: str = "xag", sy
                        basis=basis, target_agreement=agree, train_acc=tr, test_acc=te, labels=labels, note=note)
 
 
+def memo_synthesize(memo: dict | None, spec: synth.Spec, **kw: Any) -> synth.SynthesisResult:
+    """`synth.synthesize(spec, **kw)`, reused from ``memo`` (a dict the caller keeps) for an equal spec and
+    equal arguments. Only searches without a wall-clock valve are kept: they are functions of their input,
+    so a reused result is the one a new search would give, and only the time differs (the seeds of a case
+    with a fixed split share one spec, and often their networks share one function). Callers must not
+    change the result."""
+    if memo is None or kw.get("budget_s") is not None:
+        return synth.synthesize(spec, **kw)
+    key = (spec.digest(), tuple(sorted((k, repr(v)) for k, v in kw.items())))
+    if key not in memo:
+        memo[key] = synth.synthesize(spec, **kw)
+    return memo[key]
+
+
 def function_min_program(labels: np.ndarray, task: Task, *, basis: str = "xag", mode: str = "formula",
                          max_support: int = 10, budget: int | None = FUNCTION_BUDGET,
-                         budget_s: float | None = None) -> MinProgram:
+                         budget_s: float | None = None, memo: dict | None = None) -> MinProgram:
     """A minimal program for a function given by its labels on the task's whole domain.
 
     Boolean: synthesised over the function's support only, then read over all inputs. Z_p: synthesised
     from all p^2 points in the ``zp`` basis. ``budget``: work units of the synthesis (`synth.synthesize`);
     when it runs out the program is a consistent upper bound and ``exact`` is False. ``budget_s``: an
-    optional wall-clock valve (when it fires, ``deterministic`` is False).
+    optional wall-clock valve (when it fires, ``deterministic`` is False). ``memo``: see `memo_synthesize`.
     """
 
     labels = np.asarray(labels)
     if task.domain == "zp":
         spec = synth.Spec.from_examples(task.inputs(), labels.astype(np.int64), p=task.p,
                                         source=f"function on the whole Z_{task.p} domain")
-        res = synth.synthesize(spec, basis="zp", top_k=1, slack=0, budget=budget, budget_s=budget_s)
+        res = memo_synthesize(memo, spec, basis="zp", top_k=1, slack=0, budget=budget, budget_s=budget_s)
         if not res.shortest:
             return MinProgram(None, False, "no program found within the budget; " + "; ".join(res.notes),
                               res.deterministic, int(res.lower_bound))
@@ -182,8 +196,8 @@ def function_min_program(labels: np.ndarray, task: Task, *, basis: str = "xag", 
     for j, i in enumerate(sup):
         idx |= ((np.arange(1 << k) >> j) & 1) << i
     sub = table_from_labels(labels[idx].astype(bool))
-    res = synth.synthesize(synth.Spec.from_table(sub, k), basis=basis, mode=mode, top_k=1, slack=0,
-                           budget=budget, budget_s=budget_s)
+    res = memo_synthesize(memo, synth.Spec.from_table(sub, k), basis=basis, mode=mode, top_k=1, slack=0,
+                          budget=budget, budget_s=budget_s)
     if not res.shortest:
         return MinProgram(None, False, "no program found within the budget; " + "; ".join(res.notes),
                           res.deterministic, int(res.lower_bound))

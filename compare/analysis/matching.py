@@ -429,7 +429,8 @@ def _r(x: float | None, nd: int = 6) -> float | None:
 
 def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None,
           labels: np.ndarray | None = None, ged_timeout: float = 1.0, budget: int | None = FUNCTION_BUDGET,
-          budget_s: float | None = None, baselines: bool = True, cache: dict | None = None) -> Comparison:
+          budget_s: float | None = None, baselines: bool = True, cache: dict | None = None,
+          memo: dict | None = None) -> Comparison:
     """Compare a network (TrainedNet or model), an extracted `Circuit` or a `synth.Program` with a synthesis.
 
     Parameters
@@ -446,6 +447,8 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
     baselines : compute nearest-neighbour and minimum-degree baselines (the slowest part on big tasks).
     cache : a dict kept across calls for the same network and task (several bases): basis-independent
         numbers (baselines, the target's support) are computed once.
+    memo : a dict kept across networks (the seeds of a case): the minimal-program searches of equal
+        functions are run once (`compare.analysis.function.memo_synthesize`).
     """
 
     if not isinstance(synthesis, synth.SynthesisResult):
@@ -534,11 +537,11 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
 
     # ---- complexity
     basis, mode = synthesis.basis, synthesis.mode
-    fmin = function_min_program(labels, task, basis=basis, mode=mode, budget=budget, budget_s=budget_s)
+    fmin = function_min_program(labels, task, basis=basis, mode=mode, budget=budget, budget_s=budget_s, memo=memo)
     target_known = _target_known_at(task, None)
     if target_known:
         tmin = function_min_program(task.labels.astype(np.int64), task, basis=basis, mode=mode, budget=budget,
-                                    budget_s=budget_s)
+                                    budget_s=budget_s, memo=memo)
     else:
         tmin = MinProgram(None, False, "the target is unknown outside the labelled points")
         notes.append("the target is known only on the labelled points (a task from examples): no agreement "

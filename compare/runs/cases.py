@@ -118,6 +118,20 @@ def _work(v: Any) -> str | None:
     return None if ok else "must be a whole number of work units >= 1 (e.g. 2e8)"
 
 
+def _basis_works(v: Any) -> str | None:
+    for b, w in v.items():
+        if b not in synth.BASES:
+            return f"unknown basis {b!r} (known: {', '.join(synth.BASES)})"
+        if not isinstance(w, (int, float)) or isinstance(w, bool) or not math.isfinite(w) or _work(w):
+            return f"basis {b!r}: must be a whole number of work units >= 1 (e.g. 2e9)"
+    return None
+
+
+def _basis_work_key(doc: str) -> "_Key":
+    """Work budgets per basis overriding a section's one budget: a table such as { xag = 4e9 }."""
+    return _Key(_TABLE, {}, _basis_works, doc, convert=lambda v: {b: int(w) for b, w in v.items()})
+
+
 def _work_key(default: int, doc: str) -> "_Key":
     """A work budget (`synth.budget` units): an integer, also written as a float such as 2e8."""
     return _Key((int, float), default, _work, doc, convert=int)
@@ -195,6 +209,9 @@ SCHEMA: Mapping[str, Mapping[str, _Key]] = {
         "function_budget": _work_key(FUNCTION_BUDGET, "work units for the minimal program of the network's "
                                      "function and of the target, each, per basis"),
         "function_budget_s": _valve_key("optional wall-clock valve of those searches, seconds"),
+        "basis_budget": _basis_work_key("work units per basis overriding budget for the bases named, e.g. "
+                                        "{ xag = 4e9 }"),
+        "basis_function_budget": _basis_work_key("work units overriding function_budget for the bases named"),
         "top_k": _Key(_INT, 10, _pos),
         "slack": _Key(_INT, 1, _nonneg, "sizes beyond the minimum enumerated for the posterior"),
     },
@@ -371,6 +388,11 @@ def _check_config(cfg: dict, source: str, text: str | None) -> None:
                            f"got {ex['method']!r}")
     if domain == "bool" and ex["method"] == "fourier":
         raise CompareError(f"{_where(source, text, 'extract', 'method')}: 'fourier' is for Z_p tasks")
+    for key in ("basis_budget", "basis_function_budget"):
+        extra = [b for b in syn[key] if b not in syn["bases"]]
+        if extra:
+            raise CompareError(f"{_where(source, text, 'synth', key)}: basis {extra[0]!r} is not in [synth] bases "
+                               f"{syn['bases']}")
     if ex["bases"] is not None and not set(ex["bases"]) <= set(syn["bases"]):
         raise CompareError(f"{_where(source, text, 'extract', 'bases')}: every extraction basis must also be "
                            f"in [synth] bases {syn['bases']}, got {ex['bases']}")

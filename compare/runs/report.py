@@ -858,7 +858,9 @@ def _budget(section: dict, key: str) -> str:
     if key not in section:
         return f"{secs:g} s (wall clock)"
     valve = "" if secs is None else f", wall-clock valve {secs:g} s"
-    return f"{units:.3g} work units{valve}"
+    per = section.get(f"basis_{key}") or {}
+    own = "".join(f", {b}: {w:.3g}" for b, w in per.items())
+    return f"{units:.3g} work units{own}{valve}"
 
 
 def _summary_sentence(b: str, r: dict, n: int) -> str:

@@ -45,10 +45,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import torch
 
-import synth
-
 from ..analysis.fourier import fourier_report
-from ..analysis.function import net_function
+from ..analysis.function import memo_synthesize, net_function
 from ..analysis.matching import Comparison, match
 from ..analysis.stats import mean_ci
 from ..analysis.trajectory import TrajectoryConfig, lead_lag, trajectory
@@ -134,9 +132,11 @@ def _synthesis_record(res: Any) -> dict[str, Any]:
 
 
 def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | Path = True,
-             progress: Callable[[str], None] | None = None) -> SeedRecord:
+             progress: Callable[[str], None] | None = None, memo: dict | None = None) -> SeedRecord:
     """Run one seed of a case into ``folder`` (train, synthesise, extract, match); returns its record (the
-    seed folder's ``metrics.json``)."""
+    seed folder's ``metrics.json``). ``memo``: a dict kept across the seeds of a run, so that equal
+    searches (one spec for every seed of a fixed split; networks with one function) run once
+    (`compare.analysis.function.memo_synthesize`: the records are the same with or without it)."""
 
 
     say = progress or (lambda s: None)
@@ -187,8 +187,8 @@ def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | P
     for b in s["bases"]:
         say(f"seed {index}: synthesising in basis {b} ...")
         t = time.perf_counter()
-        res = synth.synthesize(spec, basis=b, mode=s["mode"], budget=s["budget"], budget_s=s["budget_s"],
-                               top_k=s["top_k"], slack=s["slack"])
+        res = memo_synthesize(memo, spec, basis=b, mode=s["mode"], budget=s["basis_budget"].get(b, s["budget"]),
+                              budget_s=s["budget_s"], top_k=s["top_k"], slack=s["slack"])
         timings[f"synth_{b}"] = round(time.perf_counter() - t, 3)
         synthesis[b] = _synthesis_record(res)
         files = {}
@@ -212,7 +212,8 @@ def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | P
             timings[f"extract_{b}"] = round(time.perf_counter() - t, 3)
         t = time.perf_counter()
         comp = match(net, res, task, circuit=circuit, labels=labels, ged_timeout=cfg["run"]["ged_timeout"],
-                     budget=s["function_budget"], budget_s=s["function_budget_s"], cache=match_cache)
+                     budget=s["basis_function_budget"].get(b, s["function_budget"]), budget_s=s["function_budget_s"],
+                     cache=match_cache, memo=memo)
         timings[f"match_{b}"] = round(time.perf_counter() - t, 3)
         comparisons[b] = comp
         circuits[b] = files
@@ -272,7 +273,8 @@ def _finished(sd: Path) -> SeedRecord | None:
 
 
 def ensure_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | Path = True,
-                progress: Callable[[str], None] | None = None, wait: bool = True) -> tuple[SeedRecord | None, bool]:
+                progress: Callable[[str], None] | None = None, wait: bool = True,
+                memo: dict | None = None) -> tuple[SeedRecord | None, bool]:
     """The record of one seed, computing it when no run has: ``(record, computed)`` (the record as read
     back from its ``metrics.json``). The seed is claimed
     first (``<seed folder>.claim``), so two concurrent runs never compute it twice; with ``wait`` a seed
@@ -289,7 +291,7 @@ def ensure_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool 
                 done = _finished(folder)
                 if done is not None:          # finished by another run between the check and the claim
                     return done, False
-                run_seed(case, index, seed, folder, cache=cache, progress=progress)
+                run_seed(case, index, seed, folder, cache=cache, progress=progress, memo=memo)
                 return read_seed_record(folder / "metrics.json"), True
         if not wait:
             return None, False
@@ -352,11 +354,12 @@ def run_case(path: str | Path | Case, *, seeds: int | None = None, out: str | Pa
     except OSError as exc:
         raise CompareError(f"{folder}: cannot make the run folder: {exc.strerror or exc}") from None
     computed, skipped, records = [], [], []
+    memo: dict = {}                 # equal searches of different seeds run once (see run_seed)
     for i, seed in enumerate(seed_list):
         sd = seed_dir(folder, i, seed)
         ts = time.perf_counter()
         say(f"seed {i + 1}/{n} ({seed}): {'running' if _finished(sd) is None else 'finished earlier, skipped'}")
-        m, was_computed = ensure_seed(case, i, seed, sd, cache=cache_dir, progress=say)
+        m, was_computed = ensure_seed(case, i, seed, sd, cache=cache_dir, progress=say, memo=memo)
         records.append(m)
         if was_computed:
             say(f"seed {i + 1}/{n} ({seed}): done in {time.perf_counter() - ts:.1f} s")

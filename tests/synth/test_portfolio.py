@@ -145,3 +145,20 @@ def test_partial_census_never_claims_an_unproven_minimum():
     r = synthesize(spec, basis="aig", mode="circuit", budget=2_000_000)
     assert r.lower_bound <= 9 and (not r.exact or r.min_size <= 9)
     assert _fits(r.shortest[0], spec) and r.shortest[0].size == r.min_size
+
+
+def test_the_enumerators_share_is_capped_on_large_budgets(monkeypatch):
+    import synth.portfolio as portfolio
+    seen = []
+    real = portfolio._ENGINES["formula"]
+
+    def spy(spec, b, **kw):
+        seen.append(kw["budget"].remaining())
+        return real(spec, b, **kw)
+
+    monkeypatch.setitem(portfolio._ENGINES, "formula", spy)
+    spec = synth.Spec.from_table(0x96, 3)
+    for work, share in ((40_000_000, 10_000_000), (8_000_000_000, portfolio.ENUMERATOR_WORK)):
+        seen.clear()
+        synth.synthesize(spec, basis="xag", budget=work)
+        assert seen == [share]

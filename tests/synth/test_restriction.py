@@ -171,3 +171,14 @@ def test_sat_core_bound_never_exceeds_the_exact_minimum(formula, basis, n, m, se
     if rb.program is not None:
         assert rb.program.size >= exact.min_size
         assert np.array_equal(np.asarray(rb.program.evaluate(spec.X)).reshape(-1), spec.y.reshape(-1))
+
+
+def test_a_core_larger_than_six_restricts_its_least_influential_inputs():
+    # g = ite(x0, and(x1, x2), xor(x3, x4)) costs 7 in aig; f flips g where x1, x2, x5, x6 are all 1, so all
+    # 7 inputs are essential (a leaf bound of 6 gates). Keeping the 6 most influential inputs and fixing x6
+    # leaves g on the slice x6 = 0: f costs at least 7 + 1
+    X = np.array([[(t >> i) & 1 for i in range(7)] for t in range(128)], dtype=np.uint8)
+    g = np.asarray(Program.parse("ite(x0, and(x1, x2), xor(x3, x4))", 7).evaluate(X)).reshape(-1)
+    spec = Spec.from_examples(X, g ^ (X[:, 1] & X[:, 2] & X[:, 5] & X[:, 6]))
+    rb = restriction_bound(spec, "aig", 9)
+    assert rb.core == tuple(range(7)) and rb.lower == 9

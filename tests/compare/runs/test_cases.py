@@ -116,3 +116,23 @@ def test_shipped_cases_are_package_data_found_by_name_from_any_folder(tmp_path, 
     assert load_case("mine.toml").name == "t" and load_case(own).source == str(own)
     with pytest.raises(CompareError, match=r"not found .*shipped case: conjunction, grokking_modular"):
         load_case("elsewhere/sparse_parity.toml")
+
+
+@pytest.mark.parametrize("extra, msg", [
+    ("[synth]\nbasis_budget = { nope = 1e9 }\n", r"\[synth\] basis_budget: unknown basis 'nope'"),
+    ("[synth]\nbasis_budget = { full = 1e9 }\n", r"\[synth\] basis_budget: basis 'full' is not in \[synth\] bases"),
+    ("[synth]\nbasis_function_budget = { xag = 0.5 }\n", r"basis_function_budget: basis 'xag': must be a whole"),
+    ("[synth]\nbasis_budget = { xag = 'lots' }\n", r"basis_budget: basis 'xag': must be a whole"),
+    ("[synth]\nbasis_budget = 5\n", r"basis_budget: must be a table"),
+])
+def test_bad_basis_budgets_name_the_key(extra, msg):
+    with pytest.raises(CompareError, match=msg):
+        load_case_text(GOOD + extra, source="t.toml")
+
+
+def test_basis_budgets_override_the_budget_of_their_basis():
+    c = load_case_text(GOOD + "[synth]\nbudget = 2e7\nbasis_budget = { xag = 4e9 }\n", source="t.toml")
+    s = c.config["synth"]
+    assert s["basis_budget"] == {"xag": 4_000_000_000} and isinstance(s["basis_budget"]["xag"], int)
+    assert [s["basis_budget"].get(b, s["budget"]) for b in s["bases"]] == [4_000_000_000, 20_000_000, 20_000_000]
+    assert s["basis_function_budget"] == {}

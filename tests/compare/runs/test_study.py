@@ -82,3 +82,33 @@ def test_atomic_writes_get_the_usual_file_mode(tmp_path):
     os.umask(mask)
     p = atomic_write_json(tmp_path / "x.json", {"a": 1})
     assert p.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_seeds_share_equal_searches_and_records_do_not_change(tiny, tmp_path, monkeypatch):
+    import synth
+    import compare.analysis.function as fn
+    import compare.runs.study as study
+    real = synth.synthesize
+    calls = []
+
+    def counting(spec, **kw):
+        calls.append((spec.digest(), tuple(sorted((k, repr(v)) for k, v in kw.items()))))
+        return real(spec, **kw)
+
+    monkeypatch.setattr(synth, "synthesize", counting)
+    fixed = tiny.with_overrides(["task.split=fixed"])      # every seed trains on the same examples
+    shared = run_case(fixed, out=tmp_path / "shared", seeds=2, cache=False, report=False)
+    case_spec = fixed.make_task(fixed.config["run"]["seed"]).train_spec().digest()
+    assert sum(d == case_spec for d, _ in calls) == 2      # one per basis, not one per seed and basis
+    target = [c for c in calls if ("budget", "2000000") in c[1]]     # function_budget: minimal programs
+    assert len(target) >= 2 and len(target) == len(set(target))     # each minimal-program search ran once
+    # without sharing, every seed searches again, and writes the same bytes
+    alone = fn.memo_synthesize
+    monkeypatch.setattr(fn, "memo_synthesize", lambda memo, spec, **kw: alone(None, spec, **kw))
+    monkeypatch.setattr(study, "memo_synthesize", lambda memo, spec, **kw: alone(None, spec, **kw))
+    calls.clear()
+    apart = run_case(fixed, out=tmp_path / "apart", seeds=2, cache=False, report=False)
+    assert sum(d == case_spec for d, _ in calls) == 4
+    for a, b in zip(sorted((shared.folder / "seeds").iterdir()), sorted((apart.folder / "seeds").iterdir())):
+        if a.is_dir():
+            assert (a / "metrics.json").read_bytes() == (b / "metrics.json").read_bytes()
