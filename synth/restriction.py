@@ -263,7 +263,9 @@ def restriction_bound(spec: Spec, basis: str | Basis, target: int, *, known_lowe
                                                 "gate of two inputs")
         # keep the MAX_SAT_CORE inputs of the core that tell most example pairs apart; the rest of the core
         # is read by every consistent formula too, so it is restricted in every support
-        keep = tuple(sorted(sorted(core, key=lambda i: (-_influence(words, y, i), i))[:MAX_SAT_CORE]))
+        ones, zeros = set(words[y == 1].tolist()), words[y == 0].tolist()
+        flips = {i: sum((w ^ (1 << i)) in ones for w in zeros) for i in core}     # pairs told apart by i alone
+        keep = tuple(sorted(sorted(core, key=lambda i: (-flips[i], i))[:MAX_SAT_CORE]))
         return _sat_core_bound(X, y, keep, tuple(i for i in core if i not in keep), target, known_lower, b, bc,
                                bud, leaves_below, result)
     if k == n:
@@ -334,12 +336,6 @@ def _charge(bud: Budget, units: int) -> bool:
     except BudgetExceeded:
         return False
     return True
-
-
-def _influence(words: np.ndarray, y: np.ndarray, i: int) -> int:
-    """Example pairs that differ in input i alone and have different outputs."""
-    pos = set(words[y == 1].tolist())
-    return sum((w ^ (1 << i)) in pos for w in words[y == 0].tolist())
 
 
 def _sat_ok(b: Basis) -> bool:
