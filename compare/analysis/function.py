@@ -25,6 +25,7 @@ __all__ = ["NetFunction", "net_function", "embed_program", "MinProgram", "functi
            "function_support", "FUNCTION_BUDGET", "memo_synthesize"]
 
 _MAX_EXHAUSTIVE = 20
+MEMO_ENTRIES = 64     # results `memo_synthesize` keeps
 # work units for the minimal program of one function (see synth.budget): about 2 CPU seconds on the
 # reference machine (2 shared cores; about 15 million units per CPU second on the default cases)
 FUNCTION_BUDGET = 30_000_000
@@ -148,12 +149,15 @@ def memo_synthesize(memo: dict | None, spec: synth.Spec, **kw: Any) -> synth.Syn
     equal arguments. Only searches without a wall-clock valve are kept: they are functions of their input,
     so a reused result is the one a new search would give, and only the time differs (the seeds of a case
     with a fixed split share one spec, and often their networks share one function). Callers must not
-    change the result."""
+    change the result. The memo keeps the MEMO_ENTRIES newest results (a run of many seeds with
+    per-seed splits would otherwise hold every seed's search)."""
     if memo is None or kw.get("budget_s") is not None:
         return synth.synthesize(spec, **kw)
     key = (spec.digest(), tuple(sorted((k, repr(v)) for k, v in kw.items())))
     if key not in memo:
         memo[key] = synth.synthesize(spec, **kw)
+        while len(memo) > MEMO_ENTRIES:
+            del memo[next(iter(memo))]          # the oldest
     return memo[key]
 
 

@@ -112,3 +112,17 @@ def test_seeds_share_equal_searches_and_records_do_not_change(tiny, tmp_path, mo
     for a, b in zip(sorted((shared.folder / "seeds").iterdir()), sorted((apart.folder / "seeds").iterdir())):
         if a.is_dir():
             assert (a / "metrics.json").read_bytes() == (b / "metrics.json").read_bytes()
+
+
+def test_the_search_memo_keeps_only_its_newest_results(monkeypatch):
+    import synth
+    import compare.analysis.function as fn
+    monkeypatch.setattr(fn, "MEMO_ENTRIES", 2)
+    memo = {}
+    first = fn.memo_synthesize(memo, synth.Spec.from_table(0x6, 2), basis="xag", budget=10**6)
+    assert fn.memo_synthesize(memo, synth.Spec.from_table(0x6, 2), basis="xag", budget=10**6) is first
+    for t in (0x8, 0xe):
+        fn.memo_synthesize(memo, synth.Spec.from_table(t, 2), basis="xag", budget=10**6)
+    assert len(memo) == 2
+    again = fn.memo_synthesize(memo, synth.Spec.from_table(0x6, 2), basis="xag", budget=10**6)
+    assert again is not first and again.min_size == first.min_size == 1
