@@ -47,15 +47,18 @@ import numpy as np
 from pysat.card import CardEnc, EncType
 from pysat.solvers import Solver
 
-from .budget import Budget, BudgetExceeded, as_budget
+from collections import OrderedDict
+
+from .budget import CONFLICT_WORK, Budget, BudgetExceeded, as_budget
+from .census_store import SHIPPED_N, circuit_census
 from .exhaustive import census
-from .dsl import GATES, Basis, Program, define_basis, get_basis
+from .dsl import BASES, GATES, Basis, Program, define_basis, get_basis
 from .errors import SynthError
-from .sat import sat_basis_check, sat_minimum
+from .sat import CONFLICT_ROUND, MODES, SatMinimum, essential_inputs, sat_basis_check, sat_minimum
 from .spec import Spec
 
-__all__ = ["RestrictionBound", "restriction_bound", "MAX_CORE", "MAX_SAT_CORE", "MAX_SUPPORTS",
-           "MAX_SAT_SUPPORTS"]
+__all__ = ["RestrictionBound", "restriction_bound", "fixed_input_bounds", "MAX_CORE", "MAX_SAT_CORE",
+           "MAX_SUPPORTS", "MAX_SAT_SUPPORTS", "FIXED_DEPTH"]
 
 MAX_CORE = 4               # core inputs: the formula census of 4 inputs has 2^16 functions
 MAX_SAT_CORE = 6           # core inputs whose slices the SAT engine bounds instead (64 rows at most each)
@@ -64,6 +67,9 @@ MAX_SUPPORTS = 400_000     # supports T + E examined at most (each is a few nump
 MAX_CONFLICTS = 1_000_000  # example pairs with different outputs fed to the hitting-set question
 CORE_CENSUS_WORK = 100_000_000  # work of one core census: 3 inputs need ~1e5; 4 inputs finish in xag and full
                                 # (~1e7), not in aig, aon or mig. Charged to the caller's budget on every call
+FIXED_DEPTH = 2            # inputs fixed in turn above the census: sub-specs of MAX_CORE + 2 inputs get a bound
+FIXED_SAT_WORK = 300_000_000   # SAT work of one `fixed_input_bounds` call (at most a quarter of what is left)
+SAT_MEMO_ENTRIES = 4096   # finished SAT searches on small specs kept per process (`_sat_memo`)
 SOLVER = "cd195"
 CHUNK_CELLS = 4_000_000    # (support, example) cells handled per numpy pass
 
@@ -176,6 +182,189 @@ def _partial_tables(name: str, costs: tuple, k: int):
     cost_t = cost_t.reshape(-1)
     leaf_t = None if leaf_t is None else leaf_t.reshape(-1)
     return cost_t, leaf_t, nonmono.reshape(-1)
+
+
+_SAT_MEMO: "OrderedDict[tuple, SatMinimum]" = OrderedDict()
+
+
+def _sat_memo(spec: Spec, b: Basis, mode: str, lower: int, upper: int | None, bud: Budget,
+              restricted: tuple[int, ...] | None) -> SatMinimum:
+    """`synth.sat.sat_minimum` on a small spec, reused within the process when the same search finished
+    before: the slices of the same core recur across the seeds of a case and between a case's spec and
+    its network's function. A reused search charges ``bud`` the conflicts it recorded, and is reused only
+    when ``bud`` has room for them plus one solver round: the rounds would then run exactly as recorded, so
+    the answer and the work are what running it again gives (same seed, same numbers, cache or not)."""
+    key = (spec.digest(), b.name, tuple(sorted(b.costs.items())), mode, lower, upper, restricted)
+    hit = _SAT_MEMO.get(key)
+    left = bud.remaining()
+    if hit is not None and (left is None or left >= (hit.conflicts + CONFLICT_ROUND) * CONFLICT_WORK):
+        _SAT_MEMO.move_to_end(key)
+        try:
+            bud.charge_conflicts(hit.conflicts)
+        except BudgetExceeded:     # only the wall-clock valve can fire here; the caller sees it fired
+            pass
+        return hit
+    r = sat_minimum(spec, b, mode=mode, lower=lower, upper=upper, budget=bud, restricted=restricted)
+    if r.stopped is None:
+        _SAT_MEMO[key] = r
+        if len(_SAT_MEMO) > SAT_MEMO_ENTRIES:
+            _SAT_MEMO.popitem(last=False)
+    return r
+
+
+# ------------------------------------------------------------------------------------------------------
+# read limits for the SAT engine: bounds on the cost of a spec with one input fixed
+# ------------------------------------------------------------------------------------------------------
+
+def _read_limit_ok(b: Basis) -> bool:
+    """Gates of two inputs at one cost and NOT free (xag, aig, full): fixing an input removes every gate
+    that reads it (it becomes a wire, a negation or a constant)."""
+    gates = {g: c for g, c in b.costs.items() if g != "not"}
+    return (b.domain == "bool" and b.costs.get("not", 0) == 0 and len(set(gates.values())) == 1
+            and all(GATES[g].arity == 2 for g in gates) and _sat_ok(b))
+
+
+def fixed_input_bounds(spec: Spec, basis: str | Basis, mode: str = "formula", *,
+                       budget: Budget | int | None = None) -> tuple[int, ...]:
+    """Per input a: a proven lower bound on the cost of every program (``mode``: formula or circuit)
+    consistent with the examples that have x_a = c, the larger over c = 0, 1 -- the read limits of
+    `synth.sat.sat_search` (``restricted``): a program of r gates reads x_a at most r - bound / cost
+    times. All zeros outside bases of equal-cost 2-input gates with NOT free, for several outputs and for
+    Z_p specs.
+
+    Each restricted spec drops the inputs constant on its examples (fixing them in a program costs
+    nothing more). Up to `MAX_CORE` inputs left, its least cost over every completion comes from the exact
+    census (formula census; shipped circuit census, its proven lower bounds where a class is open). Up to
+    MAX_CORE + `FIXED_DEPTH` inputs, the same argument one level down: a program of s >= 1 gates (a literal
+    needs none) reads every
+    essential input and no input a more than s - bound_a times, and a formula of s gates has s + 1
+    leaves, so ``(k - 1) s >= sum_a bound_a + 1`` over its k inputs (Subbotovskaya's counting). Larger
+    restricted specs get the connectivity bound: (essential inputs - 1) gates.
+
+    ``budget`` (work units or a shared `synth.budget.Budget`; None: no SAT here): a restricted spec of
+    MAX_CORE + 1 .. `MAX_SAT_CORE` inputs is then solved by the SAT engine, with its own read limits,
+    from the bound above, within `FIXED_SAT_WORK` (and at most a quarter of what the budget has left)
+    for all of them; its exact least cost, or the lower bound SAT proved when that ran out, is the bound (the 6-input multiplexer with a data input fixed: 7, where the counting gives 6).
+
+    >>> from synth import Spec
+    >>> fixed_input_bounds(Spec.from_table(0xfee8e880, 5), "xag")   # majority of 5: threshold 2 or 3 of 4
+    (7, 7, 7, 7, 7)
+    """
+    if mode not in MODES:
+        raise SynthError(f"mode must be one of {MODES}, got {mode!r}")
+    b = get_basis(basis)
+    n = spec.n_inputs
+    if spec.p is not None or spec.n_outputs != 1 or not _read_limit_ok(b):
+        return (0,) * n
+    unit = min(c for g, c in b.costs.items() if g != "not")
+    X = spec.X.astype(np.uint8)
+    y = spec.y.astype(np.uint8).reshape(-1)
+    bud = None
+    if budget is not None:
+        budget = as_budget(budget)
+        left = budget.remaining()
+        bud = budget.sub(FIXED_SAT_WORK if left is None else min(FIXED_SAT_WORK, left // 4))
+    memo: dict = {}
+    out = []
+    for a in range(n):
+        best = 0
+        for c in (0, 1):
+            rows = X[:, a] == c
+            best = max(best, _restricted_bound(np.delete(X[rows], a, axis=1), y[rows], b, mode, unit, memo,
+                                               bud))
+        out.append(best)
+    return tuple(out)
+
+
+def _restricted_bound(X: np.ndarray, y: np.ndarray, b: Basis, mode: str, unit: int, memo: dict,
+                      bud: Budget | None) -> int:
+    if len(y) == 0 or y.min() == y.max():
+        return 0
+    keep = [i for i in range(X.shape[1]) if X[:, i].min() != X[:, i].max()]
+    if len(keep) > MAX_CORE + FIXED_DEPTH:
+        return unit * max(0, len(essential_inputs(Spec.from_examples(X, y))) - 1)
+    k = len(keep)
+    idx = (X[:, keep].astype(np.int64) << np.arange(k)).sum(axis=1)
+    mask = vals = 0
+    for t, v in zip(idx.tolist(), y.tolist()):
+        mask |= 1 << t
+        vals |= int(v) << t
+    low = _partial_bound(mask, vals, k, b, mode, unit, memo)
+    if bud is None or k <= MAX_CORE or k > MAX_SAT_CORE or bud.exhausted():
+        return low
+    key = ("sat", mask, vals, k)
+    if key not in memo:
+        sub = _partial_spec(mask, vals, k)
+        reads = fixed_input_bounds(sub, b, mode)
+        r = _sat_memo(sub, b, mode, low, None, bud, reads if any(reads) else None)
+        memo[key] = max(low, r.lower_bound)
+    return memo[key]
+
+
+def _restrict_partial(mask: int, vals: int, k: int, a: int, c: int) -> tuple[int, int]:
+    """The partial function (mask, values) of k inputs with input a fixed to c: k - 1 inputs."""
+    m2 = v2 = 0
+    for t in range(1 << k):
+        if (mask >> t) & 1 and ((t >> a) & 1) == c:
+            u = (t & ((1 << a) - 1)) | ((t >> (a + 1)) << a)
+            m2 |= 1 << u
+            v2 |= ((vals >> t) & 1) << u
+    return m2, v2
+
+
+def _partial_bound(mask: int, vals: int, k: int, b: Basis, mode: str, unit: int, memo: dict) -> int:
+    """A proven lower bound on the least cost of a partial function of k inputs (see
+    `fixed_input_bounds`)."""
+    key = (mask, vals, k)
+    if key in memo:
+        return memo[key]
+    if vals & mask in (0, mask):
+        memo[key] = 0
+        return 0
+    # inputs constant on the rows: fix them (no cost)
+    for a in range(k):
+        sides = [_restrict_partial(mask, vals, k, a, c) for c in (0, 1)]
+        if sides[0][0] == 0 or sides[1][0] == 0:
+            m2, v2 = sides[1] if sides[0][0] == 0 else sides[0]
+            memo[key] = _partial_bound(m2, v2, k - 1, b, mode, unit, memo)
+            return memo[key]
+    essential = [a for a in range(k)
+                 if any((mask >> t) & (mask >> (t | 1 << a)) & 1 and ((vals >> t) ^ (vals >> (t | 1 << a))) & 1
+                        for t in range(1 << k) if not (t >> a) & 1)]
+    gates = max(0, len(essential) - 1)
+    table = _census_costs(b, mode, k) if k <= MAX_CORE else None
+    if table is not None:
+        funcs = np.arange(1 << (1 << k), dtype=np.int64)
+        value = int(table[((funcs ^ vals) & mask) == 0].min())
+    elif MAX_CORE < k <= MAX_CORE + FIXED_DEPTH:
+        # a literal has no gate above its leaf: the argument below needs at least one gate
+        for a in range(k):
+            col = sum(1 << t for t in range(1 << k) if (t >> a) & 1)
+            if (vals ^ col) & mask == 0 or (vals ^ ~col) & mask == 0:
+                memo[key] = 0
+                return 0
+        low = [max(_partial_bound(*_restrict_partial(mask, vals, k, a, c), k - 1, b, mode, unit, memo)
+                   for c in (0, 1)) for a in range(k)]
+        g = [-(-v // unit) for v in low]
+        s = max([gates] + [g[a] + 1 for a in essential] + g)
+        if mode == "formula":
+            s = max(s, -(-(sum(g) + 1) // (k - 1)))
+        value = s * unit
+    else:
+        value = gates * unit
+    memo[key] = value
+    return value
+
+
+def _census_costs(b: Basis, mode: str, k: int) -> np.ndarray | None:
+    """Least cost (a proven lower bound) of every function of k inputs, or None: the formula census
+    (`_core_tables`), or the shipped circuit census of a named basis."""
+    if mode == "formula":
+        return _core_tables(b.name, tuple(sorted(b.costs.items())), k)[0]
+    named = BASES.get(b.name)
+    if named is None or named.costs != b.costs or k > max(SHIPPED_N):
+        return None                   # a user basis would build its census here: minutes
+    return circuit_census(b, k).lower
 
 
 def _forced_core(masks: list[int], n: int, most: int) -> tuple[bool, tuple[int, ...]]:
@@ -414,6 +603,7 @@ def _sat_core_bound(X: np.ndarray, y: np.ndarray, core: tuple[int, ...], forced:
             slices[E] = sl
     state: dict[tuple[int, int], list] = {}            # (mask, values) -> [lower, exact or None]
     programs: dict[tuple[int, int], Program] = {}
+    read_limits: dict[tuple[int, int], tuple[int, ...]] = {}   # per slice: bounds with one input fixed
 
     def slice_bound(mk: int, vl: int, need: int) -> int:
         """A proven lower bound on the least cost of the slice, raised to ``need`` if it is that high (its
@@ -423,7 +613,11 @@ def _sat_core_bound(X: np.ndarray, y: np.ndarray, core: tuple[int, ...], forced:
             return st[1]
         if st[0] >= need:
             return st[0]
-        r = sat_minimum(_partial_spec(mk, vl, k), b, mode="formula", lower=st[0], upper=need, budget=bud)
+        ps = _partial_spec(mk, vl, k)
+        if (mk, vl) not in read_limits:
+            read_limits[mk, vl] = fixed_input_bounds(ps, b, "formula", budget=bud)
+        reads = read_limits[mk, vl]
+        r = _sat_memo(ps, b, "formula", st[0], need, bud, reads if any(reads) else None)
         if r.stopped is not None or not r.exact:
             st[0] = max(st[0], r.lower_bound)
             raise _OutOfBudget

@@ -182,3 +182,85 @@ def test_a_core_larger_than_six_restricts_its_least_influential_inputs():
     spec = Spec.from_examples(X, g ^ (X[:, 1] & X[:, 2] & X[:, 5] & X[:, 6]))
     rb = restriction_bound(spec, "aig", 9)
     assert rb.core == tuple(range(7)) and rb.lower == 9
+
+
+# ------------------------------------------------------------------------------------------------------
+# read limits: bounds on the spec with one input fixed (`fixed_input_bounds`) and their use by SAT
+# ------------------------------------------------------------------------------------------------------
+
+def _restricted_min(spec: Spec, a: int, c: int, basis: str, mode: str) -> int:
+    """The exact least cost of the examples with x_a = c (x_a dropped), by the enumerator or the census."""
+    rows = spec.X[:, a] == c
+    X = np.delete(spec.X[rows], a, axis=1)
+    y = spec.y.reshape(-1)[rows]
+    if len(y) == 0 or y.min() == y.max():
+        return 0
+    r = synthesize(Spec.from_examples(X, y), basis=basis, mode=mode, budget=None)
+    assert r.exact
+    return r.min_size
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=st.integers(0, 2**16 - 1), rows=st.integers(4, 16), seed=st.integers(0, 10**6),
+       basis=st.sampled_from(["xag", "full", "aig"]), mode=st.sampled_from(["formula", "circuit"]))
+def test_fixed_input_bounds_of_four_inputs_are_the_exact_restricted_minima(table, rows, seed, basis, mode):
+    # with three inputs left the bound is the census' exact least cost over every completion
+    rng = np.random.default_rng(seed)
+    pick = np.sort(rng.choice(16, size=rows, replace=False))
+    X = np.array([[(t >> i) & 1 for i in range(4)] for t in pick], dtype=np.uint8)
+    spec = Spec.from_examples(X, np.array([(table >> t) & 1 for t in pick], dtype=np.uint8))
+    want = tuple(max(_restricted_min(spec, a, c, basis, mode) for c in (0, 1)) for a in range(4))
+    assert synth.restriction.fixed_input_bounds(spec, basis, mode) == want
+
+
+def test_fixed_input_bounds_of_majority_of_five_and_where_they_do_not_apply():
+    maj5 = Spec.from_table(0xfee8e880, 5)     # fixing an input leaves a threshold-2 or -3 function of 4: 7
+    for basis, mode in (("xag", "formula"), ("full", "circuit"), ("aig", "circuit")):
+        assert synth.restriction.fixed_input_bounds(maj5, basis, mode) == (7,) * 5
+    for basis in ("aon", "mig", "aoxn"):      # a costed NOT or 3-input gates: fixing an input may keep a gate
+        assert synth.restriction.fixed_input_bounds(maj5, basis) == (0,) * 5
+    with pytest.raises(SynthError, match="mode"):
+        synth.restriction.fixed_input_bounds(maj5, "xag", "tree")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(formula=st.sampled_from(_CORE5 + ["ite(x0, xor(x1, x2), and(x3, x4))", "maj(x0, x1, xor(x2, x3))"]),
+       m=st.integers(10, 32), seed=st.integers(0, 10**6), basis=st.sampled_from(["xag", "full"]))
+def test_fixed_input_bounds_one_level_down_never_exceed_the_restricted_minima(formula, m, seed, basis):
+    # six inputs: each restricted spec has five, bounded by the counting argument over the census of four
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 2, size=(m, 6)).astype(np.uint8)
+    prog = Program.parse(formula, 6)
+    spec = Spec.from_examples(X, prog.evaluate(X))
+    got = synth.restriction.fixed_input_bounds(spec, basis, "formula")
+    for a in range(6):
+        assert got[a] <= max(_restricted_min(spec, a, c, basis, "formula") for c in (0, 1))
+
+
+def test_reused_sat_searches_give_the_numbers_of_a_fresh_run(monkeypatch):
+    # with the memo warm, the bound, the budget used and the conflicts charged equal a run with an empty
+    # memo: a bound that finishes (aig core of 5) and the multiplexer's slices stopped by a small budget
+    cases = [(_embedded_spec("ite(x0, and(x1, x2), xor(x3, x4))", 5, 7, 60, 7), "aig", 7, 0, None),
+             (_embedded_spec("ite(x0, ite(x1, x5, x4), ite(x1, x3, x2))", 6, 8, 128, 0), "xag", 9, 3, 30_000_000)]
+    for spec, basis, target, known, work in cases:
+        runs = []
+        for clear in (True, False, True):
+            if clear:
+                monkeypatch.setattr(synth.restriction, "_SAT_MEMO", type(synth.restriction._SAT_MEMO)())
+            bud = synth.Budget(work=work)
+            rb = restriction_bound(spec, basis, target, known_lower=known, budget=bud)
+            runs.append((rb, bud.used, bud.conflicts))
+        assert runs[0] == runs[1] == runs[2] and runs[0][2] > 0
+        assert (runs[0][0].lower == target) == (work is None)     # the small budget stopped the bound
+
+
+@pytest.mark.slow
+def test_read_limits_prove_the_multiplexer_among_eight_with_a_quarter_of_the_conflicts():
+    # all 256 rows of the 6-input multiplexer among 8 inputs, xag: before the read limits the slices
+    # took 1.26 M conflicts (bench/restriction_bench.py); a data input fixed leaves a function of 7
+    spec = _embedded_spec("ite(x0, ite(x1, x5, x4), ite(x1, x3, x2))", 6, 8, 4000, 0)
+    assert spec.n_examples == 256
+    bud = synth.Budget()
+    rb = restriction_bound(spec, "xag", 9, known_lower=6, budget=bud)
+    assert rb.lower == 9 and rb.core == (0, 1, 2, 3, 4, 5)
+    assert bud.conflicts < 600_000

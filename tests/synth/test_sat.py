@@ -23,6 +23,7 @@ from synth.budget import Budget
 from synth.exhaustive import p_classes
 from synth.census_store import circuit_census
 from synth.circuits import exact_circuits, npn_classes
+from synth.restriction import fixed_input_bounds
 from synth.sat import (
     SatMinimum,
     SatOutcome,
@@ -435,3 +436,43 @@ def test_formula_shapes_change_no_minimum(table, rows, basis):
     assert a.exact and b.exact and a.min_size == b.min_size
     assert a.program.is_tree() and np.array_equal(np.asarray(a.program.evaluate(spec.X)).reshape(-1),
                                                   spec.y.reshape(-1))
+
+
+# ------------------------------------------------------------------------------------------------------
+# read limits (``restricted``): valid for every consistent program, so minima never change
+# ------------------------------------------------------------------------------------------------------
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=st.integers(0, 2**16 - 1), care=st.integers(1, 2**16 - 1), basis=st.sampled_from(["xag", "aig", "full"]),
+       mode=st.sampled_from(["circuit", "formula"]))
+def test_read_limits_change_no_minimum(table, care, basis, mode):
+    spec = Spec.from_table(table & care, 4, care)
+    reads = fixed_input_bounds(spec, basis, mode)
+    plain = sat_minimum(spec, basis, mode=mode)
+    limited = sat_minimum(spec, basis, mode=mode, restricted=reads)
+    assert limited.min_size == plain.min_size
+    assert np.array_equal(limited.program.evaluate(spec.X).reshape(-1), spec.y.reshape(-1))
+    if mode == "circuit" and care == 2**16 - 1:
+        assert limited.min_size == circuit_census(basis, 4).cost(table)
+
+
+def test_read_limits_refute_majority_of_five_far_sooner():
+    # fixing one input of MAJ5 leaves a threshold function of 4 inputs (xag formula 7): a formula of 8
+    # gates reads each input at most once, 5 leaves where a tree of 8 gates has 9
+    maj5 = Spec.from_table(0xfee8e880, 5)
+    limited = sat_search(maj5, "xag", 8, mode="formula", restricted=(7,) * 5)
+    plain = sat_search(maj5, "xag", 8, mode="formula", budget=50_000_000)     # 50k conflicts
+    assert limited.status == "unsat" and limited.conflicts < 20_000
+    assert plain.status == "unknown"
+
+
+def test_read_limits_are_checked():
+    maj3 = Spec.from_table(0xe8, 3)
+    with pytest.raises(SynthError, match="two inputs at one cost"):
+        sat_minimum(maj3, "aon", restricted=(1, 1, 1))
+    with pytest.raises(SynthError, match="mig"):
+        sat_minimum(maj3, "mig", restricted=(1, 1, 1))
+    with pytest.raises(SynthError, match="one bound per input"):
+        sat_minimum(maj3, "xag", restricted=(1, 1))
+    with pytest.raises(SynthError, match=r"restricted\[1\]"):
+        sat_minimum(maj3, "xag", restricted=(1, -1, 1))
