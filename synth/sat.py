@@ -39,7 +39,7 @@ constant, so r steps reading ``x_a`` t times leave r - t steps consistent with t
 ``x_a``; given a proven bound on those (`synth.restriction.fixed_input_bounds`: the exact census when
 four inputs are left), t is capped by a cardinality constraint. In a formula, whose r + 1 leaves are
 the reads, this decides much: the majority of 5 as an xag formula of 9 gates is refuted in 2.4 M
-conflicts with it, against minutes (~20 M) without.
+conflicts with it, against 508 s without; of 8 gates, in 3.6 k conflicts against 1.1 M.
 
 Examples enter by counterexample-guided inductive synthesis (CEGIS): a few examples (a seeded choice)
 first; each candidate is evaluated on all examples and the first disagreeing ones (in the seeded order)

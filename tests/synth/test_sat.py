@@ -476,3 +476,15 @@ def test_read_limits_are_checked():
         sat_minimum(maj3, "xag", restricted=(1, 1))
     with pytest.raises(SynthError, match=r"restricted\[1\]"):
         sat_minimum(maj3, "xag", restricted=(1, -1, 1))
+
+
+@pytest.mark.slow
+def test_majority_of_five_is_ten_as_an_xag_formula():
+    # size 9 refuted with read limits (2.4 M conflicts); the shapes of size 10 solved in turns find the
+    # formula in 3.2 M conflicts, where one shape after the other needed 25 M
+    maj5 = Spec.from_table(0xfee8e880, 5)
+    reads = fixed_input_bounds(maj5, "xag")
+    m = sat_minimum(maj5, "xag", mode="formula", lower=9, restricted=reads)
+    assert m.exact and m.min_size == 10 and m.program.is_tree()
+    assert m.program.truth_table() == 0xfee8e880
+    assert [t.status for t in m.sizes_tried] == ["unsat", "sat"] and m.conflicts < 7_000_000
