@@ -26,8 +26,8 @@ than the whole spec), raising the bound one level at a time so that a budget tha
 proven level (`_sat_core_bound`). It proves, for instance, that the 6-input
 multiplexer is a least xag formula (9) for half of its truth table among 8 inputs. Each slice's SAT
 search gets *read limits* (`fixed_input_bounds`): fixing one input of the slice leaves a partial function
-whose least cost bounds how often a formula can read that input. SAT searches on slices are reused within
-a process (`_sat_memo`), charging the conflicts they recorded.
+whose least cost bounds how often a formula can read that input. The SAT engine reuses its searches on
+slices within a process (`synth.sat`), charging the conflicts they recorded.
 
 >>> import numpy as np
 >>> from synth import Spec
@@ -50,14 +50,12 @@ import numpy as np
 from pysat.card import CardEnc, EncType
 from pysat.solvers import Solver
 
-from collections import OrderedDict
-
-from .budget import CONFLICT_WORK, Budget, BudgetExceeded, as_budget
+from .budget import Budget, BudgetExceeded, as_budget
 from .census_store import SHIPPED_N, circuit_census
 from .exhaustive import census
 from .dsl import BASES, GATES, Basis, Program, define_basis, get_basis
 from .errors import SynthError
-from .sat import CONFLICT_ROUND, MODES, SatOutcome, essential_inputs, sat_basis_check, sat_search
+from .sat import MODES, essential_inputs, sat_basis_check, sat_minimum
 from .spec import Spec
 
 __all__ = ["RestrictionBound", "restriction_bound", "fixed_input_bounds", "MAX_CORE", "MAX_SAT_CORE",
@@ -72,7 +70,6 @@ CORE_CENSUS_WORK = 100_000_000  # work of one core census: 3 inputs need ~1e5; 4
                                 # (~1e7), not in aig, aon or mig. Charged to the caller's budget on every call
 FIXED_DEPTH = 2            # inputs fixed in turn above the census: sub-specs of MAX_CORE + 2 inputs get a bound
 FIXED_SAT_WORK = 300_000_000   # SAT work of one `fixed_input_bounds` call (at most a quarter of what is left)
-SAT_MEMO_ENTRIES = 4096   # finished SAT searches on small specs kept per process (`_sat_memo`)
 SOLVER = "cd195"
 CHUNK_CELLS = 4_000_000    # (support, example) cells handled per numpy pass
 
@@ -187,52 +184,6 @@ def _partial_tables(name: str, costs: tuple, k: int):
     return cost_t, leaf_t, nonmono.reshape(-1)
 
 
-_SAT_MEMO: "OrderedDict[tuple, SatOutcome]" = OrderedDict()
-
-
-def _sat_memo(spec: Spec, b: Basis, mode: str, size: int, bud: Budget,
-              restricted: tuple[int, ...] | None) -> SatOutcome:
-    """`synth.sat.sat_search` at one size on a small spec, reused within the process when the same search
-    finished before: the slices of one core recur across the seeds of a case and between a case's spec
-    and its network's function. A reused search charges ``bud`` the conflicts it recorded, and is reused
-    only when ``bud`` has room for them plus one solver round: the rounds would then run exactly as
-    recorded, so the answer and the work are what running it again gives (same seed, same numbers, memo
-    or not). One size per entry, so walks that start from different proven bounds share their sizes."""
-    key = (spec.digest(), b.name, tuple(sorted(b.costs.items())), mode, size, restricted)
-    hit = _SAT_MEMO.get(key)
-    left = bud.remaining()
-    if hit is not None and (left is None or left >= (hit.conflicts + CONFLICT_ROUND) * CONFLICT_WORK):
-        _SAT_MEMO.move_to_end(key)
-        try:
-            bud.charge_conflicts(hit.conflicts)
-        except BudgetExceeded:     # only the wall-clock valve can fire here; the caller sees it fired
-            pass
-        return hit
-    r = sat_search(spec, b, size, mode=mode, budget=bud, restricted=restricted)
-    if r.status != "unknown":
-        _SAT_MEMO[key] = r
-        if len(_SAT_MEMO) > SAT_MEMO_ENTRIES:
-            _SAT_MEMO.popitem(last=False)
-    return r
-
-
-def _sat_walk(spec: Spec, b: Basis, mode: str, lower: int, upper: int | None, bud: Budget,
-              restricted: tuple[int, ...] | None) -> tuple[int, Program | None, bool]:
-    """SAT at sizes ``lower``, ``lower + 1``, ... below ``upper`` (None: until one is satisfiable), each
-    refuted size raising the proven bound (as `synth.sat.sat_minimum`, whose sizes are independent
-    instances in these bases): ``(proven lower bound, least program or None, finished)``; the program,
-    when found, costs the returned bound."""
-    size = lower
-    while upper is None or size < upper:
-        r = _sat_memo(spec, b, mode, size, bud, restricted)
-        if r.status == "unknown":
-            return size, None, False
-        if r.status == "sat":
-            return size, r.program, True
-        size += 1
-    return size, None, True
-
-
 # ------------------------------------------------------------------------------------------------------
 # read limits for the SAT engine: bounds on the cost of a spec with one input fixed
 # ------------------------------------------------------------------------------------------------------
@@ -317,8 +268,8 @@ def _restricted_bound(X: np.ndarray, y: np.ndarray, b: Basis, mode: str, unit: i
     if key not in memo:
         sub = _partial_spec(mask, vals, k)
         reads = fixed_input_bounds(sub, b, mode)
-        proven, _, _ = _sat_walk(sub, b, mode, low, None, bud, reads if any(reads) else None)
-        memo[key] = max(low, proven)
+        r = sat_minimum(sub, b, mode=mode, lower=low, budget=bud, restricted=reads if any(reads) else None)
+        memo[key] = max(low, r.lower_bound)
     return memo[key]
 
 
@@ -638,14 +589,17 @@ def _sat_core_bound(X: np.ndarray, y: np.ndarray, core: tuple[int, ...], forced:
         if (mk, vl) not in read_limits:
             read_limits[mk, vl] = fixed_input_bounds(ps, b, "formula", budget=bud)
         reads = read_limits[mk, vl]
-        proven, program, finished = _sat_walk(ps, b, "formula", st[0], need, bud, reads if any(reads) else None)
-        st[0] = max(st[0], proven)
-        if not finished:
+        r = sat_minimum(ps, b, mode="formula", lower=st[0], upper=need, budget=bud,
+                        restricted=reads if any(reads) else None)
+        if r.stopped is not None or not r.exact:
+            st[0] = max(st[0], r.lower_bound)
             raise _OutOfBudget
-        if program is not None:
-            st[1] = proven
-            programs[mk, vl] = program
-        return proven
+        if r.program is not None:
+            st[1] = r.min_size
+            programs[mk, vl] = r.program
+            return st[1]
+        st[0] = need
+        return need
 
     # every input of T + E is read: at least k + |E| leaves, so k + |E| - 1 gates
     value = {E: bc.cheapest * (k + len(E) - 1) for E in slices}

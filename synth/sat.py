@@ -45,6 +45,9 @@ Examples enter by counterexample-guided inductive synthesis (CEGIS): a few examp
 first; each candidate is evaluated on all examples and the first disagreeing ones (in the seeded order)
 join the same incremental solver. Work is counted in SAT conflicts and charged to a shared
 `synth.budget.Budget`, so the same input gives the same answer and the same conflict counts anywhere.
+Where each size is a search of its own (at most 64 examples, equal gate costs, NOT free), a finished
+search is reused within the process and charges the conflicts it recorded (`_memo_solve`): the same
+numbers as running it again.
 
 >>> from synth import Spec
 >>> m = sat_minimum(Spec.from_table(0x96, 3), "xag")      # 3-input parity: two XORs
@@ -54,7 +57,9 @@ join the same incremental solver. Work is counted in SAT conflicts and charged t
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+from collections import OrderedDict
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Iterable, Sequence
@@ -94,6 +99,7 @@ ALL_EXAMPLES_UP_TO = 64
 COUNTEREXAMPLES = 16     # disagreeing examples added per CEGIS round (measured: 1, 4, 16)
 CONFLICT_ROUND = 20_000  # conflicts per solver call (the wall-clock valve is looked at between calls)
 SHAPE_TURN = CONFLICT_ROUND  # conflicts per turn of a formula shape's instance (see _solve_size)
+MEMO_ENTRIES = 4096      # finished searches of one size kept per process (see _memo_solve)
 _NOT_FLAGS = True        # NOT as a flag on nodes (True) or as a step of arity 1; measured, see _model
 
 
@@ -450,6 +456,7 @@ class _Problem:
     encodings: dict = field(default_factory=dict)     # steps (, shape) -> live _Encoding (across costs)
     dead: set = field(default_factory=set)            # keys of encodings refuted whatever the cost
     restricted: tuple = ()     # per input: a proven lower bound on the cost of the spec with it fixed
+    memo_key: tuple | None = None  # set when each size is a search of its own (see _memo_solve)
 
     def close(self) -> None:
         for enc in self.encodings.values():
@@ -1208,6 +1215,13 @@ def _make_problem(spec, basis, mode, symmetry, seed, solver, initial, restricted
     prob.active = [int(t) for t in order[:min(initial, m)]]
     if restricted is not None:
         prob.restricted = _check_restricted(restricted, prob)
+    md = prob.model
+    if len(prob.active) == m and md.flag_cost is None and md.cost_min == md.cost_max:
+        h = hashlib.sha256(repr((X.shape, Y.shape, b.name, sorted(b.costs.items()), mode, symmetry, solver,
+                                 int(seed), initial, prob.restricted)).encode())
+        h.update(X.tobytes())
+        h.update(Y.tobytes())
+        prob.memo_key = (h.hexdigest(),)
     return prob
 
 
@@ -1265,6 +1279,40 @@ def _cegis(prob: _Problem, enc: _Encoding, budget: Budget, assumptions: list[int
                 enc.found = _checked(prob, prog, size)
             return status
         prob.active.extend(bad)
+
+
+_MEMO: "OrderedDict[tuple, tuple[str, Program | None, int]]" = OrderedDict()
+
+
+def _memo_solve(prob: _Problem, size: int, budget: Budget) -> tuple[str, Program | None]:
+    """`_solve_size`, reused within the process when the same search of this size finished before.
+
+    Only where each size is a search of its own: every example in the instance from the start, and one
+    step count per cost with no NOT flags (equal gate costs, NOT free), so no instance or CEGIS example
+    carries over from another size. Then the searches the restriction bound makes on the slices of a core
+    recur across the seeds of a case and between a case's spec and its network's function. A reused search
+    charges ``budget`` the conflicts it recorded, and only when ``budget`` has room for them plus one
+    solver round: the rounds would then run exactly as recorded, so the answer and the work are those of
+    running it again (same seed, same numbers, memo or not)."""
+    if prob.memo_key is None:
+        return _solve_size(prob, size, budget)
+    key = prob.memo_key + (size,)
+    hit = _MEMO.get(key)
+    left = budget.remaining()
+    if hit is not None and (left is None or left >= (hit[2] + CONFLICT_ROUND) * CONFLICT_WORK):
+        _MEMO.move_to_end(key)
+        try:
+            budget.charge_conflicts(hit[2])
+        except BudgetExceeded:     # only the wall-clock valve can fire here; the caller sees it fired
+            pass
+        return hit[0], hit[1]
+    before = budget.conflicts
+    status, prog = _solve_size(prob, size, budget)
+    if status != "unknown":
+        _MEMO[key] = (status, prog, budget.conflicts - before)
+        if len(_MEMO) > MEMO_ENTRIES:
+            _MEMO.popitem(last=False)
+    return status, prog
 
 
 def _solve_size(prob: _Problem, size: int, budget: Budget) -> tuple[str, Program | None]:
@@ -1365,7 +1413,7 @@ def sat_search(spec: Spec, basis: str | Basis, size: int, *, mode: str = "circui
     b = as_budget(budget, budget_s)
     before = b.conflicts
     try:
-        status, prog = _solve_size(prob, size, b)
+        status, prog = _memo_solve(prob, size, b)
     finally:
         prob.close()
     return SatOutcome(status, size, prog, b.conflicts - before, len(prob.active),
@@ -1408,7 +1456,7 @@ def sat_minimum(spec: Spec, basis: str | Basis, *, mode: str = "circuit", lower:
     try:
         while upper is None or size < upper:
             start = b.conflicts
-            status, prog = _solve_size(prob, size, b)
+            status, prog = _memo_solve(prob, size, b)
             tried.append(SizeTrial(size, status, b.conflicts - start, len(prob.active)))
             if status == "unknown":
                 stopped = b.fired or "work"

@@ -246,7 +246,7 @@ def test_reused_sat_searches_give_the_numbers_of_a_fresh_run(monkeypatch):
         runs = []
         for clear in (True, False, True):
             if clear:
-                monkeypatch.setattr(synth.restriction, "_SAT_MEMO", type(synth.restriction._SAT_MEMO)())
+                monkeypatch.setattr(synth.sat, "_MEMO", type(synth.sat._MEMO)())
             bud = synth.Budget(work=work)
             rb = restriction_bound(spec, basis, target, known_lower=known, budget=bud)
             runs.append((rb, bud.used, bud.conflicts))

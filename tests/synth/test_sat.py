@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import synth
 from synth import Spec, SynthError, define_basis, get_basis, synthesize
 from synth.budget import Budget
 from synth.exhaustive import p_classes
@@ -488,3 +489,20 @@ def test_majority_of_five_is_ten_as_an_xag_formula():
     assert m.exact and m.min_size == 10 and m.program.is_tree()
     assert m.program.truth_table() == 0xfee8e880
     assert [t.status for t in m.sizes_tried] == ["unsat", "sat"] and m.conflicts < 7_000_000
+
+
+def test_a_reused_search_gives_the_numbers_of_a_fresh_one(monkeypatch):
+    # each size of the majority of 5 (32 rows, xag: sizes independent) is reused within the process;
+    # warm or cold, the result and the conflicts charged are the same, and a budget without room for
+    # the recorded conflicts runs the search (and runs out) as a cold one would
+    maj5 = Spec.from_table(0xfee8e880, 5)
+    for work in (None, 2_000_000):
+        runs = []
+        for clear in (True, False, True):
+            if clear:
+                monkeypatch.setattr(synth.sat, "_MEMO", type(synth.sat._MEMO)())
+            bud = Budget(work=work)
+            m = sat_minimum(maj5, "xag", mode="formula", restricted=(7,) * 5, upper=9, budget=bud)
+            runs.append((m, bud.used, bud.conflicts))
+        assert runs[0] == runs[1] == runs[2]
+    assert not runs[0][0].exact
