@@ -674,7 +674,18 @@ def _target_unknown(k: ComplexityFindings) -> bool:
 
 
 def _target_size(k: ComplexityFindings) -> str:
-    return "unknown" if _target_unknown(k) else str(k.target_min_size)
+    if _target_unknown(k):
+        return "unknown"
+    return str(k.target_min_size) if k.target_min_exact else f"at most {k.target_min_size}"
+
+
+def _net_size(k: ComplexityFindings) -> str:
+    """The network's function's minimal size as proven: exact, bracketed or bounded below."""
+    if k.net_min_size is None:
+        return f"minimal size at least {k.net_min_lower_bound} (not synthesised)"
+    if k.net_min_exact:
+        return f"minimal size {k.net_min_size}"
+    return f"minimal size between {k.net_min_lower_bound} (proven) and {k.net_min_size}"
 
 
 def _with_target(f: FunctionFindings, k: ComplexityFindings) -> str:
@@ -692,8 +703,7 @@ def verdict(c: Comparison) -> str:
         status = {True: "the network computes a shortest consistent function",
                   False: "the network does NOT implement a shortest program",
                   None: "it is undetermined whether the network implements the shortest program"}
-        net = (f"minimal size {k.net_min_size}" if k.net_min_size is not None else
-               f"minimal size at least {k.net_min_lower_bound} (not synthesised)")
+        net = _net_size(k)
         target = (f"and agrees {_pct(f.target)} with the target on {c.n_heldout} held-out inputs"
                   if not (f.target is None and _target_unknown(k)) else
                   f"and is scored on {c.n_heldout} held-out inputs where the target is unknown")
@@ -711,7 +721,7 @@ def verdict(c: Comparison) -> str:
              f"posterior{_with_target(f, k)}"]
     if k.net_min_size is not None:
         rank = k.rank if k.rank is not None else "n/a"
-        parts.append(f"its function has minimal size {k.net_min_size} (target {_target_size(k)}; "
+        parts.append(f"its function has {_net_size(k)} (target {_target_size(k)}; "
                      f"rank {rank} among consistent functions)")
     elif k.net_min_lower_bound and k.shortest_size is not None \
             and k.net_min_lower_bound > k.shortest_size:

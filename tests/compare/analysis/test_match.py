@@ -119,3 +119,16 @@ def test_verdict_no_when_the_function_reads_too_many_inputs():
     c = match(synth.Program.parse("xor(x0, xor(x1, x2))", 12), syn, task, labels=labels)
     assert c.function.train_accuracy == 1.0 and c.complexity.net_min_size is None
     assert c.complexity.net_min_lower_bound == 11 and c.implements_shortest is False
+
+
+def test_verdict_says_when_the_functions_minimal_size_is_only_bracketed(parity6):
+    """With too little budget to prove the network's function minimal, the verdict gives its proven
+    bracket, never a bare "minimal size" that was not proven."""
+    task, syn = parity6
+    labels = task.labels.astype(np.int64).copy()
+    held = np.setdiff1d(np.arange(task.domain_size), task.train_idx)
+    labels[held[:3]] ^= 1
+    c = match(synth.Program.parse("xor(x0, xor(x1, x2))", 6), syn, task, labels=labels, budget=200_000)
+    k = c.complexity
+    assert not k.net_min_exact and k.net_min_size is not None
+    assert (f"minimal size between {k.net_min_lower_bound} (proven) and {k.net_min_size}" in c.verdict)
