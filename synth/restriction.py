@@ -207,16 +207,17 @@ def fixed_input_bounds(spec: Spec, basis: str | Basis, mode: str = "formula", *,
     Each restricted spec drops the inputs constant on its examples (fixing them in a program costs
     nothing more). Up to `MAX_CORE` inputs left, its least cost over every completion comes from the exact
     census (formula census; shipped circuit census, its proven lower bounds where a class is open). Up to
-    MAX_CORE + `FIXED_DEPTH` inputs, the same argument one level down: a program of s >= 1 gates (a literal
-    needs none) reads every
-    essential input and no input a more than s - bound_a times, and a formula of s gates has s + 1
-    leaves, so ``(k - 1) s >= sum_a bound_a + 1`` over its k inputs (Subbotovskaya's counting). Larger
-    restricted specs get the connectivity bound: (essential inputs - 1) gates.
+    MAX_CORE + `FIXED_DEPTH` inputs, the same argument one level down: a program of s >= 1 gates (a
+    literal needs none) reads every essential input and no input a more than s - bound_a times, and a
+    formula of s gates has s + 1 leaves, so ``(k - 1) s >= sum_a bound_a + 1`` over its k inputs
+    (Subbotovskaya's counting). Larger restricted specs get the connectivity bound: (essential inputs -
+    1) gates.
 
     ``budget`` (work units or a shared `synth.budget.Budget`; None: no SAT here): a restricted spec of
     MAX_CORE + 1 .. `MAX_SAT_CORE` inputs is then solved by the SAT engine, with its own read limits,
     from the bound above, within `FIXED_SAT_WORK` (and at most a quarter of what the budget has left)
-    for all of them; its exact least cost, or the lower bound SAT proved when that ran out, is the bound (the 6-input multiplexer with a data input fixed: 7, where the counting gives 6).
+    for all of them; its exact least cost, or the lower bound SAT proved when that ran out, is the bound
+    (the 6-input multiplexer with a data input fixed: 7, where the counting gives 6).
 
     >>> from synth import Spec
     >>> fixed_input_bounds(Spec.from_table(0xfee8e880, 5), "xag")   # majority of 5: threshold 2 or 3 of 4
