@@ -772,14 +772,15 @@ class _Encoding:
         # most (arity - 1) r + k inputs (it is connected to its k outputs), every essential input, and,
         # for two examples with different outputs, an input where they differ (added with the examples).
         self.read = None
+        step_users: list[list[int]] = [[] for _ in range(n)]     # selection literals of steps reading x_v
+        for i in range(r):
+            for q, t in enumerate(self.tuples[i]):
+                for v in t:
+                    if v < n:
+                        step_users[v].append(self.s[i][q])
         if sym.essential:
             self.read = [self._new() for _ in range(n)]
-            users: list[list[int]] = [[] for _ in range(n)]
-            for i in range(r):
-                for q, t in enumerate(self.tuples[i]):
-                    for v in t:
-                        if v < n:
-                            users[v].append(self.s[i][q])
+            users = [list(us) for us in step_users]
             for h, us in self.u.items():
                 for k, v in enumerate(self.out_nodes):
                     if v < n:
@@ -795,7 +796,7 @@ class _Encoding:
                 self.nv = max(self.nv, card.nv)
                 cl.extend(card.clauses)
         if prob.restricted:
-            self._read_limits()
+            self._read_limits(step_users)
         self.solver = Solver(name=prob.solver, bootstrap_with=cl)
         self.clauses = []
 
@@ -803,17 +804,12 @@ class _Encoding:
         self.nv += 1
         return self.nv
 
-    def _read_limits(self) -> None:
+    def _read_limits(self, users: list[list[int]]) -> None:
         """Read limits (``prob.restricted``): fixing input a to a constant turns every step that reads it
         into a wire, a negation or a constant (2-input gates, NOT free), so r steps that read it t times
-        leave a program of r - t steps for the examples with x_a fixed: t <= r - restricted[a] / cost."""
-        n, cl, unit = self.n, self.clauses, self.md.cost_min
-        users: list[list[int]] = [[] for _ in range(n)]
-        for i in range(self.r):
-            for q, t in enumerate(self.tuples[i]):
-                for v in t:
-                    if v < n:
-                        users[v].append(self.s[i][q])
+        leave a program of r - t steps for the examples with x_a fixed: t <= r - restricted[a] / cost.
+        ``users[a]``: the selection literals of the steps reading x_a."""
+        cl, unit = self.clauses, self.md.cost_min
         for a, low in enumerate(self.prob.restricted):
             most = self.r - -(-low // unit)
             if most < 0:
