@@ -7,6 +7,8 @@ Rows (formula mode):
   256 rows of the 6-input multiplexer among 8 inputs), xag, target 9 (the multiplexer's own formula);
 * ``multiplexer function``: the multiplexer on all 256 rows of 8 inputs (the function the case's
   networks compute), xag, target 9;
+* the same two in aon (NOT costed, read limits from the aon and aig formula censuses), target 12 (three
+  if-then-else of 4 each: or(and(s, a), and(NOT s, b)));
 * two small specs the enumerator does not settle within 30M units: ``ite(x0, and(x1, x2), xor(x3, x4))``
   among 7 inputs from 60 examples (aig) and the parity of 5 among 8 from 300 examples (xag).
 
@@ -62,6 +64,8 @@ def _mux_function() -> Spec:
 ROWS = {
     "multiplexer case": (_mux_case, "xag", 9),
     "multiplexer function": (_mux_function, "xag", 9),
+    "multiplexer case aon": (_mux_case, "aon", 12),
+    "multiplexer function aon": (_mux_function, "aon", 12),
     "ite-and-xor among 7": (lambda: _embedded("ite(x0, and(x1, x2), xor(x3, x4))", 5, 7, 60, 7), "aig", 7),
     "parity5 among 8": (lambda: _embedded("xor(x0, xor(x1, xor(x2, xor(x3, x4))))", 5, 8, 300, 0), "xag", 9),
 }

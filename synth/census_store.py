@@ -44,7 +44,7 @@ from .dsl import BASES, GATES, Basis, Program, get_basis
 from .errors import SynthError
 from .spec import Spec
 
-from .sat import sat_minimum
+from .sat import sat_basis_check, sat_minimum, step_ops
 
 __all__ = [
     "STORE_VERSION",
@@ -58,6 +58,10 @@ __all__ = [
     "save_circuit_census",
     "load_circuit_census",
     "shipped_path",
+    "formula_path",
+    "shipped_formula_sizes",
+    "save_formula_sizes",
+    "load_formula_sizes",
     "cache_dir",
     "class_transform",
     "transforms_between",
@@ -67,6 +71,7 @@ __all__ = [
 
 STORE_VERSION = 1
 FORMAT = "occam-circuit-census"
+FORMULA_FORMAT = "occam-formula-census"
 SHIPPED_N = (3, 4)   # the package ships these input counts (n <= 2 is computed in milliseconds)
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -515,7 +520,11 @@ def save_circuit_census(cc: CircuitCensus, path: str | Path) -> Path:
         "circuit_args": cc.circuit_args.astype(np.uint8),
         "circuit_output": cc.circuit_output.astype(np.int16),
     }
-    path = Path(path)
+    return _write_npz(Path(path), arrays)
+
+
+def _write_npz(path: Path, arrays: dict) -> Path:
+    """Write compressed arrays atomically: a temporary file in the same folder, then a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -623,6 +632,90 @@ def _cache_path(b: Basis, n: int) -> Path:
     digest = hashlib.sha256(json.dumps(_costs_key(b)).encode()).hexdigest()[:12]
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in b.name)[:40]
     return cache_dir() / f"circuits{n}_{safe}_{digest}.npz"
+
+
+# ---------------------------------------------------------------------------------------------
+# Formula censuses: the least formula cost of every function of 4 inputs, shipped for the named
+# bases whose census takes billions of work units (aig, aon, mig, mux: 8 s to 7 min each)
+# ---------------------------------------------------------------------------------------------
+
+
+def formula_path(basis: str, n: int = SHIPPED_N[-1]) -> Path:
+    """Where the package keeps the formula census of a named basis (the file may not exist)."""
+    return DATA_DIR / f"formulas{n}_{basis}.npz"
+
+
+def save_formula_sizes(sizes: np.ndarray, basis: str | Basis, n: int, work: int, path: str | Path) -> Path:
+    """Write an exact formula census (``sizes[t]``: least formula cost of table t) atomically."""
+    b = get_basis(basis)
+    sizes = np.asarray(sizes)
+    if sizes.shape != (1 << (1 << n),) or (sizes < 0).any():
+        raise SynthError(f"a formula census of {n} inputs has {1 << (1 << n)} sizes >= 0")
+    meta = {"format": FORMULA_FORMAT, "version": STORE_VERSION, "n": int(n), "basis": b.name,
+            "costs": dict(b.costs), "work": int(work)}
+    return _write_npz(Path(path), {"meta": np.array(json.dumps(meta, sort_keys=True)),
+                                   "sizes": sizes.astype(np.int8)})
+
+
+def load_formula_sizes(path: str | Path, basis: str | Basis) -> np.ndarray:
+    """Read a formula census file built for ``basis``' gate costs; any damage raises a `SynthError`
+    naming the file."""
+    path, b = Path(path), get_basis(basis)
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            meta, sizes = json.loads(str(z["meta"])), z["sizes"]
+    except FileNotFoundError:
+        raise SynthError(f"formula census file {path} does not exist") from None
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as e:
+        raise SynthError(f"formula census file {path} is damaged ({type(e).__name__}: {e})") from None
+    n = meta.get("n") if isinstance(meta, dict) else None
+    if not isinstance(n, int) or not 1 <= n <= MAX_N or meta.get("format") != FORMULA_FORMAT \
+            or meta.get("version") != STORE_VERSION:
+        raise SynthError(f"formula census file {path} is not a version {STORE_VERSION} {FORMULA_FORMAT} file")
+    if meta.get("costs") != dict(b.costs):
+        raise SynthError(f"formula census file {path} was built for costs {meta.get('costs')}, not "
+                         f"{b.name!r}'s {dict(b.costs)}")
+    if sizes.shape != (1 << (1 << n),) or sizes.dtype != np.int8 or (sizes < 0).any():
+        raise SynthError(f"formula census file {path} is damaged (sizes of shape {sizes.shape}, "
+                         f"dtype {sizes.dtype})")
+    return sizes
+
+
+def _op_costs(b: Basis) -> tuple:
+    """What a formula census depends on when NOT is free: the cheapest cost of each step operation."""
+    return tuple(sorted((a, t, op.cost) for a, ops in step_ops(b).items() for t, op in ops.items()))
+
+
+def shipped_formula_sizes(basis: str | Basis, n: int) -> np.ndarray | None:
+    """The shipped exact formula census for ``basis`` and ``n`` inputs, or None. A basis other than a
+    named one with NOT free uses a named one's file when their steps are the same operations at the same
+    costs (their formula censuses are then equal): {and, or} at cost 1 with NOT free is aig."""
+    b = get_basis(basis)
+    if b.domain != "bool" or n not in SHIPPED_N:
+        return None
+    key = (int(n), b.name, _costs_key(b))
+    if key not in _FORMULAS:
+        found = None
+        for name, nb in BASES.items():
+            if not formula_path(name, n).exists():
+                continue
+            if _costs_key(nb) == key[2] or (b.free_not and nb.free_not and _sat_ok(b)
+                                              and _op_costs(nb) == _op_costs(b)):
+                found = load_formula_sizes(formula_path(name, n), nb)
+                break
+        _FORMULAS[key] = found
+    return _FORMULAS[key]
+
+
+def _sat_ok(b: Basis) -> bool:
+    try:
+        sat_basis_check(b)
+    except SynthError:
+        return False
+    return True
+
+
+_FORMULAS: dict = {}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,15 +19,19 @@ from typing import Callable
 import numpy as np
 
 from .budget import VALVE_NOTE, Budget, BudgetExceeded, as_budget
-from .census_store import circuit_census
+from .census_store import circuit_census, shipped_formula_sizes
 from .circuits import npn_classes
 from .dsl import Basis, Program, get_basis
 from .enumerate import Enumerator
 from .errors import SynthError
+from .sat import Symmetry, sat_search
 from .semantics import input_words
 from .simplify import simplify_negations
+from .spec import Spec
 
 __all__ = ["Census", "census"]
+
+PROGRAM_SAT_WORK = 200_000_000     # SAT work (200k conflicts) for one program of a shipped formula census
 
 MAX_CENSUS_INPUTS = {"formula": 5, "circuit": 4}
 TARGETED_REMAINING = 512  # search the last functions one by one when at most this many are left
@@ -127,11 +131,14 @@ def p_classes(n: int) -> np.ndarray:
 
 def census(n_inputs: int, basis: str | Basis = "full", mode: str = "formula", *,
            budget: Budget | int | None = None, budget_s: float | None = None,
-           progress: Callable[[str], None] | None = None) -> Census:
+           progress: Callable[[str], None] | None = None, shipped: bool = True) -> Census:
     """Minimum size of every function of ``n_inputs`` inputs (exact for n <= 4 in both modes).
 
     ``budget``: work units (or a `synth.budget.Budget`; None: no limit); ``budget_s``: an optional
-    wall-clock safety valve (when it fires, a note says the census depends on machine speed)."""
+    wall-clock safety valve (when it fires, a note says the census depends on machine speed).
+    ``shipped``: in formula mode, read the package's census file where there is one (aig, aon, mig and
+    mux at 4 inputs take 3e9 to 3e10 work units to enumerate), its programs found by the SAT engine at
+    their known size; False enumerates."""
     b = get_basis(basis)
     if b.domain != "bool":
         raise SynthError(f"census is for Boolean bases; {b.name!r} is {b.domain}")
@@ -151,6 +158,29 @@ def census(n_inputs: int, basis: str | Basis = "full", mode: str = "formula", *,
         c = Census(n_inputs, b.name, mode, table.sizes.astype(np.int16), bool(table.exact),
                    time.perf_counter() - t0, candidates=int(bud.candidates),
                    notes=[table.note] if table.note else [], _program=prog)
+    elif shipped and (stored := shipped_formula_sizes(b, n_inputs)) is not None:
+        enumerated: list[Census] = []
+
+        def least(t: int) -> Program:
+            # the file holds sizes: a least formula comes from the SAT engine at its known size (one
+            # instance per step count: a formula of 15 gates has thousands of tree shapes), or, when that
+            # takes more than PROGRAM_SAT_WORK, from the enumerated census (seconds, gigabytes)
+            if not 0 <= t < len(stored):
+                raise SynthError(f"table {t:#x} is not a function of {n_inputs} inputs")
+            out = sat_search(Spec.from_table(int(t), n_inputs), b, int(stored[t]), mode="formula",
+                             symmetry=Symmetry(shapes=False), budget=PROGRAM_SAT_WORK)
+            if out.status == "sat":
+                return simplify_negations(out.program)
+            if out.status == "unknown":
+                if not enumerated:
+                    enumerated.append(_formula_census(n_inputs, b, as_budget(None), None, time.perf_counter()))
+                prog = enumerated[0].program(int(t))
+                if prog.size == stored[t]:
+                    return prog
+            raise SynthError(f"the shipped formula census says {t:#x} costs {stored[t]} in {b.name!r}, but "
+                             f"no formula of that cost was found: the file is wrong")
+        c = Census(n_inputs, b.name, mode, stored.astype(np.int16), True, time.perf_counter() - t0,
+                   notes=["read from the shipped formula census"], _program=least)
     else:
         c = _formula_census(n_inputs, b, bud, progress, t0)
     c.budget = bud.as_dict()

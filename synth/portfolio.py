@@ -47,7 +47,7 @@ from .dsl import Basis, Program, get_basis
 from .enumerate import Enumerator
 from .errors import SynthError
 from .posterior import min_bits_for_size, truncation_bound, unseen_count_log2
-from .restriction import MAX_CORE, fixed_input_bounds, restriction_bound
+from .restriction import MAX_CORE, read_limits, restriction_bound
 from .result import ConsistentFunction, FrontierEntry, SynthesisResult, pareto, saturation_note
 from .sat import sat_basis_check, sat_minimum
 from .semantics import pack_bits, popcount, unpack_bits
@@ -674,9 +674,8 @@ def _sat_stage(res: SynthesisResult, spec: Spec, b: Basis, mode: str, *, max_siz
         upper = max_size + 1 if upper is None else min(upper, max_size + 1)
     if progress:
         progress(f"SAT from size {res.lower_bound}" + ("" if upper is None else f" below {upper}"))
-    reads = fixed_input_bounds(spec, b, mode, budget=budget)   # read limits: all zeros where they do not apply
     sat = sat_minimum(spec, b, mode=mode, lower=res.lower_bound, upper=upper, budget=budget,
-                      restricted=reads if any(reads) else None)
+                      **read_limits(spec, b, mode, budget=budget))
     res.stats["sat"] = {k: v for k, v in sat.as_dict().items() if k != "program"}
     found_below = sat.program is not None and (res.min_size is None or sat.program.size < res.min_size)
     if found_below:

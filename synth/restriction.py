@@ -51,14 +51,14 @@ from pysat.card import CardEnc, EncType
 from pysat.solvers import Solver
 
 from .budget import Budget, BudgetExceeded, as_budget
-from .census_store import SHIPPED_N, circuit_census
+from .census_store import SHIPPED_N, circuit_census, shipped_path
 from .exhaustive import census
 from .dsl import BASES, GATES, Basis, Program, define_basis, get_basis
 from .errors import SynthError
-from .sat import MODES, essential_inputs, sat_basis_check, sat_minimum
+from .sat import MODES, essential_inputs, read_limits_apply, sat_basis_check, sat_minimum
 from .spec import Spec
 
-__all__ = ["RestrictionBound", "restriction_bound", "fixed_input_bounds", "MAX_CORE", "MAX_SAT_CORE",
+__all__ = ["RestrictionBound", "restriction_bound", "fixed_input_bounds", "read_limits", "MAX_CORE", "MAX_SAT_CORE",
            "MAX_SUPPORTS", "MAX_SAT_SUPPORTS", "FIXED_DEPTH"]
 
 MAX_CORE = 4               # core inputs: the formula census of 4 inputs has 2^16 functions
@@ -189,11 +189,9 @@ def _partial_tables(name: str, costs: tuple, k: int):
 # ------------------------------------------------------------------------------------------------------
 
 def _read_limit_ok(b: Basis) -> bool:
-    """Gates of two inputs at one cost and NOT free (xag, aig, full): fixing an input removes every gate
-    that reads it (it becomes a wire, a negation or a constant)."""
-    gates = {g: c for g, c in b.costs.items() if g != "not"}
-    return (b.domain == "bool" and b.costs.get("not", 0) == 0 and len(set(gates.values())) == 1
-            and all(GATES[g].arity == 2 for g in gates) and _sat_ok(b))
+    """Gates of two inputs at one cost, with NOT free (xag, aig, full) or every gate AND- or OR-like (aon):
+    fixing an input removes every gate that reads it (`synth.sat.read_limits_apply`)."""
+    return b.domain == "bool" and _sat_ok(b) and read_limits_apply(b)
 
 
 def fixed_input_bounds(spec: Spec, basis: str | Basis, mode: str = "formula", *,
@@ -249,6 +247,26 @@ def fixed_input_bounds(spec: Spec, basis: str | Basis, mode: str = "formula", *,
     return tuple(out)
 
 
+def read_limits(spec: Spec, basis: str | Basis, mode: str = "formula", *,
+                budget: Budget | int | None = None) -> dict[str, tuple[int, ...] | None]:
+    """The read limits of `synth.sat.sat_search` for ``spec``, as its keyword arguments: ``restricted``
+    (`fixed_input_bounds` in ``basis``) and, where NOT is a costed flag (aon), ``restricted_steps`` (the
+    same bounds for the gates alone: with NOT free and each gate at cost 1, an aig bound for aon, whose
+    AND/OR gates form an aig program). None where a bound says nothing; ``budget`` is shared by both.
+
+    >>> from synth import Spec
+    >>> read_limits(Spec.from_table(0xfee8e880, 5), "aon")          # majority of 5
+    {'restricted': (7, 7, 7, 7, 7), 'restricted_steps': (7, 7, 7, 7, 7)}
+    """
+    b = get_basis(basis)
+    costs = fixed_input_bounds(spec, b, mode, budget=budget)
+    steps = (0,) * spec.n_inputs
+    if b.costs.get("not", 0) > 0 and _read_limit_ok(b):
+        gates = define_basis(f"{b.name}_gates", {**{g: 1 for g in b.costs if g != "not"}, "not": 0})
+        steps = fixed_input_bounds(spec, gates, mode, budget=budget)
+    return {"restricted": costs if any(costs) else None, "restricted_steps": steps if any(steps) else None}
+
+
 def _restricted_bound(X: np.ndarray, y: np.ndarray, b: Basis, mode: str, unit: int, memo: dict,
                       bud: Budget | None) -> int:
     if len(y) == 0 or y.min() == y.max():
@@ -268,8 +286,7 @@ def _restricted_bound(X: np.ndarray, y: np.ndarray, b: Basis, mode: str, unit: i
     key = ("sat", mask, vals, k)
     if key not in memo:
         sub = _partial_spec(mask, vals, k)
-        reads = fixed_input_bounds(sub, b, mode)
-        r = sat_minimum(sub, b, mode=mode, lower=low, budget=bud, restricted=reads if any(reads) else None)
+        r = sat_minimum(sub, b, mode=mode, lower=low, budget=bud, **read_limits(sub, b, mode))
         memo[key] = max(low, r.lower_bound)
     return memo[key]
 
@@ -318,15 +335,28 @@ def _partial_bound(mask: int, vals: int, k: int, b: Basis, mode: str, unit: int,
                 return 0
         low = [max(_partial_bound(*_restrict_partial(mask, vals, k, a, c), k - 1, b, mode, unit, memo)
                    for c in (0, 1)) for a in range(k)]
-        g = [-(-v // unit) for v in low]
-        s = max([gates] + [g[a] + 1 for a in essential] + g)
-        if mode == "formula":
-            s = max(s, -(-(sum(g) + 1) // (k - 1)))
-        value = s * unit
+        if b.costs.get("not", 0) == 0:
+            g = [-(-v // unit) for v in low]
+            s = max([gates] + [g[a] + 1 for a in essential] + g)
+            if mode == "formula":
+                s = max(s, -(-(sum(g) + 1) // (k - 1)))
+            value = s * unit
+        else:
+            # NOT costed (aon): a program of cost C reads x_a at most (C - low_a) / unit times, but its
+            # gate count is not C / unit, so a formula's leaves give only: sum_a reads_a >= its essential
+            # inputs, hence k C >= sum(low) + unit * essential
+            value = max([gates * unit] + [low[a] + unit for a in essential] + low)
+            if mode == "formula":
+                value = max(value, -(-(sum(low) + unit * len(essential)) // k))
     else:
         value = gates * unit
     memo[key] = value
     return value
+
+
+# named bases whose circuit census may not be shipped: shipped censuses whose costs bound theirs from below
+# (the AND/OR gates of an aon circuit form an aig circuit; aon's gates are among aoxn's)
+_CIRCUIT_LOWER_BY = {"aon": ("aig", "aoxn")}
 
 
 def _census_costs(b: Basis, mode: str, k: int) -> np.ndarray | None:
@@ -337,6 +367,9 @@ def _census_costs(b: Basis, mode: str, k: int) -> np.ndarray | None:
     named = BASES.get(b.name)
     if named is None or named.costs != b.costs or k > max(SHIPPED_N):
         return None                   # a user basis would build its census here: minutes
+    if b.name in _CIRCUIT_LOWER_BY and not shipped_path(b.name, k).exists():
+        # not shipped (it would be built here: minutes): the larger of the bounds from shipped censuses
+        return np.max([circuit_census(o, k).lower for o in _CIRCUIT_LOWER_BY[b.name]], axis=0)
     return circuit_census(b, k).lower
 
 
@@ -413,16 +446,15 @@ def restriction_bound(spec: Spec, basis: str | Basis, target: int, *, known_lowe
     if not feasible:
         return result(target, (), 0, f"no set of at most {most} inputs tells the examples apart")
     k = len(core)
-    sat_core = bc.arity == 2 and not bc.not_cost and _sat_ok(b) and \
-        all(c == bc.cheapest for g, c in b.costs.items() if g != "not")
+    sat_core = _read_limit_ok(b)
     if k == 0 or (k == n and (k <= MAX_SAT_CORE or not sat_core)):
         return result(known_lower, core, 0, f"the forced core has {k} of the {n} inputs (the bound needs "
                                             f"some, and other inputs to restrict)")
     if k > MAX_CORE:
         if not sat_core:
             return result(known_lower, core, 0, f"the forced core has {k} inputs: beyond the census ({MAX_CORE}), "
-                                                "SAT bounds the slices only with NOT free and one cost for every "
-                                                "gate of two inputs")
+                                                "SAT bounds the slices only where every gate takes two inputs at one "
+                                                "cost, with NOT free or every gate AND- or OR-like (aon)")
         # keep the MAX_SAT_CORE inputs of the core that tell most example pairs apart; the rest of the core
         # is read by every consistent formula too, so it is restricted in every support
         ones, zeros = set(words[y == 1].tolist()), words[y == 0].tolist()
@@ -576,7 +608,7 @@ def _sat_core_bound(X: np.ndarray, y: np.ndarray, core: tuple[int, ...], forced:
             slices[E] = sl
     state: dict[tuple[int, int], list] = {}            # (mask, values) -> [lower, exact or None]
     programs: dict[tuple[int, int], Program] = {}
-    read_limits: dict[tuple[int, int], tuple[int, ...]] = {}   # per slice: bounds with one input fixed
+    limits: dict[tuple[int, int], dict] = {}          # per slice: its read limits (bounds with one input fixed)
 
     def slice_bound(mk: int, vl: int, need: int) -> int:
         """A proven lower bound on the least cost of the slice, raised to ``need`` if it is that high (its
@@ -587,11 +619,9 @@ def _sat_core_bound(X: np.ndarray, y: np.ndarray, core: tuple[int, ...], forced:
         if st[0] >= need:
             return st[0]
         ps = _partial_spec(mk, vl, k)
-        if (mk, vl) not in read_limits:
-            read_limits[mk, vl] = fixed_input_bounds(ps, b, "formula", budget=bud)
-        reads = read_limits[mk, vl]
-        r = sat_minimum(ps, b, mode="formula", lower=st[0], upper=need, budget=bud,
-                        restricted=reads if any(reads) else None)
+        if (mk, vl) not in limits:
+            limits[mk, vl] = read_limits(ps, b, "formula", budget=bud)
+        r = sat_minimum(ps, b, mode="formula", lower=st[0], upper=need, budget=bud, **limits[mk, vl])
         if r.stopped is not None or not r.exact:
             st[0] = max(st[0], r.lower_bound)
             raise _OutOfBudget

@@ -33,13 +33,16 @@ differ only there and have different outputs), for every two examples with diffe
 where they differ, and at most ``(arity - 1) r + k`` inputs (a program is connected to its ``k``
 outputs). "unsat" for ``size`` thus means: no shortest consistent program has cost ``size``.
 
-Read limits (``restricted``, valid for every consistent program): in bases of equal-cost 2-input gates with
-NOT free, fixing an input to a constant turns each step that reads it into a wire, a negation or a
-constant, so r steps reading ``x_a`` t times leave r - t steps consistent with the examples that fix
-``x_a``; given a proven bound on those (`synth.restriction.fixed_input_bounds`: the exact census when
-four inputs are left), t is capped by a cardinality constraint. In a formula, whose r + 1 leaves are
-the reads, this decides much: the majority of 5 as an xag formula of 9 gates is refuted in 2.4 M
-conflicts with it, against 508 s without; of 8 gates, in 3.6 k conflicts against 1.1 M.
+Read limits (``restricted``, ``restricted_steps``, valid for every consistent program): in bases of
+equal-cost 2-input gates with NOT free, or with NOT costed and every gate AND- or OR-like (aon; not
+aoxn, whose XOR with a constant is a new NOT), fixing an input to a constant turns each step that reads
+it into a wire, a negation or a constant, and NOT flags only move; so a program of r steps and cost s
+reading ``x_a`` t times leaves r - t steps and cost s - t c consistent with the examples that fix
+``x_a``. Given proven bounds on those (`synth.restriction.read_limits`: the exact census when four
+inputs are left), t is capped by cardinality constraints (the cost one, with NOT flags, an
+assumption). In a formula, whose r + 1 leaves are the reads, this decides much: the majority of 5 as an
+xag formula of 9 gates is refuted in 2.4 M conflicts with it, against 508 s without; of 8 gates, in
+3.6 k conflicts against 1.1 M; in aon, 9 gates in 50 k conflicts against 255 k.
 
 Examples enter by counterexample-guided inductive synthesis (CEGIS): a few examples (a seeded choice)
 first; each candidate is evaluated on all examples and the first disagreeing ones (in the seeded order)
@@ -76,6 +79,7 @@ from .spec import Spec
 __all__ = [
     "SOLVER",
     "CONFLICT_ROUND",
+    "read_limits_apply",
     "MODES",
     "StepOp",
     "step_ops",
@@ -456,6 +460,7 @@ class _Problem:
     encodings: dict = field(default_factory=dict)     # steps (, shape) -> live _Encoding (across costs)
     dead: set = field(default_factory=set)            # keys of encodings refuted whatever the cost
     restricted: tuple = ()     # per input: a proven lower bound on the cost of the spec with it fixed
+    restricted_steps: tuple = ()   # NOT flags: per input, a proven lower bound on the steps with it fixed
     memo_key: tuple | None = None  # set when each size is a search of its own (see _memo_solve)
 
     def close(self) -> None:
@@ -795,7 +800,8 @@ class _Encoding:
                 card = CardEnc.atmost(self.read, bound=most, top_id=self.nv, encoding=EncType.seqcounter)
                 self.nv = max(self.nv, card.nv)
                 cl.extend(card.clauses)
-        if prob.restricted:
+        self.read_rhs: list[tuple[int, list[int]]] = []     # NOT flags: (restricted[a], totalizer outputs)
+        if prob.restricted or prob.restricted_steps:
             self._read_limits(step_users)
         self.solver = Solver(name=prob.solver, bootstrap_with=cl)
         self.clauses = []
@@ -805,13 +811,20 @@ class _Encoding:
         return self.nv
 
     def _read_limits(self, users: list[list[int]]) -> None:
-        """Read limits (``prob.restricted``): fixing input a to a constant turns every step that reads it
-        into a wire, a negation or a constant (2-input gates, NOT free), so r steps that read it t times
-        leave a program of r - t steps for the examples with x_a fixed: t <= r - restricted[a] / cost.
-        ``users[a]``: the selection literals of the steps reading x_a."""
-        cl, unit = self.clauses, self.md.cost_min
-        for a, low in enumerate(self.prob.restricted):
-            most = self.r - -(-low // unit)
+        """Read limits (``prob.restricted``, ``prob.restricted_steps``): fixing input a to a constant
+        removes every step that reads it (it becomes a wire, a negation where NOT is free, or a constant;
+        NOT flags only move to the wire's source), so a program of cost ``size`` and r steps whose steps
+        read x_a t times leaves one of cost size - t c and r - t steps for the examples with x_a fixed:
+        t <= r - restricted_steps[a] and t <= (size - restricted[a]) / c. With NOT free, size = r c: both
+        are one cardinality constraint; with NOT flags the second depends on the cost, so it is an
+        assumption on a totalizer of the reads (`assumptions`). ``users[a]``: selection literals of the
+        steps reading x_a."""
+        cl, unit, prob = self.clauses, self.md.cost_min, self.prob
+        for a, low in enumerate(prob.restricted):
+            steps = prob.restricted_steps[a] if prob.restricted_steps else 0
+            if not self.flags_on:
+                steps = max(steps, -(-low // unit))
+            most = self.r - steps
             if most < 0:
                 cl.append([])                      # fewer steps than the spec with x_a fixed needs
                 return
@@ -819,13 +832,27 @@ class _Encoding:
                 card = CardEnc.atmost(users[a], bound=most, top_id=self.nv, encoding=EncType.seqcounter)
                 self.nv = max(self.nv, card.nv)
                 cl.extend(card.clauses)
+            if self.flags_on and low > 0 and users[a]:
+                tot = ITotalizer(lits=users[a], ubound=len(users[a]), top_id=self.nv)
+                cl.extend(tot.cnf.clauses)
+                self.read_rhs.append((low, list(tot.rhs)))
+                self.nv = max(self.nv, tot.top_id)
+                tot.delete()
 
     def assumptions(self, size: int) -> list[int] | None:
-        """Assumptions for "total cost <= size" (None: impossible with r steps)."""
+        """Assumptions for "total cost <= size" (None: impossible with r steps), with the read limits
+        that depend on the cost."""
         spare = size - self.r * self.md.cost_min
         if spare < 0:
             return None
-        return [-self.rhs[spare]] if spare < len(self.rhs) else []
+        out = [-self.rhs[spare]] if spare < len(self.rhs) else []
+        for low, rhs in self.read_rhs:
+            most = (size - low) // self.md.cost_min
+            if most < 0:
+                return None
+            if most < len(rhs):
+                out.append(-rhs[most])
+        return out
 
     def _mismatch(self, i: int, a: int, table: int, mask: int = 0) -> list[int]:
         """Literals of which one is true unless step i reads an a-tuple with this table and mask."""
@@ -1177,7 +1204,8 @@ def _solver_ok(name: str) -> bool:
         return False
 
 
-def _make_problem(spec, basis, mode, symmetry, seed, solver, initial, restricted=None) -> _Problem:
+def _make_problem(spec, basis, mode, symmetry, seed, solver, initial, restricted=None,
+                  restricted_steps=None) -> _Problem:
     if mode not in MODES:
         raise SynthError(f"mode must be one of {MODES}, got {mode!r}")
     if not isinstance(solver, str) or not _solver_ok(solver):
@@ -1209,27 +1237,60 @@ def _make_problem(spec, basis, mode, symmetry, seed, solver, initial, restricted
     if not isinstance(initial, int) or initial < 1:
         raise SynthError(f"initial (examples in the first CEGIS instance) must be an int >= 1, got {initial!r}")
     prob.active = [int(t) for t in order[:min(initial, m)]]
-    if restricted is not None:
-        prob.restricted = _check_restricted(restricted, prob)
+    if restricted is not None or restricted_steps is not None:
+        prob.restricted = _check_restricted(restricted, prob, "restricted")
+        prob.restricted_steps = _check_restricted(restricted_steps, prob, "restricted_steps")
     md = prob.model
     if len(prob.active) == m and md.flag_cost is None and md.cost_min == md.cost_max:
         h = hashlib.sha256(repr((X.shape, Y.shape, b.name, sorted(b.costs.items()), mode, symmetry, solver,
-                                 int(seed), initial, prob.restricted)).encode())
+                                 int(seed), initial, prob.restricted, prob.restricted_steps)).encode())
         h.update(X.tobytes())
         h.update(Y.tobytes())
         prob.memo_key = (h.hexdigest(),)
     return prob
 
 
-def _check_restricted(restricted, prob: _Problem) -> tuple[int, ...]:
-    md = prob.model
-    if not (md.free and md.arities == (2,) and md.cost_min == md.cost_max):
-        raise SynthError(f"restricted (read limits) needs a basis whose gates all take two inputs at one cost "
-                         f"with NOT free (xag, aig, full); {prob.basis.name!r} is not one")
-    vals = tuple(restricted)
+def _limits_hold(md: _Model) -> bool:
+    """Whether fixing an input to a constant removes every step that reads it and costs nothing new: steps
+    of two inputs at one cost, and NOT free, or NOT a flag and every gate AND- or OR-like (fixing an operand
+    leaves a constant or the other operand, never its complement: aon, not aoxn's XOR)."""
+    if md.arities != (2,) or md.cost_min != md.cost_max:
+        return False
+    if md.free:
+        return True
+    if md.flag_cost is None:
+        return False
+    for (t, mask), _ in md.combos[2].items():
+        pos = _negated_table(t, 2, mask)            # the gate's own table, operands unnegated
+        for k in (0, 1):
+            for c in (0, 1):
+                rest = [(pos >> (c << k | v << (1 - k))) & 1 for v in (0, 1)]
+                if rest == [1, 0]:                  # the other operand's complement: a new NOT
+                    return False
+    return True
+
+
+def read_limits_apply(basis: str | Basis) -> bool:
+    """Whether `sat_search` takes read limits (``restricted``) in this basis: gates of two inputs at one
+    cost with NOT free (xag, aig, full), or NOT costed and every gate AND- or OR-like (aon).
+
+    >>> [read_limits_apply(b) for b in ("xag", "aon", "aoxn", "mig")]
+    [True, True, False, False]
+    """
+    return _limits_hold(_model(_opset(get_basis(basis)), _NOT_FLAGS))
+
+
+def _check_restricted(vals, prob: _Problem, what: str) -> tuple[int, ...]:
+    if not _limits_hold(prob.model):
+        raise SynthError(f"{what} (read limits) needs a basis whose gates all take two inputs at one cost, "
+                         f"with NOT free (xag, aig, full) or every gate AND- or OR-like (aon); "
+                         f"{prob.basis.name!r} is not one")
+    if vals is None:
+        return (0,) * prob.n
+    vals = tuple(vals)
     if len(vals) != prob.n:
-        raise SynthError(f"restricted needs one bound per input ({prob.n}), got {len(vals)}")
-    return tuple(_check_int(v, f"restricted[{a}]") for a, v in enumerate(vals))
+        raise SynthError(f"{what} needs one bound per input ({prob.n}), got {len(vals)}")
+    return tuple(_check_int(v, f"{what}[{a}]") for a, v in enumerate(vals))
 
 
 def _disagreeing(prob: _Problem, prog: Program) -> list[int]:
@@ -1375,7 +1436,8 @@ def _check_int(v, what: str, lo: int = 0) -> int:
 def sat_search(spec: Spec, basis: str | Basis, size: int, *, mode: str = "circuit",
                budget: Budget | int | None = None, budget_s: float | None = None, seed: int = 0,
                symmetry: bool | Symmetry = True, solver: str = SOLVER, initial: int | None = None,
-               restricted: Sequence[int] | None = None) -> SatOutcome:
+               restricted: Sequence[int] | None = None,
+               restricted_steps: Sequence[int] | None = None) -> SatOutcome:
     """Is there a consistent program of cost ``size`` that could be a shortest one?
 
     "sat": ``program`` fits every example of ``spec`` (all its outputs, as one circuit sharing gates)
@@ -1396,15 +1458,18 @@ def sat_search(spec: Spec, basis: str | Basis, size: int, *, mode: str = "circui
     initial : examples in the first instance (default: all when there are at most 64, else 16).
     restricted : per input a, a proven lower bound on the cost of every program consistent with the
         examples that have x_a = c (the larger over c = 0, 1; 0 says nothing), e.g. from
-        `synth.restriction.fixed_input_bounds`. In bases whose gates all take two inputs at one cost c
-        with NOT free (xag, aig, full) a program of r steps then reads x_a at most
-        r - restricted[a] / c times (each read is a step that fixing x_a removes); other bases: an error.
+        `synth.restriction.read_limits`. In bases whose gates all take two inputs at one cost c, with
+        NOT free (xag, aig, full) or every gate AND- or OR-like (aon), a program of cost ``size`` then
+        reads x_a at most (size - restricted[a]) / c times (each read is a step that fixing x_a
+        removes); other bases: an error (`read_limits_apply`).
+    restricted_steps : the same for the number of steps (gates of two inputs, NOT free: in aon, an aig
+        bound): a program of r steps reads x_a at most r - restricted_steps[a] times.
 
     >>> from synth import Spec
     >>> [sat_search(Spec.from_table(0x8, 2), "aon", s).status for s in (0, 1)]
     ['unsat', 'sat']
     """
-    prob = _make_problem(spec, basis, mode, symmetry, seed, solver, initial, restricted)
+    prob = _make_problem(spec, basis, mode, symmetry, seed, solver, initial, restricted, restricted_steps)
     size = _check_int(size, "size")
     b = as_budget(budget, budget_s)
     before = b.conflicts
@@ -1419,7 +1484,8 @@ def sat_search(spec: Spec, basis: str | Basis, size: int, *, mode: str = "circui
 def sat_minimum(spec: Spec, basis: str | Basis, *, mode: str = "circuit", lower: int = 0,
                 upper: int | None = None, budget: Budget | int | None = None, budget_s: float | None = None,
                 seed: int = 0, symmetry: bool | Symmetry = True, solver: str = SOLVER,
-                initial: int | None = None, restricted: Sequence[int] | None = None) -> SatMinimum:
+                initial: int | None = None, restricted: Sequence[int] | None = None,
+                restricted_steps: Sequence[int] | None = None) -> SatMinimum:
     """The minimum cost of a program consistent with ``spec``, by SAT at costs ``lower``, ``lower + 1``,
     ... until one is satisfiable (each "unsat" raises the proven lower bound by one).
 
@@ -1437,7 +1503,7 @@ def sat_minimum(spec: Spec, basis: str | Basis, *, mode: str = "circuit", lower:
     >>> str(sat_minimum(half_adder, "xag").program)
     'out0 = xor(x0, x1); out1 = and(x0, x1)'
     """
-    prob = _make_problem(spec, basis, mode, symmetry, seed, solver, initial, restricted)
+    prob = _make_problem(spec, basis, mode, symmetry, seed, solver, initial, restricted, restricted_steps)
     lo = _check_int(lower, "lower")
     if upper is not None:
         upper = _check_int(upper, "upper")

@@ -24,6 +24,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import synth.census_store as cs
+from synth import Spec, census
+from synth.sat import sat_minimum
 from synth.circuits import circuit_cost, evaluate_circuit, exact_circuits, npn_canonical
 from synth.dsl import Program, define_basis
 from synth.errors import SynthError
@@ -349,3 +351,85 @@ def test_sizes_reproven_by_the_sat_engine(basis):
         res = sat.sat_minimum(Spec.from_table(int(f), 4), basis, mode="circuit")
         assert res.exact and res.min_size == cc.cost(int(f)), hex(f)
         assert res.program is None or res.program.truth_table() == f
+
+
+# ------------------------------------------------------------------------------------------------
+# shipped formula censuses (4 inputs: aig, aon, mig, mux; bench/make_formulas4.py)
+# ------------------------------------------------------------------------------------------------
+
+FORMULA_SHIPPED = ("aig", "aon", "mig", "mux")
+
+
+def test_formula_census_files_are_shipped_and_load():
+    for b in FORMULA_SHIPPED:
+        sizes = cs.load_formula_sizes(cs.formula_path(b, 4), b)
+        assert sizes.shape == (1 << 16,) and sizes.min() == 0
+        assert sizes[0xAAAA] == 0 and sizes[0x8888] == 1          # x0; x0 AND x1
+
+
+@pytest.mark.parametrize("basis", FORMULA_SHIPPED)
+def test_shipped_formula_sizes_are_the_sat_minima(basis):
+    # the SAT engine (another engine than the enumerator that built the file) on a seeded sample
+    rng = np.random.default_rng(7)
+    sizes = cs.shipped_formula_sizes(basis, 4)
+    funcs = [int(t) for t in rng.integers(0, 1 << 16, 200) if sizes[t] <= {"aon": 8}.get(basis, 6)][:6]
+    assert len(funcs) >= 3
+    for t in funcs:
+        r = sat_minimum(Spec.from_table(t, 4), basis, mode="formula")
+        assert r.exact and r.min_size == sizes[t], hex(t)
+
+
+def test_formula_census_orderings_and_aon_duality():
+    s = {b: census(4, b, "formula").sizes.astype(int) for b in ("xag", "aoxn") + FORMULA_SHIPPED}
+    for lo, hi in [("xag", "aig"), ("mig", "aig"), ("mux", "aig"), ("aig", "aon"), ("aoxn", "aon")]:
+        assert (s[lo] <= s[hi]).all(), (lo, hi)
+    m = 16
+    t = np.arange(1 << m, dtype=np.int64)
+    dual = sum((1 - ((t >> (u ^ (m - 1))) & 1)) << u for u in range(m))
+    assert (s["aon"] == s["aon"][dual]).all()
+    for b in ("aig", "mig", "mux"):               # a circuit costs no more than a formula
+        assert (cs.circuit_census(b, 4).lower <= s[b]).all()
+
+
+def test_census_reads_the_shipped_formula_file_and_finds_its_programs():
+    c = census(4, "aon", "formula")
+    assert c.exact and "shipped" in c.notes[0] and c.budget["used"] == 0
+    rng = np.random.default_rng(3)
+    small = [int(t) for t in rng.integers(0, 1 << 16, 400) if 4 <= c.size(int(t)) <= 7][:3]
+    for t in [0xE8E8] + small:
+        p = c.program(t)
+        assert p.size == c.size(t) and p.is_tree()
+        assert p.truth_table() == t
+    # the same sizes, by enumeration, for the functions of 3 inputs embedded in 4
+    three = census(3, "aon", "formula")
+    for t3 in range(256):
+        assert c.size(t3 | t3 << 8) == three.size(t3)
+
+
+def test_a_basis_with_the_same_steps_shares_the_formula_file():
+    # AND and OR at cost 1 with NOT free are aig's steps: the same census
+    gates = define_basis("and_or_free_not", {"and": 1, "or": 1, "not": 0})
+    assert np.array_equal(cs.shipped_formula_sizes(gates, 4), cs.shipped_formula_sizes("aig", 4))
+    assert cs.shipped_formula_sizes(define_basis("and_or_not2", {"and": 1, "or": 1, "not": 2}), 4) is None
+    assert cs.shipped_formula_sizes("xag", 4) is None and cs.shipped_formula_sizes("aig", 3) is None
+
+
+def test_damaged_or_foreign_formula_file_is_a_clear_error(tmp_path):
+    for name, data in {"garbage": b"not a zip", "empty": b""}.items():
+        p = tmp_path / f"{name}.npz"
+        p.write_bytes(data)
+        with pytest.raises(SynthError, match=str(p)):
+            cs.load_formula_sizes(p, "aig")
+    with pytest.raises(SynthError, match="built for costs"):
+        cs.load_formula_sizes(cs.formula_path("aig", 4), "aon")
+    sizes = cs.load_formula_sizes(cs.formula_path("aig", 4), "aig")
+    p = cs.save_formula_sizes(sizes, "aig", 4, 0, tmp_path / "ok.npz")
+    assert np.array_equal(cs.load_formula_sizes(p, "aig"), sizes)
+    with np.load(p, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    bad = tmp_path / "short.npz"
+    np.savez_compressed(bad, **{**arrays, "sizes": arrays["sizes"][:10]})
+    with pytest.raises(SynthError, match="damaged"):
+        cs.load_formula_sizes(bad, "aig")
+    with pytest.raises(SynthError, match="sizes >= 0"):
+        cs.save_formula_sizes(sizes[:10], "aig", 4, 0, tmp_path / "no.npz")

@@ -123,15 +123,16 @@ def test_parity_of_five_among_eight_is_four_in_xag_by_sat_on_the_core():
     # (4 is the minimum: a formula reading 5 inputs has 5 leaves, so 4 gates of two inputs)
 
 
-def test_aig_core_of_five_is_proven_with_its_program_and_aon_is_left_to_sat():
+def test_core_of_five_is_proven_with_its_program_in_aig_and_aon_and_mig_is_left_to_sat():
     spec = _embedded_spec("or(and(and(x0, x1), and(x2, x3)), x4)", 5, 7, 120, 3)
-    rb = restriction_bound(spec, "aig", 8)
-    assert rb.core == (0, 1, 2, 3, 4) and rb.lower == 4 and rb.program.size == 4
-    exact = synthesize(spec, basis="aig", sat=False, budget=400_000_000)
-    assert exact.exact and exact.min_size == 4
-    # a costed NOT: the slices would need refutations as hard as the whole spec's, so no bound here
-    aon = restriction_bound(spec, "aon", 8)
-    assert aon.lower == 0 and aon.core == (0, 1, 2, 3, 4) and "NOT free" in aon.reason
+    for basis in ("aig", "aon"):      # aon: NOT costed, but AND and OR with a constant leave no new NOT
+        rb = restriction_bound(spec, basis, 8)
+        assert rb.core == (0, 1, 2, 3, 4) and rb.lower == 4 and rb.program.size == 4
+        exact = synthesize(spec, basis=basis, sat=False, budget=400_000_000)
+        assert exact.exact and exact.min_size == 4
+    # 3-input gates: fixing an input keeps the gate (maj(0, a, b) is AND), so no bound from slices here
+    mig = restriction_bound(spec, "mig", 8)
+    assert mig.lower == 0 and mig.core == (0, 1, 2, 3, 4) and "AND- or OR-like" in mig.reason
 
 
 def test_a_sat_core_bound_stopped_by_its_budget_keeps_the_last_level_proven():
@@ -213,11 +214,29 @@ def test_fixed_input_bounds_of_four_inputs_are_the_exact_restricted_minima(table
     assert synth.restriction.fixed_input_bounds(spec, basis, mode) == want
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=st.integers(0, 2**16 - 1), rows=st.integers(4, 16), seed=st.integers(0, 10**6),
+       mode=st.sampled_from(["formula", "circuit"]))
+def test_fixed_input_bounds_in_aon(table, rows, seed, mode):
+    # formulas: the shipped aon census, exact; circuits (aon's census of 4 is not shipped): the larger of
+    # aig's and aoxn's, a lower bound
+    rng = np.random.default_rng(seed)
+    pick = np.sort(rng.choice(16, size=rows, replace=False))
+    X = np.array([[(t >> i) & 1 for i in range(4)] for t in pick], dtype=np.uint8)
+    spec = Spec.from_examples(X, np.array([(table >> t) & 1 for t in pick], dtype=np.uint8))
+    want = tuple(max(_restricted_min(spec, a, c, "aon", mode) for c in (0, 1)) for a in range(4))
+    got = synth.restriction.fixed_input_bounds(spec, "aon", mode)
+    if mode == "formula":
+        assert got == want
+    else:
+        assert all(g <= w for g, w in zip(got, want))
+
+
 def test_fixed_input_bounds_of_majority_of_five_and_where_they_do_not_apply():
     maj5 = Spec.from_table(0xfee8e880, 5)     # fixing an input leaves a threshold-2 or -3 function of 4: 7
-    for basis, mode in (("xag", "formula"), ("full", "circuit"), ("aig", "circuit")):
+    for basis, mode in (("xag", "formula"), ("full", "circuit"), ("aig", "circuit"), ("aon", "formula")):
         assert synth.restriction.fixed_input_bounds(maj5, basis, mode) == (7,) * 5
-    for basis in ("aon", "mig", "aoxn"):      # a costed NOT or 3-input gates: fixing an input may keep a gate
+    for basis in ("mig", "aoxn"):             # 3-input gates, or XOR with a constant a new NOT: a gate may stay
         assert synth.restriction.fixed_input_bounds(maj5, basis) == (0,) * 5
     with pytest.raises(SynthError, match="mode"):
         synth.restriction.fixed_input_bounds(maj5, "xag", "tree")

@@ -21,11 +21,12 @@ from hypothesis import strategies as st
 import synth
 from synth import Spec, SynthError, define_basis, get_basis, synthesize
 from synth.budget import Budget
-from synth.exhaustive import p_classes
+from synth.exhaustive import census, p_classes
 from synth.census_store import circuit_census
 from synth.circuits import exact_circuits, npn_classes
-from synth.restriction import fixed_input_bounds
+from synth.restriction import fixed_input_bounds, read_limits
 from synth.sat import (
+    read_limits_apply,
     SatMinimum,
     SatOutcome,
     Symmetry,
@@ -457,6 +458,21 @@ def test_read_limits_change_no_minimum(table, care, basis, mode):
         assert limited.min_size == circuit_census(basis, 4).cost(table)
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(table=st.integers(0, 2**16 - 1), care=st.integers(1, 2**16 - 1), mode=st.sampled_from(["circuit", "formula"]))
+def test_read_limits_with_costed_not_change_no_minimum(table, care, mode):
+    # aon: NOT flags move to a removed gate's operand, never multiply; the cost limit is an assumption
+    # and the gate limit (an aig bound) a cardinality constraint; the formula minimum is also the census'
+    spec = Spec.from_table(table & care, 4, care)
+    limits = read_limits(spec, "aon", mode)
+    plain = sat_minimum(spec, "aon", mode=mode)
+    limited = sat_minimum(spec, "aon", mode=mode, **limits)
+    assert limited.exact and limited.min_size == plain.min_size
+    assert np.array_equal(limited.program.evaluate(spec.X).reshape(-1), spec.y.reshape(-1))
+    if mode == "formula" and care == 2**16 - 1:
+        assert limited.min_size == census(4, "aon", "formula").size(table)
+
+
 def test_read_limits_refute_majority_of_five_far_sooner():
     # fixing one input of MAJ5 leaves a threshold function of 4 inputs (xag formula 7): a formula of 8
     # gates reads each input at most once, 5 leaves where a tree of 8 gates has 9
@@ -467,10 +483,24 @@ def test_read_limits_refute_majority_of_five_far_sooner():
     assert plain.status == "unknown"
 
 
+def test_read_limits_with_costed_not_refute_majority_of_five_in_aon_sooner():
+    # fixing an input of MAJ5 leaves a threshold function of 4 inputs: aon formula 7, aig formula 7 gates
+    maj5 = Spec.from_table(0xfee8e880, 5)
+    assert read_limits(maj5, "aon") == {"restricted": (7,) * 5, "restricted_steps": (7,) * 5}
+    limited = sat_search(maj5, "aon", 9, mode="formula", **read_limits(maj5, "aon"))
+    plain = sat_search(maj5, "aon", 9, mode="formula", budget=150_000_000)     # 150k conflicts
+    assert limited.status == "unsat" and limited.conflicts < 100_000
+    assert plain.status == "unknown"
+
+
 def test_read_limits_are_checked():
     maj3 = Spec.from_table(0xe8, 3)
+    assert [read_limits_apply(b) for b in ("xag", "aig", "full", "aon", "aoxn", "mig", "mux")] == \
+        [True, True, True, True, False, False, False]
     with pytest.raises(SynthError, match="two inputs at one cost"):
-        sat_minimum(maj3, "aon", restricted=(1, 1, 1))
+        sat_minimum(maj3, "aoxn", restricted=(1, 1, 1))
+    with pytest.raises(SynthError, match=r"restricted_steps\[0\]"):
+        sat_minimum(maj3, "aon", restricted_steps=(-1, 1, 1))
     with pytest.raises(SynthError, match="mig"):
         sat_minimum(maj3, "mig", restricted=(1, 1, 1))
     with pytest.raises(SynthError, match="one bound per input"):
