@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import synth
 from synth import Spec, SynthError, define_basis, get_basis, synthesize
 from synth.budget import Budget
-from synth.exhaustive import census, p_classes
+from synth.exhaustive import p_classes
 from synth.census_store import circuit_census
 from synth.circuits import exact_circuits, npn_classes
 from synth.restriction import fixed_input_bounds, read_limits
@@ -470,7 +470,7 @@ def test_read_limits_with_costed_not_change_no_minimum(table, care, mode):
     assert limited.exact and limited.min_size == plain.min_size
     assert np.array_equal(limited.program.evaluate(spec.X).reshape(-1), spec.y.reshape(-1))
     if mode == "formula" and care == 2**16 - 1:
-        assert limited.min_size == census(4, "aon", "formula").size(table)
+        assert limited.min_size == synth.census(4, "aon", "formula").size(table)
 
 
 def test_read_limits_refute_majority_of_five_far_sooner():
