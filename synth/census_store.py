@@ -44,7 +44,7 @@ from .dsl import BASES, GATES, Basis, Program, get_basis
 from .errors import SynthError
 from .spec import Spec
 
-from .sat import sat_basis_check, sat_minimum, step_ops
+from .sat import sat_minimum, step_ops
 
 __all__ = [
     "STORE_VERSION",
@@ -681,9 +681,14 @@ def load_formula_sizes(path: str | Path, basis: str | Basis) -> np.ndarray:
     return sizes
 
 
-def _op_costs(b: Basis) -> tuple:
-    """What a formula census depends on when NOT is free: the cheapest cost of each step operation."""
-    return tuple(sorted((a, t, op.cost) for a, ops in step_ops(b).items() for t, op in ops.items()))
+def _op_costs(b: Basis) -> tuple | None:
+    """What a formula census depends on when NOT is free: the cheapest cost of each step operation (None
+    where the SAT engine cannot encode the basis)."""
+    try:
+        ops = step_ops(b)
+    except SynthError:
+        return None
+    return tuple(sorted((a, t, op.cost) for a, o in ops.items() for t, op in o.items()))
 
 
 def shipped_formula_sizes(basis: str | Basis, n: int) -> np.ndarray | None:
@@ -699,20 +704,12 @@ def shipped_formula_sizes(basis: str | Basis, n: int) -> np.ndarray | None:
         for name, nb in BASES.items():
             if not formula_path(name, n).exists():
                 continue
-            if _costs_key(nb) == key[2] or (b.free_not and nb.free_not and _sat_ok(b)
+            if _costs_key(nb) == key[2] or (b.free_not and nb.free_not and _op_costs(b) is not None
                                               and _op_costs(nb) == _op_costs(b)):
                 found = load_formula_sizes(formula_path(name, n), nb)
                 break
         _FORMULAS[key] = found
     return _FORMULAS[key]
-
-
-def _sat_ok(b: Basis) -> bool:
-    try:
-        sat_basis_check(b)
-    except SynthError:
-        return False
-    return True
 
 
 _FORMULAS: dict = {}
