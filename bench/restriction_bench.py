@@ -14,8 +14,8 @@ Rows (formula mode):
 
 For each row ``restriction`` runs `restriction_bound` without a budget and reports its proven lower
 bound, SAT conflicts and CPU seconds; ``whole-spec SAT`` runs `synth.sat.sat_minimum` (formula mode) on the
-whole spec with the same number of conflicts as its budget and reports the lower bound it proved. Both
-count work, so the bounds are the same on any machine; the seconds are this machine's.
+whole spec with the same work (conflicts and clauses built) as its budget and reports the lower bound
+it proved. Both count work, so the bounds are the same on any machine; the seconds are this machine's.
 
     python bench/restriction_bench.py [--rows NAME ...] [--out PATH]
 
@@ -36,9 +36,10 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from compare.output.runfolder import atomic_write_json  # noqa: E402
 from compare.runs.cases import load_case  # noqa: E402
 from synth import Program, Spec  # noqa: E402
-from synth.budget import CONFLICT_WORK, Budget  # noqa: E402
+from synth.budget import Budget  # noqa: E402
 from synth.restriction import restriction_bound  # noqa: E402
 from synth.sat import sat_minimum  # noqa: E402
 
@@ -78,18 +79,19 @@ def bench_row(name: str) -> dict:
     c0 = time.process_time()
     rb = restriction_bound(spec, basis, target, budget=bud)
     r_s = time.process_time() - c0
-    conflicts = max(int(bud.conflicts), 1)
+    wb = Budget(work=max(int(bud.used), 1))
     c0 = time.process_time()
-    whole = sat_minimum(spec, basis, mode="formula", upper=target, budget=Budget(work=conflicts * CONFLICT_WORK))
+    whole = sat_minimum(spec, basis, mode="formula", upper=target, budget=wb)
     w_s = time.process_time() - c0
     row = {"row": name, "basis": basis, "inputs": spec.n_inputs, "examples": spec.n_examples, "target": target,
            "restriction": {"lower": rb.lower, "core": list(rb.core), "conflicts": int(bud.conflicts),
-                           "cpu_s": round(r_s, 2), "program": None if rb.program is None else str(rb.program),
+                           "clauses": int(bud.clauses), "work": int(bud.used), "cpu_s": round(r_s, 2), "program": None if rb.program is None else str(rb.program),
                            "reason": rb.reason},
            "whole_spec_sat": {"lower": whole.lower_bound, "exact": whole.exact, "conflicts": whole.conflicts,
-                              "cpu_s": round(w_s, 2), "stopped": whole.stopped}}
+                              "clauses": int(wb.clauses), "work": int(wb.used), "cpu_s": round(w_s, 2), "stopped": whole.stopped}}
     print(f"| {name} | {basis} | {spec.n_inputs} x {spec.n_examples} | {target} | {rb.lower} | "
-          f"{bud.conflicts} | {r_s:.1f} | {whole.lower_bound} | {whole.conflicts} | {w_s:.1f} |", flush=True)
+          f"{bud.conflicts} | {bud.clauses} | {r_s:.1f} | {whole.lower_bound} | {whole.conflicts} | {wb.clauses} | "
+          f"{w_s:.1f} |", flush=True)
     return row
 
 
@@ -98,14 +100,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", nargs="+", default=list(ROWS), choices=list(ROWS))
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "restriction_bench.json"))
     args = ap.parse_args(argv)
-    print("| row | basis | inputs x examples | target | restriction: lower | conflicts | CPU s | "
-          "whole-spec SAT, same conflicts: lower | conflicts | CPU s |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    rows = [bench_row(r) for r in args.rows]
+    print("| row | basis | inputs x examples | target | restriction: lower | conflicts | clauses | CPU s | "
+          "whole-spec SAT, same work: lower | conflicts | clauses | CPU s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    rows = {r: bench_row(r) for r in args.rows}
+    # rows run now replace their earlier results; the other rows keep theirs (each row says when it ran)
+    path = Path(args.out)
+    old = json.loads(path.read_text()).get("rows", []) if path.exists() else []
+    when = time.strftime("%Y-%m-%d")
+    merged = [dict(rows.pop(o["row"]), when=when) if o["row"] in rows else o for o in old]
+    merged += [dict(r, when=when) for r in rows.values()]
     out = {"meta": {"python": platform.python_version(), "platform": platform.platform(),
-                    "command": "python bench/restriction_bench.py " + " ".join(argv or sys.argv[1:])},
-           "rows": rows}
-    Path(args.out).write_text(json.dumps(out, indent=1) + "\n")
+                    "command": "python bench/restriction_bench.py [--rows NAME ...]"},
+           "rows": merged}
+    atomic_write_json(path, out)
     print(f"wrote {args.out}")
     return 0
 

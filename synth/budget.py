@@ -5,9 +5,10 @@ One `Budget` is shared by every engine that serves one `synthesize` call. Work i
 chosen so that a unit costs about the same time in every engine: a candidate signature of ``W`` machine
 words (64 points each) costs ``W + CANDIDATE_OVERHEAD`` units (one per word, plus its bookkeeping:
 normalising, looking up, deduplicating); a truth table of at most 64 points computed by the circuit
-census is one unit; one SAT conflict is `CONFLICT_WORK` units, so one number can bound a portfolio of
-engines. Engines charge their work at points that depend only on the input (after a chunk of candidates,
-after a bounded SAT call), so where a search stops is deterministic.
+census is one unit; one SAT conflict is `CONFLICT_WORK` units, and one clause built and given to a SAT
+solver is `CLAUSE_WORK` units (building an instance can take longer than solving it), so one number can
+bound a portfolio of engines. Engines charge their work at points that depend only on the input (after a
+chunk of candidates, after a bounded SAT call), so where a search stops is deterministic.
 
 Measured on the reference machine (2 cores shared with other jobs, numpy 2): 7-50 million units per CPU
 second across engines and specs, about 15 million on the default cases (`UNITS_PER_SECOND`); under load
@@ -35,12 +36,19 @@ from dataclasses import dataclass, field
 
 from .errors import SynthError
 
-__all__ = ["Budget", "BudgetExceeded", "CONFLICT_WORK", "DEFAULT_WORK", "CANDIDATE_OVERHEAD", "DEFAULT_MAX_ENTRIES",
-           "UNITS_PER_SECOND", "VALVE_NOTE", "as_budget"]
+__all__ = ["Budget", "BudgetExceeded", "CLAUSE_WORK", "CONFLICT_WORK", "DEFAULT_WORK", "CANDIDATE_OVERHEAD",
+           "DEFAULT_MAX_ENTRIES", "DEFAULT_MAX_CLAUSES", "UNITS_PER_SECOND", "VALVE_NOTE", "as_budget"]
 
 CONFLICT_WORK = 1000          # work units per SAT conflict
+# work units per clause built and added to a SAT solver: 3.4 us per clause when an instance is built and
+# 4.3 us when examples are added to it, measured over 18 M clauses (the random_function case in aon),
+# which is 50-65 units at UNITS_PER_SECOND
+CLAUSE_WORK = 50
 CANDIDATE_OVERHEAD = 3        # work units per enumerated candidate on top of one per machine word
 DEFAULT_MAX_ENTRIES = 30_000_000  # stored signatures (a proxy for memory) in one enumeration
+# clauses held at once in the SAT solvers of one search (a proxy for memory: about 130 bytes each,
+# measured: 15 M clauses, 2 GB); a formula search with NOT flags holds one instance per tree shape
+DEFAULT_MAX_CLAUSES = 30_000_000
 UNITS_PER_SECOND = 15_000_000  # a round figure for converting CPU seconds to work (measured; see above)
 VALVE_NOTE = ("the wall-clock safety valve (budget_s) fired: this result depends on machine speed and "
               "load, not on the input alone")
@@ -78,8 +86,8 @@ def _check_seconds(v) -> float | None:
 @dataclass
 class Budget:
     """Limits of one search: work units (deterministic), an optional wall-clock safety valve, and a
-    cap on stored signatures (memory). ``used`` counts the work charged so far; ``fired`` names the
-    limit that stopped the search ("work", "seconds" or "memory"), None while none has.
+    cap on memory (stored signatures of an enumerator, clauses held by SAT solvers). ``used`` counts the
+    work charged so far; ``fired`` names the limit that stopped the search ("work", "seconds" or "memory"), None while none has.
 
     A budget made with `sub` is a share of its parent: work charged to it is charged to the parent too,
     and it stops at its own limit or at the parent's, whichever comes first."""
@@ -87,9 +95,11 @@ class Budget:
     work: int | None = None
     seconds: float | None = None
     max_entries: int = DEFAULT_MAX_ENTRIES
+    max_clauses: int = DEFAULT_MAX_CLAUSES
     used: int = 0
     candidates: int = 0
     conflicts: int = 0
+    clauses: int = 0
     fired: str | None = None
     valve: bool = False           # the wall-clock valve fired here or in a share (whatever fired first)
     start: float = field(default_factory=time.perf_counter)
@@ -101,6 +111,9 @@ class Budget:
         if isinstance(self.max_entries, bool) or not isinstance(self.max_entries, int) or self.max_entries < 1:
             raise SynthError(f"max_entries (the memory budget, in stored signatures) must be an int >= 1, "
                              f"got {self.max_entries!r}")
+        if isinstance(self.max_clauses, bool) or not isinstance(self.max_clauses, int) or self.max_clauses < 1:
+            raise SynthError(f"max_clauses (the memory budget of SAT, in clauses held) must be an int >= 1, "
+                             f"got {self.max_clauses!r}")
 
     # -- charging ----------------------------------------------------------------------------------
     def charge(self, units: int = 0, *, entries: int = 0) -> None:
@@ -123,24 +136,33 @@ class Budget:
         self._count(conflicts=int(n))
         self.charge(int(n) * CONFLICT_WORK)
 
-    def _count(self, candidates: int = 0, conflicts: int = 0) -> None:
+    def charge_clauses(self, n: int) -> None:
+        """Charge ``n`` clauses built and given to a SAT solver (`CLAUSE_WORK` units each)."""
+        self._count(clauses=int(n))
+        self.charge(int(n) * CLAUSE_WORK)
+
+    def _count(self, candidates: int = 0, conflicts: int = 0, clauses: int = 0) -> None:
         b: Budget | None = self
         while b is not None:
             b.candidates += candidates
             b.conflicts += conflicts
+            b.clauses += clauses
             b = b.parent
 
-    def check(self, entries: int = 0) -> None:
+    def check(self, entries: int = 0, clauses: int = 0) -> None:
         """Raise `BudgetExceeded` when a limit is passed (and remember which in ``fired``, here and in
         the parents)."""
         if self.parent is not None:
-            self.parent.check(entries)
+            self.parent.check(entries, clauses)
         if self.work is not None and self.used > self.work:
             self._fire("work")
             raise BudgetExceeded(f"work budget of {self.work} units used up ({self.used} used)")
         if entries > self.max_entries:
             self._fire("memory")
             raise BudgetExceeded(f"memory budget of {self.max_entries} stored signatures used up")
+        if clauses > self.max_clauses:
+            self._fire("memory")
+            raise BudgetExceeded(f"memory budget of {self.max_clauses} clauses held by SAT solvers used up")
         if self.seconds is not None and self.elapsed() > self.seconds:
             self._fire("seconds")
             raise BudgetExceeded(f"wall-clock safety valve of {self.seconds:g} s fired (the result depends "
@@ -167,7 +189,8 @@ class Budget:
         left = self.remaining()
         share = left if work is None else (int(work) if left is None else min(int(work), left))
         return Budget(work=max(1, share) if share is not None else None, seconds=None,
-                      max_entries=self.max_entries if max_entries is None else max_entries, parent=self)
+                      max_entries=self.max_entries if max_entries is None else max_entries,
+                      max_clauses=self.max_clauses, parent=self)
 
     # -- queries -----------------------------------------------------------------------------------
     def remaining(self) -> int | None:
@@ -216,7 +239,7 @@ class Budget:
         (a share's own work limit is the share's: the valve and the memory cap count everywhere). No wall-clock reading: the same input gives the same dict
         unless the valve fired."""
         return {"work": self.work, "seconds": self.seconds, "used": self.used, "candidates": self.candidates,
-                "conflicts": self.conflicts, "fired": self.fired, "valve_fired": self.valve_fired}
+                "conflicts": self.conflicts, "clauses": self.clauses, "fired": self.fired, "valve_fired": self.valve_fired}
 
 
 def as_budget(budget: "Budget | int | None" = None, budget_s: float | None = None,

@@ -626,11 +626,14 @@ def _restriction_stage(res: SynthesisResult, spec: Spec, b: Basis, *, max_size: 
     It runs before the SAT stage: with a core of up to MAX_CORE inputs it is a numpy pass per support;
     with 5 or 6 core inputs (xag, aig, full) it runs SAT on the core's slices (at most 64 rows each), which
     refutes sizes far faster than SAT on the whole spec, and it proves level by level, so a budget that
-    runs out leaves the last level proven. A least formula over the core found there is adopted."""
+    runs out leaves the last level proven. A least formula over the core found there is adopted. Where
+    NOT is a costed gate (aon, aoxn), a core of 5 or 6 inputs is left to SAT on the whole spec, which needs
+    less work there (`bench/restriction_bench.py`, the multiplexer in aon: 1.9 M conflicts and 16 M
+    clauses on the whole spec against 2.7 M and 42 M on the slices)."""
     target = res.min_size if max_size is None else min(res.min_size, max_size + 1)
     if spec.n_inputs <= MAX_CORE or res.lower_bound >= target or budget.exhausted():
         return                  # up to MAX_CORE inputs the enumerator and SAT are the right engines
-    rb = restriction_bound(spec, b, target, known_lower=res.lower_bound, budget=budget)
+    rb = restriction_bound(spec, b, target, known_lower=res.lower_bound, budget=budget, sat_core=b.free_not)
     res.stats["restriction"] = rb.as_dict()
     if rb.program is not None and rb.program.size < res.min_size and \
             np.array_equal(np.asarray(rb.program.evaluate(spec.X), dtype=np.int64).reshape(-1),

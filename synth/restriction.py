@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -55,7 +56,7 @@ from .census_store import SHIPPED_N, circuit_census, shipped_path
 from .exhaustive import census
 from .dsl import BASES, GATES, Basis, Program, define_basis, get_basis
 from .errors import SynthError
-from .sat import MODES, essential_inputs, read_limits_apply, sat_basis_check, sat_minimum
+from .sat import MODES, SatSession, essential_inputs, read_limits_apply, sat_basis_check, sat_minimum
 from .spec import Spec
 
 __all__ = ["RestrictionBound", "restriction_bound", "fixed_input_bounds", "read_limits", "MAX_CORE", "MAX_SAT_CORE",
@@ -70,6 +71,11 @@ CORE_CENSUS_WORK = 100_000_000  # work of one core census: 3 inputs need ~1e5; 4
                                 # (~1e7), not in aig, aon or mig. Charged to the caller's budget on every call
 FIXED_DEPTH = 2            # inputs fixed in turn above the census: sub-specs of MAX_CORE + 2 inputs get a bound
 FIXED_SAT_WORK = 300_000_000   # SAT work of one `fixed_input_bounds` call (at most a quarter of what is left)
+# clauses the SAT sessions of a core's slices keep alive between levels, at most (about 2 GB; the oldest
+# session is closed past it). Keeping a slice's session alive halves the conflicts of its next level:
+# the 6-input multiplexer in aon, sizes 7-10 one call each: 0.48 M conflicts and 7.1 M clauses in one
+# session, 1.02 M and 11.5 M with a fresh search per size
+SESSION_CLAUSES = 15_000_000
 SOLVER = "cd195"
 CHUNK_CELLS = 4_000_000    # (support, example) cells handled per numpy pass
 
@@ -385,7 +391,7 @@ def _forced_core(masks: list[int], n: int, most: int) -> tuple[bool, tuple[int, 
 
 
 def restriction_bound(spec: Spec, basis: str | Basis, target: int, *, known_lower: int = 0,
-                      budget: Budget | int | None = None) -> RestrictionBound:
+                      budget: Budget | int | None = None, sat_core: bool = True) -> RestrictionBound:
     """A proven lower bound on the cost of every *formula* consistent with ``spec`` (one Boolean
     output), up to ``target`` (typically the cost of a consistent formula in hand: ``lower == target``
     then proves it minimal). See the module docstring for the argument.
@@ -393,6 +399,8 @@ def restriction_bound(spec: Spec, basis: str | Basis, target: int, *, known_lowe
     ``known_lower``: a bound already proven; the search stops as soon as it cannot beat it.
     ``budget``: work units (one per example per support examined, plus the core question); when it runs
     out, the result is ``known_lower`` with a reason saying so (never a guess).
+    ``sat_core``: bound the slices of a core of MAX_CORE + 1 .. MAX_SAT_CORE inputs by SAT (False: such a
+    core gives ``known_lower``; `synthesize` leaves it to SAT on the whole spec where NOT is costed).
     """
     if not isinstance(spec, Spec):
         raise SynthError(f"restriction_bound needs a synth.Spec, got {type(spec).__name__}")
@@ -446,12 +454,17 @@ def restriction_bound(spec: Spec, basis: str | Basis, target: int, *, known_lowe
     if not feasible:
         return result(target, (), 0, f"no set of at most {most} inputs tells the examples apart")
     k = len(core)
-    sat_core = _read_limit_ok(b)
-    if k == 0 or (k == n and (k <= MAX_SAT_CORE or not sat_core)):
+    if not isinstance(sat_core, bool):
+        raise SynthError(f"sat_core must be a bool, got {sat_core!r}")
+    use_sat = sat_core and _read_limit_ok(b)
+    if k == 0 or (k == n and (k <= MAX_SAT_CORE or not use_sat)):
         return result(known_lower, core, 0, f"the forced core has {k} of the {n} inputs (the bound needs "
                                             f"some, and other inputs to restrict)")
     if k > MAX_CORE:
         if not sat_core:
+            return result(known_lower, core, 0, f"the forced core has {k} inputs: beyond the census ({MAX_CORE}), "
+                                                "and SAT on its slices was not asked for (sat_core=False)")
+        if not use_sat:
             return result(known_lower, core, 0, f"the forced core has {k} inputs: beyond the census ({MAX_CORE}), "
                                                 "SAT bounds the slices only where every gate takes two inputs at one "
                                                 "cost, with NOT free or every gate AND- or OR-like (aon)")
@@ -609,6 +622,18 @@ def _sat_core_bound(X: np.ndarray, y: np.ndarray, core: tuple[int, ...], forced:
     state: dict[tuple[int, int], list] = {}            # (mask, values) -> [lower, exact or None]
     programs: dict[tuple[int, int], Program] = {}
     limits: dict[tuple[int, int], dict] = {}          # per slice: its read limits (bounds with one input fixed)
+    sessions: OrderedDict[tuple[int, int], SatSession] = OrderedDict()   # per slice, kept between levels
+
+    def session(mk: int, vl: int) -> SatSession:
+        """The slice's SAT session (oldest sessions closed while the live ones hold too many clauses)."""
+        if (mk, vl) not in limits:
+            limits[mk, vl] = read_limits(_partial_spec(mk, vl, k), b, "formula", budget=bud)
+        if (mk, vl) not in sessions:
+            sessions[mk, vl] = SatSession(_partial_spec(mk, vl, k), b, mode="formula", **limits[mk, vl])
+        sessions.move_to_end((mk, vl))
+        while len(sessions) > 1 and sum(x.live_clauses for x in sessions.values()) > SESSION_CLAUSES:
+            sessions.popitem(last=False)[1].close()
+        return sessions[mk, vl]
 
     def slice_bound(mk: int, vl: int, need: int) -> int:
         """A proven lower bound on the least cost of the slice, raised to ``need`` if it is that high (its
@@ -618,10 +643,7 @@ def _sat_core_bound(X: np.ndarray, y: np.ndarray, core: tuple[int, ...], forced:
             return st[1]
         if st[0] >= need:
             return st[0]
-        ps = _partial_spec(mk, vl, k)
-        if (mk, vl) not in limits:
-            limits[mk, vl] = read_limits(ps, b, "formula", budget=bud)
-        r = sat_minimum(ps, b, mode="formula", lower=st[0], upper=need, budget=bud, **limits[mk, vl])
+        r = session(mk, vl).minimum(lower=st[0], upper=need, budget=bud)
         if r.stopped is not None or not r.exact:
             st[0] = max(st[0], r.lower_bound)
             raise _OutOfBudget
@@ -658,6 +680,9 @@ def _sat_core_bound(X: np.ndarray, y: np.ndarray, core: tuple[int, ...], forced:
         return result(level, full, len(slices), f"every consistent formula cheaper than {target} reads the inputs "
                                                 f"{list(core)}; SAT on the slices of the {len(slices)} supports "
                                                 f"proved {level} before the budget ran out")
+    finally:
+        for x in sessions.values():
+            x.close()
     if stop == ():                                    # the least formula over the core alone fits every example
         program = programs[slices[()][0]].embedded(n, list(core), basis=b)
         return result(level, full, len(slices), f"the least formula over the core inputs {list(core)} costs "

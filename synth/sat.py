@@ -46,11 +46,12 @@ xag formula of 9 gates is refuted in 2.4 M conflicts with it, against 508 s with
 
 Examples enter by counterexample-guided inductive synthesis (CEGIS): a few examples (a seeded choice)
 first; each candidate is evaluated on all examples and the first disagreeing ones (in the seeded order)
-join the same incremental solver. Work is counted in SAT conflicts and charged to a shared
-`synth.budget.Budget`, so the same input gives the same answer and the same conflict counts anywhere.
-Where each size is a search of its own (at most 64 examples, equal gate costs, NOT free), a finished
-search is reused within the process and charges the conflicts it recorded (`_memo_solve`): the same
-numbers as running it again.
+join the same incremental solver. Work is counted in SAT conflicts and in clauses built (a formula
+search builds one instance per tree shape, thousands of them at 12 gates), charged to a shared
+`synth.budget.Budget`, so the same input gives the same answer and the same work anywhere, and the work
+bounds the time. Where each size is a search of its own (at most 64 examples, equal gate costs, NOT
+free), a finished search is reused within the process and charges the work it recorded (`_memo_solve`):
+the same numbers as running it again.
 
 >>> from synth import Spec
 >>> m = sat_minimum(Spec.from_table(0x96, 3), "xag")      # 3-input parity: two XORs
@@ -71,7 +72,7 @@ import numpy as np
 from pysat.card import CardEnc, EncType, ITotalizer
 from pysat.solvers import Solver
 
-from .budget import CONFLICT_WORK, Budget, BudgetExceeded, as_budget
+from .budget import CLAUSE_WORK, CONFLICT_WORK, Budget, BudgetExceeded, as_budget
 from .dsl import GATES, Basis, Program, get_basis
 from .errors import SynthError
 from .spec import Spec
@@ -92,6 +93,7 @@ __all__ = [
     "essential_inputs",
     "sat_search",
     "sat_minimum",
+    "SatSession",
     "TreeShape",
     "tree_shapes",
 ]
@@ -468,6 +470,11 @@ class _Problem:
             enc.close()
         self.encodings.clear()
 
+    def live_clauses(self) -> int:
+        """Clauses in the live instances' solvers: a proxy for their memory (about 130 bytes each,
+        measured: 15 M clauses, 2 GB)."""
+        return sum(enc.built for enc in self.encodings.values())
+
     @property
     def n(self) -> int:
         return self.X.shape[1]
@@ -804,6 +811,8 @@ class _Encoding:
         if prob.restricted or prob.restricted_steps:
             self._read_limits(step_users)
         self.solver = Solver(name=prob.solver, bootstrap_with=cl)
+        self.pending = len(cl)         # clauses built and not yet charged to a budget (see `charge`)
+        self.built = len(cl)           # clauses in the solver (a proxy for its memory)
         self.clauses = []
 
     def _new(self) -> int:
@@ -1065,8 +1074,20 @@ class _Encoding:
                         cl.append([self.read[a] for a in np.flatnonzero(X[u] != xrow)])
             self.points.append(int(t))
         self.solver.append_formula(cl)
+        self.pending += len(cl)
+        self.built += len(cl)
 
     # -- solving ------------------------------------------------------------------------------------
+    def charge(self, budget: Budget) -> bool:
+        """Charge ``budget`` the clauses built since the last charge (building a large instance takes
+        longer than many conflicts, so it is work like them); False when that used the budget up."""
+        n, self.pending = self.pending, 0
+        try:
+            budget.charge_clauses(n)
+        except BudgetExceeded:
+            return False
+        return True
+
     def solve(self, budget: Budget, assumptions: list[int]) -> str:
         """"sat" | "unsat" | "unknown"; the conflicts used are charged to the budget. The solver runs in
         rounds of at most `CONFLICT_ROUND` conflicts (the same rounds on every machine), and the
@@ -1074,6 +1095,8 @@ class _Encoding:
         conflicts overrun the budget. After "unsat", ``cost_free`` says whether the refutation holds
         whatever the cost bound."""
         s = self.solver
+        if not self.charge(budget):
+            return "unknown"
         while True:
             if budget.exhausted():
                 return "unknown"
@@ -1338,7 +1361,7 @@ def _cegis(prob: _Problem, enc: _Encoding, budget: Budget, assumptions: list[int
         prob.active.extend(bad)
 
 
-_MEMO: "OrderedDict[tuple, tuple[str, Program | None, int]]" = OrderedDict()
+_MEMO: "OrderedDict[tuple, tuple[str, Program | None, int, int]]" = OrderedDict()   # (.., conflicts, clauses)
 
 
 def _memo_solve(prob: _Problem, size: int, budget: Budget) -> tuple[str, Program | None]:
@@ -1349,24 +1372,26 @@ def _memo_solve(prob: _Problem, size: int, budget: Budget) -> tuple[str, Program
     carries over from another size. Then the searches the restriction bound makes on the slices of a core
     recur across the seeds of a case and between a case's spec and its network's function. A reused search
     charges ``budget`` the conflicts it recorded, and only when ``budget`` has room for them plus one
-    solver round: the rounds would then run exactly as recorded, so the answer and the work are those of
-    running it again (same seed, same numbers, memo or not)."""
+    solver round: the rounds would then run exactly as recorded, so the answer and the work (conflicts and
+    clauses built) are those of running it again (same seed, same numbers, memo or not)."""
     if prob.memo_key is None:
         return _solve_size(prob, size, budget)
     key = prob.memo_key + (size,)
     hit = _MEMO.get(key)
     left = budget.remaining()
-    if hit is not None and (left is None or left >= (hit[2] + CONFLICT_ROUND) * CONFLICT_WORK):
+    if hit is not None and (left is None or left >= (hit[2] + CONFLICT_ROUND) * CONFLICT_WORK
+                            + hit[3] * CLAUSE_WORK):
         _MEMO.move_to_end(key)
         try:
+            budget.charge_clauses(hit[3])
             budget.charge_conflicts(hit[2])
         except BudgetExceeded:     # only the wall-clock valve can fire here; the caller sees it fired
             pass
         return hit[0], hit[1]
-    before = budget.conflicts
+    before = (budget.conflicts, budget.clauses)
     status, prog = _solve_size(prob, size, budget)
     if status != "unknown":
-        _MEMO[key] = (status, prog, budget.conflicts - before)
+        _MEMO[key] = (status, prog, budget.conflicts - before[0], budget.clauses - before[1])
         if len(_MEMO) > MEMO_ENTRIES:
             _MEMO.popitem(last=False)
     return status, prog
@@ -1399,6 +1424,12 @@ def _solve_size(prob: _Problem, size: int, budget: Budget) -> tuple[str, Program
     for r in counts:
         for key, shape in ([((r, sh), sh) for sh in tree_shapes(r, degree)] if r else [(r, None)]):
             enc = _live_encoding(prob, key, r, shape)
+            if enc is not None and not enc.charge(budget):      # thousands of shapes: building is work
+                return "unknown", None
+            try:                # and memory: the clauses held count against the budget's max_clauses
+                budget.check(clauses=prob.live_clauses())
+            except BudgetExceeded:
+                return "unknown", None
             assumptions = None if enc is None else enc.assumptions(size)
             if assumptions is not None:
                 live.append((enc, assumptions))
@@ -1503,19 +1534,65 @@ def sat_minimum(spec: Spec, basis: str | Basis, *, mode: str = "circuit", lower:
     >>> str(sat_minimum(half_adder, "xag").program)
     'out0 = xor(x0, x1); out1 = and(x0, x1)'
     """
-    prob = _make_problem(spec, basis, mode, symmetry, seed, solver, initial, restricted, restricted_steps)
-    lo = _check_int(lower, "lower")
-    if upper is not None:
-        upper = _check_int(upper, "upper")
-    b = as_budget(budget, budget_s)
-    before = b.conflicts
-    if prob.hard:
-        lo = max(lo, prob.model.cheapest)      # a gate is needed
-    tried: list[SizeTrial] = []
-    prog = None
-    stopped = None
-    size = lo
-    try:
+    with SatSession(spec, basis, mode=mode, seed=seed, symmetry=symmetry, solver=solver, initial=initial,
+                    restricted=restricted, restricted_steps=restricted_steps) as session:
+        return session.minimum(lower=lower, upper=upper, budget=budget, budget_s=budget_s)
+
+
+class SatSession:
+    """`sat_minimum` on one spec, asked several times: its instances, their learned clauses and the
+    examples CEGIS added stay alive between calls, so asking for cost L + 1 after L was refuted builds
+    only the instances that cost L + 1 adds. With NOT flags one instance serves every cost, so a walk
+    that is cut into single sizes (the restriction bound raises the bound on a slice one level at a time)
+    pays its instance building once. Every answer is what a fresh `sat_minimum` would prove (a refutation
+    is a refutation); the work it takes depends on the calls before it, and the same calls in the same
+    order give the same numbers. Close it (or use ``with``) to free the solvers.
+
+    >>> from synth import Spec
+    >>> with SatSession(Spec.from_table(0xe8, 3), "aon", mode="formula") as s:
+    ...     first = s.minimum(upper=3)          # costs 1 and 2 refuted
+    ...     then = s.minimum(lower=3)           # 3 refuted with the same instances, 4 found
+    >>> [t.status for t in first.sizes_tried + then.sizes_tried], then.min_size
+    (['unsat', 'unsat', 'unsat', 'sat'], 4)
+    """
+
+    def __init__(self, spec: Spec, basis: str | Basis, *, mode: str = "circuit", seed: int = 0,
+                 symmetry: bool | Symmetry = True, solver: str = SOLVER, initial: int | None = None,
+                 restricted: Sequence[int] | None = None, restricted_steps: Sequence[int] | None = None):
+        self.prob = _make_problem(spec, basis, mode, symmetry, seed, solver, initial, restricted,
+                                  restricted_steps)
+        self.mode = mode
+
+    def __enter__(self) -> "SatSession":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.prob.close()
+
+    @property
+    def live_clauses(self) -> int:
+        """Clauses held in this session's solvers (a proxy for its memory, about 130 bytes each)."""
+        return self.prob.live_clauses()
+
+    def minimum(self, *, lower: int = 0, upper: int | None = None, budget: Budget | int | None = None,
+                budget_s: float | None = None) -> SatMinimum:
+        """As `sat_minimum` (same ``lower``, ``upper``, ``budget``, ``budget_s``) on this session's
+        spec."""
+        prob = self.prob
+        lo = _check_int(lower, "lower")
+        if upper is not None:
+            upper = _check_int(upper, "upper")
+        b = as_budget(budget, budget_s)
+        before = b.conflicts
+        if prob.hard:
+            lo = max(lo, prob.model.cheapest)      # a gate is needed
+        tried: list[SizeTrial] = []
+        prog = None
+        stopped = None
+        size = lo
         while upper is None or size < upper:
             start = b.conflicts
             status, prog = _memo_solve(prob, size, b)
@@ -1525,11 +1602,10 @@ def sat_minimum(spec: Spec, basis: str | Basis, *, mode: str = "circuit", lower:
             if status != "unsat":
                 break
             size += 1
-    finally:
-        prob.close()
-    # every cost in lo..size-1 is refuted; at `size` a program was found, or the budget ran out
-    upper_bound = prog.size if prog is not None else upper
-    exact = prog is not None or (upper is not None and size >= upper)
-    lower_bound = upper_bound if exact else size
-    return SatMinimum(upper_bound if exact else None, exact, lower_bound, upper_bound, prog,
-                      b.conflicts - before, len(prob.active), tuple(tried), mode, prob.basis.name, stopped)
+        # every cost in lo..size-1 is refuted; at `size` a program was found, or the budget ran out
+        upper_bound = prog.size if prog is not None else upper
+        exact = prog is not None or (upper is not None and size >= upper)
+        lower_bound = upper_bound if exact else size
+        return SatMinimum(upper_bound if exact else None, exact, lower_bound, upper_bound, prog,
+                          b.conflicts - before, len(prob.active), tuple(tried), self.mode, prob.basis.name,
+                          stopped)

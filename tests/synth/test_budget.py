@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from synth import Spec, SynthError, synthesize
-from synth.budget import CONFLICT_WORK, VALVE_NOTE, Budget, BudgetExceeded, as_budget
+from synth.budget import CLAUSE_WORK, CONFLICT_WORK, VALVE_NOTE, Budget, BudgetExceeded, as_budget
 
 from reference import ref_formula_sizes
 
@@ -27,12 +27,17 @@ def test_charging_and_limits():
         b.charge(61)
     assert b.fired == "work" and b.deterministic and b.exhausted()
     assert b.as_dict() == {"work": 100, "seconds": None, "used": 101, "candidates": 10, "conflicts": 0,
-                           "fired": "work", "valve_fired": False}
+                           "clauses": 0, "fired": "work", "valve_fired": False}
     c = Budget(work=5 * CONFLICT_WORK)
     assert c.conflicts_left() == 5
     with pytest.raises(BudgetExceeded):
         c.charge_conflicts(6)
     assert c.conflicts == 6 and c.used == 6 * CONFLICT_WORK
+    d = Budget(work=10 * CLAUSE_WORK)
+    d.sub().charge_clauses(4)
+    assert (d.clauses, d.used, d.conflicts) == (4, 4 * CLAUSE_WORK, 0)
+    with pytest.raises(BudgetExceeded):
+        d.charge_clauses(7)
     unlimited = Budget()
     unlimited.charge(10 ** 15)
     assert unlimited.remaining() is None and not unlimited.exhausted()
@@ -43,6 +48,13 @@ def test_memory_and_valve():
     with pytest.raises(BudgetExceeded, match="memory"):
         b.charge(1, entries=11)
     assert b.fired == "memory" and b.deterministic
+    c = Budget(max_clauses=10)
+    c.sub().check(clauses=10)                                  # a share has its parent's cap
+    with pytest.raises(BudgetExceeded, match="10 clauses held by SAT solvers"):
+        c.sub().check(clauses=11)
+    assert c.fired == "memory"
+    with pytest.raises(SynthError, match="max_clauses"):
+        Budget(max_clauses=0)
     v = Budget(seconds=1e-9)
     time.sleep(0.001)
     with pytest.raises(BudgetExceeded, match="valve"):

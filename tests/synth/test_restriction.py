@@ -135,6 +135,32 @@ def test_core_of_five_is_proven_with_its_program_in_aig_and_aon_and_mig_is_left_
     assert mig.lower == 0 and mig.core == (0, 1, 2, 3, 4) and "AND- or OR-like" in mig.reason
 
 
+def test_sat_core_can_be_left_out_and_synthesize_leaves_it_to_whole_spec_sat_where_not_costs():
+    spec = _embedded_spec("or(and(and(x0, x1), and(x2, x3)), x4)", 5, 7, 120, 3)
+    off = restriction_bound(spec, "aig", 8, known_lower=2, sat_core=False)
+    assert off.lower == 2 and off.core == (0, 1, 2, 3, 4) and "sat_core=False" in off.reason
+    with pytest.raises(SynthError, match="sat_core"):
+        restriction_bound(spec, "aig", 8, sat_core=1)
+    # aon (NOT costed): the 5-input core is left to SAT on the whole spec, which proves 8 (the enumerator's
+    # minimum, 28 s without SAT)
+    spec = _embedded_spec("ite(x0, and(x1, x2), xor(x3, x4))", 5, 7, 60, 7)
+    r = synthesize(spec, basis="aon", budget=300_000_000)
+    assert "sat_core=False" in r.stats["restriction"]["reason"]
+    assert r.exact and r.min_size == 8 and r.proved_by == "sat"
+
+
+def test_slice_sessions_kept_or_closed_give_the_same_proven_minimum(monkeypatch):
+    # the SAT session of each slice stays alive between levels (fewer clauses built, fewer conflicts);
+    # past SESSION_CLAUSES the oldest are closed, and a closed slice starts afresh: the same bound
+    spec = _embedded_spec("ite(x0, and(x1, x2), xor(x3, x4))", 5, 7, 60, 7)
+    kept_budget, closed_budget = synth.Budget(), synth.Budget()
+    kept = restriction_bound(spec, "aon", 14, budget=kept_budget)
+    monkeypatch.setattr(synth.restriction, "SESSION_CLAUSES", 0)
+    closed = restriction_bound(spec, "aon", 14, budget=closed_budget)
+    assert kept.lower == closed.lower == 8 == kept.program.size     # the enumerator proves 8 (28 s)
+    assert kept_budget.clauses < closed_budget.clauses
+
+
 def test_a_sat_core_bound_stopped_by_its_budget_keeps_the_last_level_proven():
     spec = _embedded_spec("ite(x0, ite(x1, x5, x4), ite(x1, x3, x2))", 6, 8, 128, 0)
     rb = restriction_bound(spec, "xag", 9, known_lower=3, budget=synth.Budget(work=30_000_000))

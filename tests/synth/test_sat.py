@@ -20,13 +20,14 @@ from hypothesis import strategies as st
 
 import synth
 from synth import Spec, SynthError, define_basis, get_basis, synthesize
-from synth.budget import Budget
+from synth.budget import CLAUSE_WORK, CONFLICT_WORK, Budget
 from synth.exhaustive import p_classes
 from synth.census_store import circuit_census
 from synth.circuits import exact_circuits, npn_classes
 from synth.restriction import fixed_input_bounds, read_limits
 from synth.sat import (
     read_limits_apply,
+    SatSession,
     SatMinimum,
     SatOutcome,
     Symmetry,
@@ -224,6 +225,34 @@ def test_partial_specs_minimum_over_completions(table, care, basis, seed):
     check(m, spec, completion_minimum(table, care, 3, basis))
 
 
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 255), st.integers(1, 255), st.sampled_from(["aon", "aoxn", "xag", "mig"]),
+       st.sampled_from(["circuit", "formula"]))
+def test_a_session_asked_one_size_at_a_time_gives_the_fresh_answers(table, care, basis, mode):
+    # the instances stay alive between calls (NOT flags: one instance serves every cost); every answer is
+    # still what a fresh search proves
+    spec = Spec.from_table(table & care, 3, care)
+    fresh = sat_minimum(spec, basis, mode=mode)
+    with SatSession(spec, basis, mode=mode) as s:
+        size, found = 0, None
+        while found is None:
+            m = s.minimum(lower=size, upper=size + 1)
+            assert m.exact and m.lower_bound == size + (m.program is None)
+            found = m.program
+            size += 1
+    assert fresh.exact and found.size == fresh.min_size
+    assert np.array_equal(found.evaluate(spec.X).astype(np.uint8), spec.y)
+    assert mode == "circuit" or found.is_tree()
+
+
+def test_a_formula_search_holding_too_many_clauses_stops_at_the_memory_cap():
+    spec = Spec.from_table(0x6A3C19E5, 5)
+    b = Budget(work=10**10, max_clauses=500_000)             # clauses held by the shape instances
+    o = sat_search(spec, "aon", 12, mode="formula", budget=b)
+    assert o.status == "unknown" and o.stopped == "memory" and b.fired == "memory"
+    assert 500_000 < b.clauses < 700_000
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("basis", NAMED)
 def test_partial_specs_every_basis_slow(basis):
@@ -326,7 +355,17 @@ def test_shared_budget_counts_conflicts():
     b = Budget(work=10**9)
     m = sat_minimum(Spec.from_table(0x1e, 3), "xag", budget=b)
     assert b.conflicts == m.conflicts == sum(t.conflicts for t in m.sizes_tried)
-    assert b.used == 1000 * b.conflicts
+    assert b.clauses > 0 and b.used == CONFLICT_WORK * b.conflicts + CLAUSE_WORK * b.clauses
+
+
+def test_building_instances_is_charged():
+    # an aon formula of cost 12 for a 5-input function: with NOT flags, one instance per step count and
+    # tree shape, 2,730 of them; building them is work, so a small budget stops the search while it builds
+    spec = Spec.from_table(0x6A3C19E5, 5)
+    b = Budget(work=3_000_000)
+    o = sat_search(spec, "aon", 12, mode="formula", budget=b)
+    assert o.status == "unknown" and b.fired == "work" and o.conflicts == 0
+    assert 3_000_000 < b.clauses * CLAUSE_WORK == b.used < 3_000_000 + 200_000     # one instance past it
 
 
 def test_deterministic_programs_and_conflicts():
