@@ -46,8 +46,9 @@ CONFLICT_WORK = 1000          # work units per SAT conflict
 CLAUSE_WORK = 50
 CANDIDATE_OVERHEAD = 3        # work units per enumerated candidate on top of one per machine word
 DEFAULT_MAX_ENTRIES = 30_000_000  # stored signatures (a proxy for memory) in one enumeration
-# clauses held at once in the SAT solvers of one search (a proxy for memory: about 130 bytes each,
-# measured: 15 M clauses, 2 GB); a formula search with NOT flags holds one instance per tree shape
+# clauses held at once in the SAT solvers of one search, checked as instances are built and examples
+# added (a proxy for memory: about 130 bytes each, measured: 15 M clauses, 2 GB); a formula search with
+# NOT flags holds one instance per tree shape
 DEFAULT_MAX_CLAUSES = 30_000_000
 UNITS_PER_SECOND = 15_000_000  # a round figure for converting CPU seconds to work (measured; see above)
 VALVE_NOTE = ("the wall-clock safety valve (budget_s) fired: this result depends on machine speed and "
@@ -183,14 +184,16 @@ class Budget:
             b = b.parent
 
     # -- shares ------------------------------------------------------------------------------------
-    def sub(self, work: int | None = None, *, max_entries: int | None = None) -> "Budget":
+    def sub(self, work: int | None = None, *, max_entries: int | None = None,
+            max_clauses: int | None = None) -> "Budget":
         """A share of this budget: at most ``work`` more units (None: whatever is left), charged here too.
-        The valve and the memory cap are inherited."""
+        The valve and the memory caps are inherited (or lowered: ``max_entries``, ``max_clauses``)."""
         left = self.remaining()
         share = left if work is None else (int(work) if left is None else min(int(work), left))
         return Budget(work=max(1, share) if share is not None else None, seconds=None,
                       max_entries=self.max_entries if max_entries is None else max_entries,
-                      max_clauses=self.max_clauses, parent=self)
+                      max_clauses=self.max_clauses if max_clauses is None else min(max_clauses, self.max_clauses),
+                      parent=self)
 
     # -- queries -----------------------------------------------------------------------------------
     def remaining(self) -> int | None:

@@ -27,7 +27,8 @@ proven level (`_sat_core_bound`). It proves, for instance, that the 6-input
 multiplexer is a least xag formula (9) for half of its truth table among 8 inputs. Each slice's SAT
 search gets *read limits* (`fixed_input_bounds`): fixing one input of the slice leaves a partial function
 whose least cost bounds how often a formula can read that input. The SAT engine reuses its searches on
-slices within a process (`synth.sat`), charging the conflicts they recorded.
+slices within a process (`synth.sat`), charging the work they recorded, and keeps each slice's instances
+alive from one level to the next (`synth.sat.SatSession`).
 
 >>> import numpy as np
 >>> from synth import Spec
@@ -409,6 +410,8 @@ def restriction_bound(spec: Spec, basis: str | Basis, target: int, *, known_lowe
     for what, v in (("target", target), ("known_lower", known_lower)):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 0:
             raise SynthError(f"{what} must be an int >= 0, got {v!r}")
+    if not isinstance(sat_core, bool):
+        raise SynthError(f"sat_core must be a bool, got {sat_core!r}")
     target, known_lower = int(target), int(known_lower)
     b = get_basis(basis)
     if b.domain != "bool":
@@ -454,8 +457,6 @@ def restriction_bound(spec: Spec, basis: str | Basis, target: int, *, known_lowe
     if not feasible:
         return result(target, (), 0, f"no set of at most {most} inputs tells the examples apart")
     k = len(core)
-    if not isinstance(sat_core, bool):
-        raise SynthError(f"sat_core must be a bool, got {sat_core!r}")
     use_sat = sat_core and _read_limit_ok(b)
     if k == 0 or (k == n and (k <= MAX_SAT_CORE or not use_sat)):
         return result(known_lower, core, 0, f"the forced core has {k} of the {n} inputs (the bound needs "
@@ -625,13 +626,16 @@ def _sat_core_bound(X: np.ndarray, y: np.ndarray, core: tuple[int, ...], forced:
     sessions: OrderedDict[tuple[int, int], SatSession] = OrderedDict()   # per slice, kept between levels
 
     def session(mk: int, vl: int) -> SatSession:
-        """The slice's SAT session (oldest sessions closed while the live ones hold too many clauses)."""
+        """The slice's SAT session; the oldest other sessions are closed while they hold more than
+        SESSION_CLAUSES (or half the budget's max_clauses), and the slice's search gets what they leave of
+        max_clauses, so all of them together stay within it."""
         if (mk, vl) not in limits:
             limits[mk, vl] = read_limits(_partial_spec(mk, vl, k), b, "formula", budget=bud)
         if (mk, vl) not in sessions:
             sessions[mk, vl] = SatSession(_partial_spec(mk, vl, k), b, mode="formula", **limits[mk, vl])
         sessions.move_to_end((mk, vl))
-        while len(sessions) > 1 and sum(x.live_clauses for x in sessions.values()) > SESSION_CLAUSES:
+        keep = min(SESSION_CLAUSES, bud.max_clauses // 2)
+        while len(sessions) > 1 and sum(x.live_clauses for x in list(sessions.values())[:-1]) > keep:
             sessions.popitem(last=False)[1].close()
         return sessions[mk, vl]
 
@@ -643,7 +647,9 @@ def _sat_core_bound(X: np.ndarray, y: np.ndarray, core: tuple[int, ...], forced:
             return st[1]
         if st[0] >= need:
             return st[0]
-        r = session(mk, vl).minimum(lower=st[0], upper=need, budget=bud)
+        s = session(mk, vl)
+        others = sum(x.live_clauses for x in sessions.values()) - s.live_clauses
+        r = s.minimum(lower=st[0], upper=need, budget=bud.sub(max_clauses=max(1, bud.max_clauses - others)))
         if r.stopped is not None or not r.exact:
             st[0] = max(st[0], r.lower_bound)
             raise _OutOfBudget

@@ -464,16 +464,18 @@ class _Problem:
     restricted: tuple = ()     # per input: a proven lower bound on the cost of the spec with it fixed
     restricted_steps: tuple = ()   # NOT flags: per input, a proven lower bound on the steps with it fixed
     memo_key: tuple | None = None  # set when each size is a search of its own (see _memo_solve)
+    held: int = 0              # clauses in the live instances' solvers (a proxy for their memory)
+    peak: int = 0              # the most held since `_memo_solve` last reset it
 
     def close(self) -> None:
         for enc in self.encodings.values():
             enc.close()
         self.encodings.clear()
 
-    def live_clauses(self) -> int:
-        """Clauses in the live instances' solvers: a proxy for their memory (about 130 bytes each,
-        measured: 15 M clauses, 2 GB)."""
-        return sum(enc.built for enc in self.encodings.values())
+    def hold(self, n: int) -> None:
+        """Count ``n`` clauses more (or fewer) in the live solvers."""
+        self.held += n
+        self.peak = max(self.peak, self.held)
 
     @property
     def n(self) -> int:
@@ -813,6 +815,7 @@ class _Encoding:
         self.solver = Solver(name=prob.solver, bootstrap_with=cl)
         self.pending = len(cl)         # clauses built and not yet charged to a budget (see `charge`)
         self.built = len(cl)           # clauses in the solver (a proxy for its memory)
+        prob.hold(len(cl))
         self.clauses = []
 
     def _new(self) -> int:
@@ -1076,6 +1079,7 @@ class _Encoding:
         self.solver.append_formula(cl)
         self.pending += len(cl)
         self.built += len(cl)
+        self.prob.hold(len(cl))
 
     # -- solving ------------------------------------------------------------------------------------
     def charge(self, budget: Budget) -> bool:
@@ -1089,7 +1093,8 @@ class _Encoding:
         return True
 
     def solve(self, budget: Budget, assumptions: list[int]) -> str:
-        """"sat" | "unsat" | "unknown"; the conflicts used are charged to the budget. The solver runs in
+        """"sat" | "unsat" | "unknown"; the clauses built since the last call are charged to the budget
+        first ("unknown" when that uses it up), then the conflicts used. The solver runs in
         rounds of at most `CONFLICT_ROUND` conflicts (the same rounds on every machine), and the
         wall-clock valve is looked at between rounds. An answer the solver gave stands even when its
         conflicts overrun the budget. After "unsat", ``cost_free`` says whether the refutation holds
@@ -1143,6 +1148,8 @@ class _Encoding:
 
     def close(self) -> None:
         self.solver.delete()
+        self.prob.hold(-self.built)
+        self.built = 0
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -1343,6 +1350,10 @@ def _cegis(prob: _Problem, enc: _Encoding, budget: Budget, assumptions: list[int
     whatever the cost retires the step count."""
     while True:
         enc.sync()
+        try:                # memory: the clauses held count against the budget's max_clauses
+            budget.check(clauses=prob.held)
+        except BudgetExceeded:
+            return "unknown"
         status = enc.solve(budget, assumptions)
         if status == "unknown":
             return status
@@ -1361,7 +1372,9 @@ def _cegis(prob: _Problem, enc: _Encoding, budget: Budget, assumptions: list[int
         prob.active.extend(bad)
 
 
-_MEMO: "OrderedDict[tuple, tuple[str, Program | None, int, int]]" = OrderedDict()   # (.., conflicts, clauses)
+# (status, program, conflicts, clauses built, most clauses held above those held before) of a finished
+# search of one size
+_MEMO: "OrderedDict[tuple, tuple[str, Program | None, int, int, int]]" = OrderedDict()
 
 
 def _memo_solve(prob: _Problem, size: int, budget: Budget) -> tuple[str, Program | None]:
@@ -1371,16 +1384,23 @@ def _memo_solve(prob: _Problem, size: int, budget: Budget) -> tuple[str, Program
     step count per cost with no NOT flags (equal gate costs, NOT free), so no instance or CEGIS example
     carries over from another size. Then the searches the restriction bound makes on the slices of a core
     recur across the seeds of a case and between a case's spec and its network's function. A reused search
-    charges ``budget`` the conflicts it recorded, and only when ``budget`` has room for them plus one
-    solver round: the rounds would then run exactly as recorded, so the answer and the work (conflicts and
-    clauses built) are those of running it again (same seed, same numbers, memo or not)."""
+    charges ``budget`` the work it recorded (conflicts and clauses built), and only when ``budget`` has
+    room for it plus one solver round and its ``max_clauses`` admits the clauses the search held: the
+    rounds would then run exactly as recorded, so the answer and the work are those of running it again
+    (same seed, same numbers, memo or not). A search that starts with one of its instances alive (a
+    `SatSession` keeps them after a call the budget stopped) is neither reused nor recorded."""
     if prob.memo_key is None:
         return _solve_size(prob, size, budget)
+    counts = _step_counts(prob, size)
+    _drop_below(prob, counts.start)
+    if any((k if isinstance(k, int) else k[0]) in counts for k in prob.encodings):
+        return _solve_size(prob, size, budget)            # warm: neither replayed nor recorded
     key = prob.memo_key + (size,)
     hit = _MEMO.get(key)
     left = budget.remaining()
-    if hit is not None and (left is None or left >= (hit[2] + CONFLICT_ROUND) * CONFLICT_WORK
-                            + hit[3] * CLAUSE_WORK):
+    base = prob.held
+    if hit is not None and base + hit[4] <= budget.max_clauses and \
+            (left is None or left >= (hit[2] + CONFLICT_ROUND) * CONFLICT_WORK + hit[3] * CLAUSE_WORK):
         _MEMO.move_to_end(key)
         try:
             budget.charge_clauses(hit[3])
@@ -1389,12 +1409,19 @@ def _memo_solve(prob: _Problem, size: int, budget: Budget) -> tuple[str, Program
             pass
         return hit[0], hit[1]
     before = (budget.conflicts, budget.clauses)
+    prob.peak = base
     status, prog = _solve_size(prob, size, budget)
     if status != "unknown":
-        _MEMO[key] = (status, prog, budget.conflicts - before[0], budget.clauses - before[1])
+        _MEMO[key] = (status, prog, budget.conflicts - before[0], budget.clauses - before[1], prob.peak - base)
         if len(_MEMO) > MEMO_ENTRIES:
             _MEMO.popitem(last=False)
     return status, prog
+
+
+def _drop_below(prob: _Problem, r: int) -> None:
+    """Close the instances of fewer than ``r`` steps (sizes only rise: never needed again)."""
+    for key in [k for k, e in prob.encodings.items() if e.r < r]:
+        prob.encodings.pop(key).close()
 
 
 def _solve_size(prob: _Problem, size: int, budget: Budget) -> tuple[str, Program | None]:
@@ -1402,8 +1429,7 @@ def _solve_size(prob: _Problem, size: int, budget: Budget) -> tuple[str, Program
     if not prob.hard:
         return ("sat", _checked(prob, _decode(prob, [], {}), 0)) if size == 0 else ("unsat", None)
     counts = _step_counts(prob, size)
-    for key in [k for k, e in prob.encodings.items() if e.r < counts.start]:   # never needed again
-        prob.encodings.pop(key).close()
+    _drop_below(prob, counts.start)
     shaped = prob.mode == "formula" and prob.symmetry.shapes and len(prob.hard) == 1
     degree = max(prob.model.arities, default=2)
     if not shaped:
@@ -1427,7 +1453,7 @@ def _solve_size(prob: _Problem, size: int, budget: Budget) -> tuple[str, Program
             if enc is not None and not enc.charge(budget):      # thousands of shapes: building is work
                 return "unknown", None
             try:                # and memory: the clauses held count against the budget's max_clauses
-                budget.check(clauses=prob.live_clauses())
+                budget.check(clauses=prob.held)
             except BudgetExceeded:
                 return "unknown", None
             assumptions = None if enc is None else enc.assumptions(size)
@@ -1438,10 +1464,13 @@ def _solve_size(prob: _Problem, size: int, budget: Budget) -> tuple[str, Program
         for enc, assumptions in live:
             if budget.exhausted():
                 return "unknown", None
-            status = _cegis(prob, enc, budget.sub(SHAPE_TURN * CONFLICT_WORK), assumptions, size)
+            turn = budget.sub(SHAPE_TURN * CONFLICT_WORK)
+            status = _cegis(prob, enc, turn, assumptions, size)
             if status == "sat":
                 return status, enc.found
             if status == "unknown":
+                if turn.fired == "memory":         # a turn ends at its work share; memory ends the search
+                    return "unknown", None
                 still.append((enc, assumptions))
         live = still
     return "unsat", None
@@ -1575,7 +1604,7 @@ class SatSession:
     @property
     def live_clauses(self) -> int:
         """Clauses held in this session's solvers (a proxy for its memory, about 130 bytes each)."""
-        return self.prob.live_clauses()
+        return self.prob.held
 
     def minimum(self, *, lower: int = 0, upper: int | None = None, budget: Budget | int | None = None,
                 budget_s: float | None = None) -> SatMinimum:

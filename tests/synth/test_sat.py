@@ -232,8 +232,8 @@ def test_a_session_asked_one_size_at_a_time_gives_the_fresh_answers(table, care,
     # the instances stay alive between calls (NOT flags: one instance serves every cost); every answer is
     # still what a fresh search proves
     spec = Spec.from_table(table & care, 3, care)
-    fresh = sat_minimum(spec, basis, mode=mode)
-    with SatSession(spec, basis, mode=mode) as s:
+    fresh = sat_minimum(spec, basis, mode=mode, initial=2)     # CEGIS: the memo of searches stays out
+    with SatSession(spec, basis, mode=mode, initial=2) as s:
         size, found = 0, None
         while found is None:
             m = s.minimum(lower=size, upper=size + 1)
@@ -494,7 +494,9 @@ def test_read_limits_change_no_minimum(table, care, basis, mode):
     assert limited.min_size == plain.min_size
     assert np.array_equal(limited.program.evaluate(spec.X).reshape(-1), spec.y.reshape(-1))
     if mode == "circuit" and care == 2**16 - 1:
-        assert limited.min_size == circuit_census(basis, 4).cost(table)
+        census = circuit_census(basis, 4)        # aig is shipped partial: an open class has cost -1
+        assert limited.min_size == census.cost(table) or (census.cost(table) == -1
+                                                          and census.lower[table] <= limited.min_size)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -575,3 +577,11 @@ def test_a_reused_search_gives_the_numbers_of_a_fresh_one(monkeypatch):
             runs.append((m, bud.used, bud.conflicts))
         assert runs[0] == runs[1] == runs[2]
     assert not runs[0][0].exact
+
+
+
+def test_the_clause_cap_stops_a_search_at_size_9():
+    spec = Spec.from_table(0x6A3C19E5, 5)
+    capped = Budget(work=3 * 10**9, max_clauses=150_000)       # shape instances and the examples added
+    o = sat_search(spec, "aon", 9, mode="formula", budget=capped)
+    assert o.status == "unknown" and o.stopped == "memory" and 150_000 < capped.clauses < 200_000
