@@ -625,19 +625,23 @@ def _sat_core_bound(X: np.ndarray, y: np.ndarray, core: tuple[int, ...], forced:
     limits: dict[tuple[int, int], dict] = {}          # per slice: its read limits (bounds with one input fixed)
     sessions: OrderedDict[tuple[int, int], SatSession] = OrderedDict()   # per slice, kept between levels
 
-    def session(mk: int, vl: int) -> SatSession:
-        """The slice's SAT session; the oldest other sessions are closed while they hold more than
-        SESSION_CLAUSES (or half the budget's max_clauses), and the slice's search gets what they leave of
-        max_clauses, so all of them together stay within it."""
-        if (mk, vl) not in limits:
-            limits[mk, vl] = read_limits(_partial_spec(mk, vl, k), b, "formula", budget=bud)
+    def session(mk: int, vl: int) -> tuple[SatSession, int]:
+        """The slice's SAT session and the clauses the other sessions hold; the oldest others are closed
+        while they hold more than SESSION_CLAUSES (or half the budget's max_clauses), and the slice's
+        search gets what they leave of max_clauses, so all of them together stay within it."""
         if (mk, vl) not in sessions:
-            sessions[mk, vl] = SatSession(_partial_spec(mk, vl, k), b, mode="formula", **limits[mk, vl])
+            ps = _partial_spec(mk, vl, k)
+            if (mk, vl) not in limits:
+                limits[mk, vl] = read_limits(ps, b, "formula", budget=bud)
+            sessions[mk, vl] = SatSession(ps, b, mode="formula", **limits[mk, vl])
         sessions.move_to_end((mk, vl))
         keep = min(SESSION_CLAUSES, bud.max_clauses // 2)
-        while len(sessions) > 1 and sum(x.live_clauses for x in list(sessions.values())[:-1]) > keep:
-            sessions.popitem(last=False)[1].close()
-        return sessions[mk, vl]
+        others = sum(x.live_clauses for x in list(sessions.values())[:-1])
+        while others > keep:                     # the current session is last: never closed here
+            old = sessions.popitem(last=False)[1]
+            others -= old.live_clauses
+            old.close()
+        return sessions[mk, vl], others
 
     def slice_bound(mk: int, vl: int, need: int) -> int:
         """A proven lower bound on the least cost of the slice, raised to ``need`` if it is that high (its
@@ -647,8 +651,7 @@ def _sat_core_bound(X: np.ndarray, y: np.ndarray, core: tuple[int, ...], forced:
             return st[1]
         if st[0] >= need:
             return st[0]
-        s = session(mk, vl)
-        others = sum(x.live_clauses for x in sessions.values()) - s.live_clauses
+        s, others = session(mk, vl)
         r = s.minimum(lower=st[0], upper=need, budget=bud.sub(max_clauses=max(1, bud.max_clauses - others)))
         if r.stopped is not None or not r.exact:
             st[0] = max(st[0], r.lower_bound)
