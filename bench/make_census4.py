@@ -2,7 +2,7 @@
 named basis; writes ``synth/data/circuits<n>_<basis>.npz`` and ``bench/results/census4.json``.
 
     python bench/make_census4.py [--bases full,aig,...] [--n 3,4] [--census-seconds S]
-                                 [--sat-budget UNITS] [--force] [--checks-only] [--sat-sample K]
+                                 [--sat-budget UNITS] [--jobs J] [--force] [--checks-only] [--sat-sample K]
 
 A basis whose file exists and loads is kept unless ``--force`` (so an interrupted run resumes). Every
 built census is checked before it is written (`verify_circuit_census`: each stored circuit computes its
@@ -233,7 +233,9 @@ def build(basis: str, n: int, args, prover_factory=None) -> dict:
     ckpt.parent.mkdir(parents=True, exist_ok=True)
     cc = build_circuit_census(basis, n, census_budget=args.census_work,
                               census_seconds=args.census_seconds or CENSUS_SECONDS.get(basis),
-                              sat_budget=args.sat_budget, checkpoint=ckpt, progress=log if n == 4 else None,
+                              sat_budget=args.sat_budget, checkpoint=ckpt,
+                              jobs=1 if "prover" in kw else args.jobs,    # aon's prover does not pickle
+                              progress=log if n == 4 else None,
                               **kw)
     verify_circuit_census(cc, basis)
     if not cc.exact and not args.allow_partial:
@@ -343,6 +345,7 @@ def main(argv=None, prover_factory=None) -> None:
     ap.add_argument("--census-seconds", type=float, default=None,
                     help="wall-clock valve of the census (default per basis: CENSUS_SECONDS)")
     ap.add_argument("--sat-budget", type=int, default=None, help="SAT work units per open class")
+    ap.add_argument("--jobs", type=int, default=1, help="open classes proven at once, in worker processes (SatProver bases; not aon)")
     ap.add_argument("--sat-conflicts", type=int, default=None,
                     help="aon: conflicts per SAT call (classes not settled stay open; rerun to resume)")
     ap.add_argument("--checkpoint-dir", default=str(Path(os.environ.get("XDG_CACHE_HOME")

@@ -34,7 +34,8 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -44,7 +45,7 @@ from .dsl import BASES, GATES, Basis, Program, get_basis
 from .errors import SynthError
 from .spec import Spec
 
-from .sat import sat_minimum, step_ops
+from .sat import Symmetry, read_limits_apply, sat_minimum, step_ops
 
 __all__ = [
     "STORE_VERSION",
@@ -54,7 +55,9 @@ __all__ = [
     "CircuitCensus",
     "circuit_census",
     "build_circuit_census",
-    "sat_prover",
+    "SatProver",
+    "cofactor",
+    "fixed_input_lower",
     "save_circuit_census",
     "load_circuit_census",
     "shipped_path",
@@ -733,28 +736,94 @@ Bound = tuple[int, str, "Circuit | None"]
 Prover = Callable[[int, int, "int | None"], tuple["int | None", int, "Circuit | None", int]]
 
 
-def sat_prover(basis: str | Basis, n: int, budget: Budget | int | None = None) -> Prover:
-    """The default prover of `build_circuit_census`: `synth.sat.sat_minimum` in circuit mode.
+def cofactor(table: int, n: int, a: int, c: int) -> int:
+    """The (n - 1)-input table of ``table`` with x_a fixed to ``c`` (the other inputs keep their order).
+
+    >>> hex(cofactor(0xe8, 3, 0, 1))         # majority of 3 with x0 = 1: x1 OR x2
+    '0xe'
+    """
+    out = 0
+    for t in range(1 << (n - 1)):
+        src = (t & ((1 << a) - 1)) | (c << a) | ((t >> a) << (a + 1))
+        out |= ((table >> src) & 1) << t
+    return out
+
+
+def fixed_input_lower(table: int, n: int, basis: str | Basis) -> tuple[int, ...]:
+    """Per input a, the larger proven least circuit cost of ``table`` with x_a fixed to 0 or to 1, from
+    the (n - 1)-input census: the read limits (``restricted``) of `synth.sat.sat_minimum` in circuit mode
+    (a circuit of s gates has at most s - bound_a gates reading x_a, in the bases of
+    `synth.sat.read_limits_apply`). The truth-table case of `synth.restriction.fixed_input_bounds` (which
+    reads this module's censuses, so this module cannot call it; a test holds the two equal).
+
+    >>> fixed_input_lower(0x6996, 4, "aig")     # parity of 4: each cofactor is a parity of 3 (6 ANDs)
+    (6, 6, 6, 6)
+    """
+    low = circuit_census(basis, n - 1).lower
+    return tuple(max(int(low[cofactor(table, n, a, c)]) for c in (0, 1)) for a in range(n))
+
+
+# Work units of one probe of `SatProver`: SAT without symmetry breaking for a circuit one gate cheaper
+# than the one in hand. Measured on aig classes of 4 inputs: for 0x166b, a 10-gate circuit took
+# 0.27-0.55 M conflicts (16-49 s) over three seeds without symmetry breaking, and was not found in 2.5 M
+# (5 min) with it: the constraints that make refutations short make the one satisfiable cost slow to
+# find; for 0x1681 (seed 0), 4.05 M conflicts (13 min; a probe of 3 M left it open).
+PROBE_WORK = 6_000_000_000
+
+
+class SatProver:
+    """The default prover of `build_circuit_census`: `synth.sat.sat_minimum` in circuit mode, with the
+    read limits of the (n - 1)-input census where they apply (`fixed_input_lower`).
 
     ``prover(rep, lower, upper)`` -> ``(size or None, lower bound, circuit or None, conflicts)``: the
     minimum cost of ``rep`` given a proven ``lower`` bound and (when not None) a circuit of cost ``upper``
-    in hand, with a new circuit when it found a cheaper one."""
-    b = get_basis(basis)
+    in hand, with a new circuit when it found a cheaper one. With a circuit in hand, it first probes
+    for a cheaper one (`PROBE_WORK` units each, ``probe``; 0 for none): SAT without symmetry breaking at
+    one gate less, again while that finds one; then the walk up from ``lower`` (symmetry breaking on)
+    refutes the costs below. ``budget``: work units per class for that walk (or a shared
+    `synth.budget.Budget`, which the probes draw on too and which does not cross to worker processes).
+    It pickles (a named basis travels by name), so `build_circuit_census` can run it in ``jobs`` processes."""
 
-    def prove(rep: int, lower: int, upper: int | None):
-        res = sat_minimum(Spec.from_table(rep, n), b, mode="circuit", lower=lower, upper=upper, budget=budget)
+    def __init__(self, basis: str | Basis, n: int, budget: Budget | int | None = None, *,
+                 probe: int = PROBE_WORK):
+        b = get_basis(basis)
+        self.basis = b.name if b.name in BASES and _costs_key(BASES[b.name]) == _costs_key(b) else b
+        self.n, self.budget, self.probe = int(n), budget, int(probe)
+        self.limits = read_limits_apply(b) and self.n > 1
+
+    def __call__(self, rep: int, lower: int, upper: int | None):
+        spec = Spec.from_table(rep, self.n)
+        found, used = None, 0
+        while self.probe and upper is not None and upper - 1 >= lower:
+            share = self.budget.sub(self.probe) if isinstance(self.budget, Budget) else self.probe
+            r = sat_minimum(spec, self.basis, mode="circuit", lower=upper - 1, upper=upper, budget=share,
+                            symmetry=Symmetry.none())
+            used += r.conflicts
+            if r.program is None:
+                if r.exact:                   # upper - 1 refuted: the circuit in hand is minimal
+                    lower = upper
+                break
+            found, upper = r.program, r.min_size
+        if upper is not None and lower >= upper:
+            res_size, res_lower, program = upper, upper, found
+        else:
+            kw = {"restricted": fixed_input_lower(rep, self.n, self.basis)} if self.limits else {}
+            res = sat_minimum(spec, self.basis, mode="circuit", lower=lower, upper=upper, budget=self.budget,
+                              **kw)
+            used += res.conflicts
+            res_size = res.min_size if res.exact else None
+            res_lower, program = res.lower_bound, res.program if res.program is not None else found
         circuit = None
-        if res.program is not None:
-            circuit = ([(nd.op, tuple(nd.args)) for nd in res.program.nodes], int(res.program.output))
-        return (res.min_size if res.exact else None), int(res.lower_bound), circuit, int(res.conflicts)
+        if program is not None:
+            circuit = ([(nd.op, tuple(nd.args)) for nd in program.nodes], int(program.output))
+        return res_size, int(res_lower), circuit, int(used)
 
-    return prove
 
 
 def build_circuit_census(basis: str | Basis, n: int = 4, *, census_budget: Budget | int | None = None,
                          census_seconds: float | None = None, sat_budget: Budget | int | None = None,
                          bounds: Callable[[int], Bound] | None = None, prover: Prover | None = None,
-                         checkpoint: str | Path | None = None,
+                         checkpoint: str | Path | None = None, jobs: int = 1,
                          progress: Callable[[str], None] | None = None) -> CircuitCensus:
     """Compute the census: the breadth-first census of `synth.circuits` as far as ``census_budget`` (work
     units; ``census_seconds``: an optional wall-clock safety valve) goes, then, for each class it leaves
@@ -763,15 +832,19 @@ def build_circuit_census(basis: str | Basis, n: int = 4, *, census_budget: Budge
     A class the census leaves open costs more than the census' last complete level ("census-level").
     ``bounds(rep)``, when given, returns ``(lower, proof, circuit)`` for a class representative: another
     proven lower bound with its `PROOFS` name, and a circuit computing ``rep`` (or None). A circuit whose
-    cost meets the best lower bound settles the class; otherwise ``prover`` (default `sat_prover`, the SAT
+    cost meets the best lower bound settles the class; otherwise ``prover`` (default `SatProver`, the SAT
     engine with ``sat_budget`` work units per class) refutes the costs from the lower bound up ("sat") or
     finds a circuit at one of them. A class not settled stays unproven (size -1, ``exact`` False) with
-    its proven bounds. ``checkpoint``: a JSON-lines file where each settled open class is appended and
-    from which a rerun resumes (long builds)."""
+    its proven bounds. ``checkpoint``: a JSON-lines file where each open class is appended when the prover
+    is done with it (its size, or the bounds it proved), and from which a rerun resumes (long builds).
+    ``jobs`` > 1 runs the prover on that many classes at once, in worker processes (the prover must
+    pickle: `SatProver` does, with a budget in work units; the result does not depend on ``jobs``)."""
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise SynthError(f"jobs must be a positive int, got {jobs!r}")
     b = _check_basis_n(basis, n)
     n = int(n)
     symmetry = _symmetry(b)
-    prover = prover if prover is not None else sat_prover(b, n, sat_budget)
+    prover = prover if prover is not None else SatProver(b, n, sat_budget)
     t0 = time.perf_counter()
     ct = exact_circuits(n, b, budget=census_budget, budget_s=census_seconds, progress=progress)
     t_census = time.perf_counter() - t0
@@ -794,11 +867,11 @@ def build_circuit_census(basis: str | Basis, n: int = 4, *, census_budget: Budge
     circuits: list[Circuit] = [([], -1)] * len(reps)
     for k in np.flatnonzero(proven):
         circuits[k] = ct.witness(int(reps[k]))
-    done = _read_checkpoint(checkpoint, b, n) if checkpoint is not None else {}
+    done, partial = _read_checkpoint(checkpoint, b, n) if checkpoint is not None else ({}, {})
     t1 = time.perf_counter()
     open_classes = np.flatnonzero(~proven)
-    conflicts = 0
-    for i, k in enumerate(open_classes):
+    todo: list[tuple[int, int, int, str, int | None]] = []      # (k, rep, lower, why, cost) for the prover
+    for k in open_classes:
         rep = int(reps[k])
         if rep in done:
             csizes[k], proofs[k], circuits[k] = done[rep]
@@ -807,8 +880,10 @@ def build_circuit_census(basis: str | Basis, n: int = 4, *, census_budget: Budge
         lower, why, circuit = level + 1, "census-level", None
         if found[k] >= 0:
             circuit = ct.upper_witness(rep)
-        if bounds is not None:
-            lo2, why2, circ2 = bounds(rep)
+        extra = [bounds(rep)] if bounds is not None else []
+        if rep in partial:          # an earlier run's proven bound and circuit for a class it left open
+            extra.append((partial[rep][0], "sat", partial[rep][1]))
+        for lo2, why2, circ2 in extra:
             if lo2 > lower:
                 lower, why = int(lo2), why2
             if circ2 is not None and (circuit is None or circuit_cost(list(circ2[0]), b)
@@ -819,25 +894,32 @@ def build_circuit_census(basis: str | Basis, n: int = 4, *, census_budget: Budge
             cost, circuits[k] = _checked(circuit, rep, n, b), (list(circuit[0]), int(circuit[1]))
             if cost < lower:
                 raise AssertionError(f"class {rep:#x}: a circuit of cost {cost} beats lower bound {lower}")
+        clower[k], cupper[k] = lower, -1 if cost is None else cost
         if cost is not None and cost == lower:
             csizes[k], proofs[k] = cost, why
+            if checkpoint is not None:
+                _append_checkpoint(checkpoint, b, n, rep, int(cost), why, circuits[k])
         else:
-            size, proved_lower, circ, used = prover(rep, lower, cost)
-            conflicts += used
-            if circ is not None:
-                cost, circuits[k] = _checked(circ, rep, n, b), (list(circ[0]), int(circ[1]))
-            if size is not None:
-                csizes[k] = size
-                if cost != size:
-                    raise AssertionError(f"class {rep:#x}: proven size {size} but the circuit costs {cost}")
-            proofs[k] = "open" if size is None else (why if size == lower else "sat")
-            lower = max(lower, proved_lower)
+            todo.append((int(k), rep, lower, why, cost))
+    conflicts = 0
+    for i, (k, rep, lower, why, cost, (size, proved_lower, circ, used)) in enumerate(
+            _prove_all(prover, todo, jobs)):
+        conflicts += used
+        if circ is not None:
+            cost, circuits[k] = _checked(circ, rep, n, b), (list(circ[0]), int(circ[1]))
+        if size is not None:
+            csizes[k] = size
+            if cost != size:
+                raise AssertionError(f"class {rep:#x}: proven size {size} but the circuit costs {cost}")
+        proofs[k] = "open" if size is None else (why if size == lower else "sat")
+        lower = max(lower, proved_lower)
         clower[k] = csizes[k] if csizes[k] >= 0 else lower
         cupper[k] = -1 if cost is None else cost
-        if checkpoint is not None and csizes[k] >= 0:
-            _append_checkpoint(checkpoint, b, n, rep, int(csizes[k]), proofs[k], circuits[k])
+        if checkpoint is not None:
+            _append_checkpoint(checkpoint, b, n, rep, int(csizes[k]), proofs[k],
+                               circuits[k] if cost is not None else None, lower=int(clower[k]))
         if progress:
-            progress(f"{b.name} n={n}: open class {i + 1}/{len(open_classes)} {rep:#x}: "
+            progress(f"{b.name} n={n}: open class {i + 1}/{len(todo)} {rep:#x}: "
                      f"{'size ' + str(int(csizes[k])) if csizes[k] >= 0 else f'bounds {lower}..{cost}'} "
                      f"({proofs[k]}), {time.perf_counter() - t0:.1f}s")
     stages = {"census_seconds": round(t_census, 3), "census_work": int(ct.work),
@@ -856,31 +938,56 @@ def _checked(circuit, rep: int, n: int, b: Basis) -> int:
     return circuit_cost(nodes, b)
 
 
-def _read_checkpoint(path: str | Path, b: Basis, n: int) -> dict[int, tuple]:
-    done = {}
+def _prove_all(prover: Prover, todo: list, jobs: int) -> Iterator[tuple]:
+    """``todo`` entries ``(k, rep, lower, why, cost)`` with the prover's answer appended, in the order
+    they finish (``jobs`` worker processes) or in order (``jobs`` = 1)."""
+    if jobs == 1 or len(todo) <= 1:
+        for item in todo:
+            yield (*item, prover(item[1], item[2], item[4]))
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(prover, rep, lower, cost): (k, rep, lower, why, cost)
+                   for k, rep, lower, why, cost in todo}
+        for fut in as_completed(futures):
+            yield (*futures[fut], fut.result())
+
+
+def _read_checkpoint(path: str | Path, b: Basis, n: int) -> tuple[dict[int, tuple], dict[int, tuple]]:
+    """``(settled, partial)``: per class representative, ``(size, proof, circuit)`` of a settled class, and
+    ``(lower, circuit or None)`` of one the prover left open (the last line of a class wins)."""
+    done, partial = {}, {}
     path = Path(path)
     if not path.exists():
-        return done
+        return done, partial
     for i, line in enumerate(path.read_text().splitlines()):
         try:
             d = json.loads(line)
             if d["costs"] != dict(_costs_key(b)) or d["n"] != n:
                 continue
-            nodes = [(str(g), tuple(int(a) for a in args)) for g, args in d["nodes"]]
-            out, size = int(d["output"]), int(d["size"])
+            nodes = None if d["nodes"] is None else [(str(g), tuple(int(a) for a in args))
+                                                     for g, args in d["nodes"]]
+            out, size, rep = int(d["output"]), int(d["size"]), int(d["rep"])
+            lower = int(d.get("lower", size))
         except (ValueError, KeyError, TypeError) as e:
             raise SynthError(f"checkpoint {path} line {i + 1} is damaged ({type(e).__name__}: {e})") from None
-        if d["proof"] not in PROOFS or evaluate_circuit(nodes, out, n) != int(d["rep"]) \
-                or circuit_cost(nodes, b) != size:
-            raise SynthError(f"checkpoint {path} line {i + 1}: the circuit of {d['rep']:#x} does not check")
-        done[int(d["rep"])] = (size, d["proof"], (nodes, out))
-    return done
+        ok = d["proof"] in PROOFS and (d["proof"] == "open") == (size < 0)
+        if nodes is not None:
+            ok = ok and evaluate_circuit(nodes, out, n) == rep and (size < 0 or circuit_cost(nodes, b) == size)
+        if not ok or (size >= 0 and nodes is None):
+            raise SynthError(f"checkpoint {path} line {i + 1}: the entry of {rep:#x} does not check")
+        if size >= 0:
+            done[rep] = (size, d["proof"], (nodes, out))
+        else:
+            partial[rep] = (lower, None if nodes is None else (nodes, out))
+    return done, partial
 
 
 def _append_checkpoint(path: str | Path, b: Basis, n: int, rep: int, size: int, proof: str,
-                       circuit: Circuit) -> None:
+                       circuit: Circuit | None, lower: int | None = None) -> None:
     line = json.dumps({"n": n, "costs": dict(_costs_key(b)), "rep": rep, "size": size, "proof": proof,
-                       "nodes": [[g, list(a)] for g, a in circuit[0]], "output": circuit[1]})
+                       "lower": size if lower is None else lower,
+                       "nodes": None if circuit is None else [[g, list(a)] for g, a in circuit[0]],
+                       "output": -1 if circuit is None else circuit[1]})
     with open(path, "a") as fh:
         fh.write(line + "\n")
 

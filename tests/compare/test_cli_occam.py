@@ -95,12 +95,18 @@ def test_bad_case_file_via_cli(capsys, tmp_path):
 
 def test_synth_table_under_a_work_budget_gives_bounds(capsys):
     """Issue 9: `occam synth table 0x6996 --inputs 4 --basis aig --mode circuit` ran 14 minutes and printed
-    "sizes up to -1"; under a work budget it answers with proven bounds and a consistent circuit."""
+    "sizes up to -1". Now the exact aig census answers it (9 gates: three XORs of three ANDs); a search the
+    work budget stops (parity of 5, 12 gates) answers with proven bounds and a consistent circuit."""
     argv = ["synth", "table", "0x6996", "--inputs", "4", "--basis", "aig", "--mode", "circuit", "--budget", "2e6"]
     code, out, _ = _run(capsys, *argv, "--json", "--quiet")
     d = json.loads(out)
+    assert code == 0 and d["exact"] is True and d["min_size"] == d["lower_bound"] == 9 and d["deterministic"]
+    argv = ["synth", "table", "0x96696996", "--inputs", "5", "--basis", "aig", "--mode", "circuit",
+            "--budget", "2e6"]
+    code, out, _ = _run(capsys, *argv, "--json", "--quiet")
+    d = json.loads(out)
     assert code == 0 and d["exact"] is False and d["deterministic"] is True
-    assert 1 <= d["lower_bound"] <= 9 <= d["min_size"] and d["shortest"]
+    assert 1 <= d["lower_bound"] <= 12 <= d["min_size"] and d["shortest"]
     assert d["stats"]["budget"]["work"] == 2_000_000 and d["stats"]["budget"]["fired"] == "work"
     code, text, _ = _run(capsys, *argv, "--quiet")
     assert code == 0 and "proven >= " in text and "stopped by the work limit" in text and "-1" not in text

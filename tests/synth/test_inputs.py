@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import synth.syntax
 from synth import Program, Spec, SynthError, define_basis, synthesize
-from synth.dsl import MAX_INPUTS, MAX_MODULUS, MAX_NODES
+from synth.dsl import MAX_NODES
 from synth.simplify import simplify_negations
 
 AND2 = Program.parse("and(x0, x1)")

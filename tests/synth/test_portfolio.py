@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 
 import synth
 from synth import Spec, synthesize
+import synth.census_store as cs
+import synth.portfolio as portfolio
 from synth.portfolio import ENUMERATOR_SHARE
 
-from reference import ref_formula_sizes
+from reference import ref_circuit_sizes, ref_formula_sizes
 
 STARVED = dict(max_entries=1)     # the enumerator stops at once (memory), SAT does not store signatures
 
@@ -135,17 +137,35 @@ def test_cli_examples_with_several_outputs(tmp_path, capsys):
     assert "min size 7 (exact: proven minimal)" in out and "out2 = " in out
 
 
-def test_partial_census_never_claims_an_unproven_minimum():
-    """The shipped aig census proves 0x1669's class at 10 gates but leaves 0x9669's open (lower bound 8;
-    a circuit of 9 is known). On the 15 points where they agree the minimum is not 10, whatever the census
-    proves for 0x1669 (found by the review of the portfolio)."""
-    t1, t2 = 0x1669, 0x9669
-    rows = [t for t in range(16) if ((t1 >> t) & 1) == ((t2 >> t) & 1)]
-    X = (np.array(rows)[:, None] >> np.arange(4)) & 1
-    spec = Spec.from_examples(X, [(t1 >> t) & 1 for t in rows])
-    r = synthesize(spec, basis="aig", mode="circuit", budget=2_000_000)
-    assert r.lower_bound <= 9 and (not r.exact or r.min_size <= 9)
-    assert _fits(r.shortest[0], spec) and r.shortest[0].size == r.min_size
+def test_partial_census_never_claims_an_unproven_minimum(monkeypatch):
+    """A partial census that proves the class of f = 0x16 (6 aig gates) but leaves others open with lower
+    bound 4 (census cut at cost 3, a prover that gives up elsewhere). On the 7 points where f and a
+    one-point change g of it agree, the minimum is the smaller brute-force size (4 where g costs 4), not
+    the 6 the census proves for f (found by the review of the portfolio on the then partial aig census)."""
+    ref = ref_circuit_sizes(3, "aig")
+    f = 0x16
+    full = cs.circuit_census("aig", 3)
+    rep = int(full.class_reps[full.class_of(f)[0]])
+
+    def only_f(r, lower, upper):
+        return cs.SatProver("aig", 3)(r, lower, upper) if r == rep else (None, lower, None, 0)
+
+    part = cs.build_circuit_census("aig", 3, census_budget=2_000, prover=only_f)
+    assert not part.exact and part.cost(f) == ref[f] == 6
+    monkeypatch.setattr(portfolio, "circuit_census", lambda *a, **k: part)
+    wants = []
+    for t in range(8):
+        g = f ^ (1 << t)
+        assert part.cost(g) == -1 and part.bounds(g)[0] == 4
+        rows = [r for r in range(8) if r != t]
+        X = (np.array(rows)[:, None] >> np.arange(3)) & 1
+        spec = Spec.from_examples(X, [(f >> r) & 1 for r in rows])
+        r = synthesize(spec, basis="aig", mode="circuit", budget=2_000_000)
+        want = min(ref[f], ref[g])
+        assert r.lower_bound <= want and (not r.exact or r.min_size == want)
+        assert _fits(r.shortest[0], spec) and r.shortest[0].size == r.min_size
+        wants.append(want)
+    assert wants == [4] * 7 + [6]        # g = 0x96 (the last) costs 6 too
 
 
 def test_the_enumerators_share_is_capped_on_large_budgets(monkeypatch):

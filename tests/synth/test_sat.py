@@ -9,7 +9,6 @@ hand-built cases (sparse parity among 20 inputs, a 2-bit adder). The long sweeps
 from __future__ import annotations
 
 import functools
-import itertools
 import os
 import sys
 
@@ -285,12 +284,13 @@ def test_n4_small_sample_equals_census(basis):
 @pytest.mark.slow
 @pytest.mark.parametrize("basis", ["full", "xag", "mux", "aoxn", "mig", "aig"])
 def test_n4_random_functions_equal_census(basis):
-    """1000 seeded random 4-input functions per shipped basis (aig: those its partial census proves)."""
+    """1000 seeded random 4-input functions per shipped basis (aig: those of at most 8 gates; the 12.5 %
+    of 9 or 10 gates take SAT minutes each from cost 0, which the census build spent once, 41 classes)."""
     sizes = census(4, basis).sizes
     checked = 0
     for f in random_tables(1000, 2):
-        if sizes[f] < 0:
-            continue                  # a class the partial census leaves open
+        if basis == "aig" and sizes[f] > 8:
+            continue
         spec = Spec.from_table(f, 4)
         check(sat_minimum(spec, basis), spec, int(sizes[f]))
         checked += 1
@@ -494,9 +494,7 @@ def test_read_limits_change_no_minimum(table, care, basis, mode):
     assert limited.min_size == plain.min_size
     assert np.array_equal(limited.program.evaluate(spec.X).reshape(-1), spec.y.reshape(-1))
     if mode == "circuit" and care == 2**16 - 1:
-        census = circuit_census(basis, 4)        # aig is shipped partial: an open class has cost -1
-        assert limited.min_size == census.cost(table) or (census.cost(table) == -1
-                                                          and census.lower[table] <= limited.min_size)
+        assert limited.min_size == circuit_census(basis, 4).cost(table)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from compare import MLP, CompareError, TrainConfig, ZpMLP, extract, fourier_report, make_task, net_function, train
+from compare import MLP, TrainConfig, ZpMLP, extract, fourier_report, make_task, net_function, train
 
 # SGD + hinge + weight decay, trained until held-out accuracy reaches 0.99, then 300 cleanup epochs
 BOOL_CFG = TrainConfig(optimizer="sgd", lr=0.1, momentum=0.9, weight_decay=0.01, loss="hinge", epochs=2000,
