@@ -841,6 +841,9 @@ def build_circuit_census(basis: str | Basis, n: int = 4, *, census_budget: Budge
     pickle: `SatProver` does, with a budget in work units; the result does not depend on ``jobs``)."""
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise SynthError(f"jobs must be a positive int, got {jobs!r}")
+    if jobs > 1 and isinstance(sat_budget, Budget):
+        raise SynthError("jobs > 1 needs sat_budget in work units per class: a shared Budget cannot be "
+                         "shared across worker processes")
     b = _check_basis_n(basis, n)
     n = int(n)
     symmetry = _symmetry(b)

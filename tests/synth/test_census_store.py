@@ -325,6 +325,8 @@ def test_prover_in_worker_processes_gives_the_same_census(tmp_path):
     assert len(ckpt.read_text().splitlines()) == two.stages["open_classes"]
     with pytest.raises(SynthError, match="jobs must be a positive int"):
         cs.build_circuit_census("aon", 3, jobs=0)
+    with pytest.raises(SynthError, match="a shared Budget cannot be shared across worker processes"):
+        cs.build_circuit_census("aon", 3, jobs=2, sat_budget=Budget(work=10**9))
 
 
 def test_checkpoint_resumes_a_class_left_open(tmp_path):
