@@ -344,7 +344,8 @@ def main(argv=None, prover_factory=None) -> None:
                     help="work budget of the breadth-first census (truth tables) before SAT takes over")
     ap.add_argument("--census-seconds", type=float, default=None,
                     help="wall-clock valve of the census (default per basis: CENSUS_SECONDS)")
-    ap.add_argument("--sat-budget", type=int, default=None, help="SAT work units per open class")
+    ap.add_argument("--sat-budget", type=int, default=None, help="SAT work units per open class for the walk up from its lower bound "
+                    "(SatProver's probes, PROBE_WORK each, come on top)")
     ap.add_argument("--jobs", type=int, default=1, help="open classes proven at once, in worker processes (SatProver bases; not aon)")
     ap.add_argument("--sat-conflicts", type=int, default=None,
                     help="aon: conflicts per SAT call (classes not settled stay open; rerun to resume)")

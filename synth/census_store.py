@@ -749,17 +749,19 @@ def cofactor(table: int, n: int, a: int, c: int) -> int:
     return out
 
 
-def fixed_input_lower(table: int, n: int, basis: str | Basis) -> tuple[int, ...]:
+def fixed_input_lower(table: int, n: int, basis: str | Basis, *,
+                      budget: Budget | int | None = None) -> tuple[int, ...]:
     """Per input a, the larger proven least circuit cost of ``table`` with x_a fixed to 0 or to 1, from
     the (n - 1)-input census: the read limits (``restricted``) of `synth.sat.sat_minimum` in circuit mode
     (a circuit of s gates has at most s - bound_a gates reading x_a, in the bases of
     `synth.sat.read_limits_apply`). The truth-table case of `synth.restriction.fixed_input_bounds` (which
-    reads this module's censuses, so this module cannot call it; a test holds the two equal).
+    reads this module's censuses, so this module cannot call it; a test holds the two equal). ``budget``
+    bounds building that census where it is not shipped (`circuit_census`).
 
     >>> fixed_input_lower(0x6996, 4, "aig")     # parity of 4: each cofactor is a parity of 3 (6 ANDs)
     (6, 6, 6, 6)
     """
-    low = circuit_census(basis, n - 1).lower
+    low = circuit_census(basis, n - 1, budget=budget).lower
     return tuple(max(int(low[cofactor(table, n, a, c)]) for c in (0, 1)) for a in range(n))
 
 
@@ -779,17 +781,19 @@ class SatProver:
     minimum cost of ``rep`` given a proven ``lower`` bound and (when not None) a circuit of cost ``upper``
     in hand, with a new circuit when it found a cheaper one. With a circuit in hand, it first probes
     for a cheaper one (`PROBE_WORK` units each, ``probe``; 0 for none): SAT without symmetry breaking at
-    one gate less, again while that finds one; then the walk up from ``lower`` (symmetry breaking on)
-    refutes the costs below. ``budget``: work units per class for that walk (or a shared
-    `synth.budget.Budget`, which the probes draw on too and which does not cross to worker processes).
-    It pickles (a named basis travels by name), so `build_circuit_census` can run it in ``jobs`` processes."""
+    one cost less, again while that finds one; then the walk up from ``lower`` (symmetry breaking on)
+    refutes the costs below. A probe's "unsat" proves the circuit in hand minimal only where every costed
+    gate costs 1 (the instance of s steps then holds every cheaper circuit too); elsewhere the walk
+    decides. ``budget``: work units per class for that walk, with the probes' work on top (at most
+    ``upper - lower`` probes), or a shared `synth.budget.Budget` that the probes draw on too (it does not
+    cross to worker processes). It pickles, so `build_circuit_census` can run it in ``jobs`` processes."""
 
     def __init__(self, basis: str | Basis, n: int, budget: Budget | int | None = None, *,
                  probe: int = PROBE_WORK):
-        b = get_basis(basis)
-        self.basis = b.name if b.name in BASES and _costs_key(BASES[b.name]) == _costs_key(b) else b
+        self.basis = b = get_basis(basis)
         self.n, self.budget, self.probe = int(n), budget, int(probe)
         self.limits = read_limits_apply(b) and self.n > 1
+        self.unit = all(c in (0, 1) for c in b.costs.values())    # a probe's "unsat" is then a proof
 
     def __call__(self, rep: int, lower: int, upper: int | None):
         spec = Spec.from_table(rep, self.n)
@@ -800,14 +804,15 @@ class SatProver:
                             symmetry=Symmetry.none())
             used += r.conflicts
             if r.program is None:
-                if r.exact:                   # upper - 1 refuted: the circuit in hand is minimal
+                if r.exact and self.unit:     # upper - 1 refuted: the circuit in hand is minimal
                     lower = upper
                 break
             found, upper = r.program, r.min_size
         if upper is not None and lower >= upper:
             res_size, res_lower, program = upper, upper, found
         else:
-            kw = {"restricted": fixed_input_lower(rep, self.n, self.basis)} if self.limits else {}
+            kw = {"restricted": fixed_input_lower(rep, self.n, self.basis, budget=self.budget)} \
+                if self.limits else {}
             res = sat_minimum(spec, self.basis, mode="circuit", lower=lower, upper=upper, budget=self.budget,
                               **kw)
             used += res.conflicts
@@ -833,7 +838,7 @@ def build_circuit_census(basis: str | Basis, n: int = 4, *, census_budget: Budge
     ``bounds(rep)``, when given, returns ``(lower, proof, circuit)`` for a class representative: another
     proven lower bound with its `PROOFS` name, and a circuit computing ``rep`` (or None). A circuit whose
     cost meets the best lower bound settles the class; otherwise ``prover`` (default `SatProver`, the SAT
-    engine with ``sat_budget`` work units per class) refutes the costs from the lower bound up ("sat") or
+    engine with ``sat_budget`` work units per class for its walk, its probes on top) refutes the costs from the lower bound up ("sat") or
     finds a circuit at one of them. A class not settled stays unproven (size -1, ``exact`` False) with
     its proven bounds. ``checkpoint``: a JSON-lines file where each open class is appended when the prover
     is done with it (its size, or the bounds it proved), and from which a rerun resumes (long builds).
@@ -885,7 +890,7 @@ def build_circuit_census(basis: str | Basis, n: int = 4, *, census_budget: Budge
             circuit = ct.upper_witness(rep)
         extra = [bounds(rep)] if bounds is not None else []
         if rep in partial:          # an earlier run's proven bound and circuit for a class it left open
-            extra.append((partial[rep][0], "sat", partial[rep][1]))
+            extra.append(partial[rep])
         for lo2, why2, circ2 in extra:
             if lo2 > lower:
                 lower, why = int(lo2), why2
@@ -915,12 +920,13 @@ def build_circuit_census(basis: str | Basis, n: int = 4, *, census_budget: Budge
             if cost != size:
                 raise AssertionError(f"class {rep:#x}: proven size {size} but the circuit costs {cost}")
         proofs[k] = "open" if size is None else (why if size == lower else "sat")
-        lower = max(lower, proved_lower)
+        if proved_lower > lower:
+            lower, why = proved_lower, "sat"
         clower[k] = csizes[k] if csizes[k] >= 0 else lower
         cupper[k] = -1 if cost is None else cost
         if checkpoint is not None:
             _append_checkpoint(checkpoint, b, n, rep, int(csizes[k]), proofs[k],
-                               circuits[k] if cost is not None else None, lower=int(clower[k]))
+                               circuits[k] if cost is not None else None, lower=(int(clower[k]), why))
         if progress:
             progress(f"{b.name} n={n}: open class {i + 1}/{len(todo)} {rep:#x}: "
                      f"{'size ' + str(int(csizes[k])) if csizes[k] >= 0 else f'bounds {lower}..{cost}'} "
@@ -948,16 +954,20 @@ def _prove_all(prover: Prover, todo: list, jobs: int) -> Iterator[tuple]:
         for item in todo:
             yield (*item, prover(item[1], item[2], item[4]))
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs)
+    try:
         futures = {pool.submit(prover, rep, lower, cost): (k, rep, lower, why, cost)
                    for k, rep, lower, why, cost in todo}
         for fut in as_completed(futures):
             yield (*futures[fut], fut.result())
+    finally:        # on an error (here or in the caller) the classes not started are dropped, not proven
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _read_checkpoint(path: str | Path, b: Basis, n: int) -> tuple[dict[int, tuple], dict[int, tuple]]:
     """``(settled, partial)``: per class representative, ``(size, proof, circuit)`` of a settled class, and
-    ``(lower, circuit or None)`` of one the prover left open (the last line of a class wins)."""
+    ``(lower, proof of lower, circuit or None)`` of one the prover left open (the last line of a class
+    wins)."""
     done, partial = {}, {}
     path = Path(path)
     if not path.exists():
@@ -970,10 +980,10 @@ def _read_checkpoint(path: str | Path, b: Basis, n: int) -> tuple[dict[int, tupl
             nodes = None if d["nodes"] is None else [(str(g), tuple(int(a) for a in args))
                                                      for g, args in d["nodes"]]
             out, size, rep = int(d["output"]), int(d["size"]), int(d["rep"])
-            lower = int(d.get("lower", size))
+            lower, lower_proof = int(d.get("lower", size)), str(d.get("lower_proof", "sat"))
         except (ValueError, KeyError, TypeError) as e:
             raise SynthError(f"checkpoint {path} line {i + 1} is damaged ({type(e).__name__}: {e})") from None
-        ok = d["proof"] in PROOFS and (d["proof"] == "open") == (size < 0)
+        ok = d["proof"] in PROOFS and (d["proof"] == "open") == (size < 0) and lower_proof in PROOFS
         if nodes is not None:
             ok = ok and evaluate_circuit(nodes, out, n) == rep and (size < 0 or circuit_cost(nodes, b) == size)
         if not ok or (size >= 0 and nodes is None):
@@ -981,14 +991,16 @@ def _read_checkpoint(path: str | Path, b: Basis, n: int) -> tuple[dict[int, tupl
         if size >= 0:
             done[rep] = (size, d["proof"], (nodes, out))
         else:
-            partial[rep] = (lower, None if nodes is None else (nodes, out))
+            partial[rep] = (lower, lower_proof, None if nodes is None else (nodes, out))
     return done, partial
 
 
 def _append_checkpoint(path: str | Path, b: Basis, n: int, rep: int, size: int, proof: str,
-                       circuit: Circuit | None, lower: int | None = None) -> None:
+                       circuit: Circuit | None, lower: tuple[int, str] | None = None) -> None:
+    """One line; ``lower``: the proven lower bound of a class left open, with the name of its proof."""
+    low, low_proof = (size, proof) if lower is None else lower
     line = json.dumps({"n": n, "costs": dict(_costs_key(b)), "rep": rep, "size": size, "proof": proof,
-                       "lower": size if lower is None else lower,
+                       "lower": low, "lower_proof": low_proof,
                        "nodes": None if circuit is None else [[g, list(a)] for g, a in circuit[0]],
                        "output": -1 if circuit is None else circuit[1]})
     with open(path, "a") as fh:

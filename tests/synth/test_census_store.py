@@ -329,6 +329,26 @@ def test_prover_in_worker_processes_gives_the_same_census(tmp_path):
         cs.build_circuit_census("aon", 3, jobs=2, sat_budget=Budget(work=10**9))
 
 
+class _FailingProver:
+    """A prover for worker processes that records each call in a file, then raises."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __call__(self, rep, lower, upper):
+        with open(self.path, "a") as fh:
+            fh.write(f"{rep}\n")
+        raise RuntimeError(f"prover failed on {rep:#x}")
+
+
+def test_a_failing_worker_stops_the_build_without_proving_the_rest(tmp_path):
+    calls = tmp_path / "calls.txt"
+    with pytest.raises(RuntimeError, match="prover failed on"):
+        cs.build_circuit_census("aon", 3, census_budget=20_000, prover=_FailingProver(calls), jobs=2)
+    open_classes = cs.build_circuit_census("aon", 3, census_budget=20_000).stages["open_classes"]
+    assert open_classes > 10 and len(calls.read_text().splitlines()) < open_classes
+
+
 def test_checkpoint_resumes_a_class_left_open(tmp_path):
     """A class the prover left open is checkpointed with its proven lower bound; a rerun starts there (the
     second prover is asked from that bound up) and a settled class is not proven again."""
@@ -345,6 +365,8 @@ def test_checkpoint_resumes_a_class_left_open(tmp_path):
 
     a = cs.build_circuit_census("aon", 3, census_budget=20_000, prover=first, checkpoint=ckpt)
     opened = {int(r): int(lo) for r, lo, sz in zip(a.class_reps, a.class_lower, a.class_sizes) if sz < 0}
+    lines = [json.loads(line) for line in ckpt.read_text().splitlines()]
+    assert {d["lower_proof"] for d in lines if d["proof"] == "open"} == {"sat"}     # the prover raised them
     assert opened and not a.exact and all(lo >= a.stages["census_complete_level"] + 2 for lo in opened.values())
     b = cs.build_circuit_census("aon", 3, census_budget=20_000, prover=second, checkpoint=ckpt)
     assert b.exact and np.array_equal(b.sizes, exact_circuits(3, "aon").sizes)
@@ -370,6 +392,10 @@ def test_sat_prover_from_a_loose_upper_bound(probe):
     bud = Budget(work=None)
     cs.SatProver("aig", 3, bud, probe=probe)(0x96, 1, 12)
     assert bud.used > 0
+    # unequal costs: a probe's "unsat" at cost 7 (3 steps at most) is no proof; two XORs cost 6
+    ax = define_basis("ax", {"and": 2, "xor": 3, "not": 0})
+    want = int(exact_circuits(3, ax).sizes[0x96])
+    assert want == 6 and cs.SatProver(ax, 3, probe=probe)(0x96, 1, 8)[:2] == (want, want)
 
 
 @pytest.mark.parametrize("basis", ["aig", "xag"])
