@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from synth.census_store import (  # noqa: E402
-    build_circuit_census, circuit_census, load_circuit_census, save_circuit_census, shipped_path,
+    build_circuit_census, circuit_census, load_circuit_census, program_circuit, save_circuit_census, shipped_path,
     transform_circuit, transforms_between, verify_circuit_census)
 from synth.dsl import GATES  # noqa: E402
 from synth.errors import SynthError  # noqa: E402
@@ -186,7 +186,7 @@ def translated_bounds(basis: str, n: int):
 
     def bounds(f: int):
         prog = translate(full.program(f), basis, tree=False)
-        return 0, "census-level", ([(nd.op, tuple(nd.args)) for nd in prog.nodes], int(prog.output))
+        return 0, "census-level", program_circuit(prog)
 
     return bounds
 
@@ -344,9 +344,11 @@ def main(argv=None, prover_factory=None) -> None:
                     help="work budget of the breadth-first census (truth tables) before SAT takes over")
     ap.add_argument("--census-seconds", type=float, default=None,
                     help="wall-clock valve of the census (default per basis: CENSUS_SECONDS)")
-    ap.add_argument("--sat-budget", type=int, default=None, help="SAT work units per open class for the walk up from its lower bound "
+    ap.add_argument("--sat-budget", type=int, default=None,
+                    help="SAT work units per open class for the walk up from its lower bound "
                     "(SatProver's probes, PROBE_WORK each, come on top)")
-    ap.add_argument("--jobs", type=int, default=1, help="open classes proven at once, in worker processes (SatProver bases; not aon)")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="open classes proven at once, in worker processes (SatProver bases; not aon)")
     ap.add_argument("--sat-conflicts", type=int, default=None,
                     help="aon: conflicts per SAT call (classes not settled stay open; rerun to resume)")
     ap.add_argument("--checkpoint-dir", default=str(Path(os.environ.get("XDG_CACHE_HOME")

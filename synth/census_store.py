@@ -57,6 +57,7 @@ __all__ = [
     "build_circuit_census",
     "SatProver",
     "cofactor",
+    "program_circuit",
     "fixed_input_lower",
     "save_circuit_census",
     "load_circuit_census",
@@ -736,6 +737,15 @@ Bound = tuple[int, str, "Circuit | None"]
 Prover = Callable[[int, int, "int | None"], tuple["int | None", int, "Circuit | None", int]]
 
 
+def program_circuit(program: Program) -> Circuit:
+    """A single-output `Program` as a census circuit ``(nodes, output)``.
+
+    >>> program_circuit(Program.parse("and(x0, x1)", 2))
+    ([('and', (0, 1))], 2)
+    """
+    return [(nd.op, tuple(nd.args)) for nd in program.nodes], int(program.output)
+
+
 def cofactor(table: int, n: int, a: int, c: int) -> int:
     """The (n - 1)-input table of ``table`` with x_a fixed to ``c`` (the other inputs keep their order).
 
@@ -818,9 +828,7 @@ class SatProver:
             used += res.conflicts
             res_size = res.min_size if res.exact else None
             res_lower, program = res.lower_bound, res.program if res.program is not None else found
-        circuit = None
-        if program is not None:
-            circuit = ([(nd.op, tuple(nd.args)) for nd in program.nodes], int(program.output))
+        circuit = None if program is None else program_circuit(program)
         return res_size, int(res_lower), circuit, int(used)
 
 
@@ -838,9 +846,9 @@ def build_circuit_census(basis: str | Basis, n: int = 4, *, census_budget: Budge
     ``bounds(rep)``, when given, returns ``(lower, proof, circuit)`` for a class representative: another
     proven lower bound with its `PROOFS` name, and a circuit computing ``rep`` (or None). A circuit whose
     cost meets the best lower bound settles the class; otherwise ``prover`` (default `SatProver`, the SAT
-    engine with ``sat_budget`` work units per class for its walk, its probes on top) refutes the costs from the lower bound up ("sat") or
-    finds a circuit at one of them. A class not settled stays unproven (size -1, ``exact`` False) with
-    its proven bounds. ``checkpoint``: a JSON-lines file where each open class is appended when the prover
+    engine with ``sat_budget`` work units per class for its walk, its probes on top) refutes the costs
+    from the lower bound up ("sat") or finds a circuit at one of them. A class not settled stays
+    unproven (size -1, ``exact`` False) with its proven bounds. ``checkpoint``: a JSON-lines file where each open class is appended when the prover
     is done with it (its size, or the bounds it proved), and from which a rerun resumes (long builds).
     ``jobs`` > 1 runs the prover on that many classes at once, in worker processes (the prover must
     pickle: `SatProver` does, with a budget in work units; the result does not depend on ``jobs``)."""
