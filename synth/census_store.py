@@ -848,8 +848,9 @@ def build_circuit_census(basis: str | Basis, n: int = 4, *, census_budget: Budge
     cost meets the best lower bound settles the class; otherwise ``prover`` (default `SatProver`, the SAT
     engine with ``sat_budget`` work units per class for its walk, its probes on top) refutes the costs
     from the lower bound up ("sat") or finds a circuit at one of them. A class not settled stays
-    unproven (size -1, ``exact`` False) with its proven bounds. ``checkpoint``: a JSON-lines file where each open class is appended when the prover
-    is done with it (its size, or the bounds it proved), and from which a rerun resumes (long builds).
+    unproven (size -1, ``exact`` False) with its proven bounds. ``checkpoint``: a JSON-lines file where
+    each open class is appended when the prover is done with it (its size, or the bounds it proved), and
+    from which a rerun resumes (long builds).
     ``jobs`` > 1 runs the prover on that many classes at once, in worker processes (the prover must
     pickle: `SatProver` does, with a budget in work units; the result does not depend on ``jobs``)."""
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
