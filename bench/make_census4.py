@@ -48,6 +48,8 @@ from synth.census_store import (  # noqa: E402
     build_circuit_census, circuit_census, load_circuit_census, program_circuit, save_circuit_census, shipped_path,
     transform_circuit, transforms_between, verify_circuit_census)
 from synth.dsl import GATES  # noqa: E402
+from synth.spec import Spec  # noqa: E402
+from synth.transfer import negations_needed  # noqa: E402
 from synth.errors import SynthError  # noqa: E402
 
 BASES = ("full", "aig", "xag", "aon", "aoxn", "mig", "mux")
@@ -75,13 +77,9 @@ def log(msg: str) -> None:
 
 
 def markov_nots(f: int, n: int) -> int:
-    """Markov's bound (1958): a circuit of AND, OR, NOT gates computing f has at least ceil(log2(d + 1))
-    NOT gates, d the most 1-to-0 drops of f along a chain of inputs 0 < ... < 1...1 (one bit set per step)."""
-    drops = {}
-    for x in sorted(range(1 << n), key=lambda v: bin(v).count("1")):
-        drops[x] = max((drops[x ^ (1 << i)] + ((f >> (x ^ (1 << i))) & 1 & ~(f >> x) & 1)
-                        for i in range(n) if (x >> i) & 1), default=0)
-    return (drops[(1 << n) - 1]).bit_length()     # ceil(log2(d + 1))
+    """Markov's bound (1958) on the NOT gates of an AND, OR, NOT circuit computing f:
+    `synth.transfer.negations_needed` of its whole truth table."""
+    return negations_needed(Spec.from_table(f, n))
 
 
 def restrict(f: int, n: int, i: int, c: int) -> int:

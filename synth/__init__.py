@@ -13,10 +13,11 @@ from .result import ConsistentFunction, FrontierEntry, SynthesisResult
 from .portfolio import MODES, synthesize
 from .posterior import Posterior
 from .exhaustive import Census, census
+from .transfer import KnownBounds
 
 __all__ = [
     "SynthError", "BASES", "GATES", "ZP_GATES", "Basis", "Gate", "Node", "Program", "define_basis",
     "get_basis", "Spec", "synthesize", "SynthesisResult", "FrontierEntry", "ConsistentFunction", "MODES",
-    "Posterior", "census", "Census", "Budget",
+    "Posterior", "census", "Census", "Budget", "KnownBounds",
 ]
 

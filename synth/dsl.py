@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import SynthError
 from .gates import (BASES, GATES, MAX_INPUTS, MAX_MODULUS, MAX_NODES, ZP_GATES, Basis, Gate, as_int,
-                    define_basis, gate_table_to_name, get_basis, negate_inputs, short_repr)
+                    define_basis, gate_table_to_name, get_basis, is_monotone, negate_inputs, short_repr)
 from . import gates, semantics, syntax
 
 __all__ = [*gates.__all__, "Node", "Program"]       # the gates' names are re-exported

@@ -40,6 +40,7 @@ __all__ = [
     "define_basis",
     "gate_table_to_name",
     "negate_inputs",
+    "is_monotone",
 ]
 
 # Limits on what a user can ask for, checked before anything is allocated; the error names the limit.
@@ -173,6 +174,16 @@ def negate_inputs(table: int, arity: int, mask: int) -> int:
     True
     """
     return sum(((table >> (t ^ mask)) & 1) << t for t in range(1 << arity))
+
+
+def is_monotone(table: int, arity: int) -> bool:
+    """Whether the function with this truth table never falls when an argument rises from 0 to 1.
+
+    >>> is_monotone(GATES["and"].table, 2), is_monotone(GATES["maj"].table, 3), is_monotone(GATES["xor"].table, 2)
+    (True, True, False)
+    """
+    return all(not ((table >> u) & 1) or ((table >> (u | (1 << j))) & 1)
+               for u in range(1 << arity) for j in range(arity))
 
 
 def gate_table_to_name(table: int, arity: int = 2) -> str:

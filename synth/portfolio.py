@@ -20,6 +20,12 @@ translated gate by gate); it has its own fixed allowance of work (`FALLBACK_WORK
 the budget is spent. The result then holds the proven ``lower_bound`` and that program (``min_size``,
 ``exact=False``).
 
+**Bounds from other bases.** ``known`` takes what searches of the same spec in other bases proved
+(`synth.transfer.KnownBounds`): a lower bound that carries (e.g. from xag to aon, plus the NOTs Markov's
+bound demands) and a program translated gate by gate. They enter after the first engine, before the
+restriction and SAT stages, which then start from the higher lower bound; a minimum they settle has
+``proved_by == "transfer"``.
+
 >>> from synth import Spec, synthesize
 >>> r = synthesize(Spec.from_table(0x96, 3), basis="xag")
 >>> r.min_size, r.exact, [str(p) for p in r.shortest]
@@ -34,7 +40,7 @@ from __future__ import annotations
 import math
 import resource
 import time
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -52,6 +58,7 @@ from .result import ConsistentFunction, FrontierEntry, SynthesisResult, pareto, 
 from .sat import sat_basis_check, sat_minimum
 from .semantics import pack_bits, popcount, unpack_bits
 from .simplify import simplify_negations
+from .transfer import KnownBounds, check_known, transfer_bounds
 from .spec import Spec
 from .zp import synthesize_zp
 
@@ -71,6 +78,13 @@ LEAF_SIZE = 3  # exact leaves of the Shannon decomposition have at most this siz
 # for about 4 minutes and 1.8 GB without a new size, where the restriction bound then needed 2 minutes).
 ENUMERATOR_SHARE = 0.25
 ENUMERATOR_WORK = 300_000_000
+# sizes below a lower bound carried from another basis that the SAT walk still refutes, at most: they
+# warm its session up. The multiplexer case's 128 examples in aon, read limits, the bound 11 carried
+# from xag: the walk 7..11 refuted 11 in 1.04 M conflicts (1.71 M in all), a walk from 11 alone in 2.89 M
+# (and in more than 10 CPU min with every example in its first instance). With less work left than
+# WARM_WORK (about a million conflicts) the walk starts at the carried bound: the warm-up would use it up.
+WARM_SIZES = 4
+WARM_WORK = 1_000_000_000
 # which engine proved a minimum found by each mode's own search: (mode, n <= CENSUS_INPUTS) -> name
 _ENGINE_NAMES = {("formula", True): "enumerator", ("formula", False): "enumerator",
                  ("circuit", True): "census", ("circuit", False): "enumerator+circuit_search"}
@@ -79,7 +93,8 @@ _ENGINE_NAMES = {("formula", True): "enumerator", ("formula", False): "enumerato
 def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
                max_size: int | None = None, top_k: int = 10, budget: Budget | int | None = DEFAULT_WORK,
                budget_s: float | None = None, slack: int = 1, max_entries: int = DEFAULT_MAX_ENTRIES,
-               sat: bool = True, progress: Callable[[str], None] | None = None) -> SynthesisResult:
+               sat: bool = True, progress: Callable[[str], None] | None = None,
+               known: Sequence[KnownBounds] = ()) -> SynthesisResult:
     """Shortest consistent programs of a spec (see module docstring).
 
     Parameters
@@ -102,6 +117,9 @@ def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
         need every consistent function up to the minimum plus ``slack`` (a posterior over them) rather
         than a proof of the minimum.
     progress : called with a line of text after each level (for long runs).
+    known : bounds proven for the same spec in other bases (`synth.transfer.KnownBounds`, e.g.
+        ``KnownBounds.of(synthesize(spec, basis="xag"))``); see the module docstring. Bounds of another
+        spec are an error.
     """
     if not isinstance(spec, Spec):
         raise SynthError(f"synthesize needs a synth.Spec, got {type(spec).__name__}")
@@ -115,6 +133,7 @@ def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
             raise SynthError(f"{name} must be an int >= {lo}, got {v!r}")
     if max_size is not None and (not isinstance(max_size, int) or isinstance(max_size, bool) or max_size < 0):
         raise SynthError(f"max_size must be an int >= 0, got {max_size!r}")
+    known = check_known(spec, known)    # before any search: bounds of another spec are the caller's mistake
     bud = as_budget(budget, budget_s, max_entries)
     t0 = time.perf_counter()
     if spec.n_outputs > 1:
@@ -125,6 +144,8 @@ def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
             raise SynthError(f"a spec of several outputs is synthesised as one Boolean circuit; basis {b.name!r} "
                              f"and this spec ({'Z_%d' % spec.p if spec.p else 'Boolean'}) do not allow it")
         res = _several_outputs(spec, b, mode, max_size=max_size, budget=bud, progress=progress)
+        if known:
+            res.notes.append("bounds from other bases are not carried to a spec of several outputs")
     elif spec.p is not None or b.domain != "bool":
         if spec.p is None or b.domain != "zp":
             raise SynthError(f"basis {b.name!r} is for the {b.domain} domain but the spec is "
@@ -132,6 +153,8 @@ def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
         res = synthesize_zp(spec, basis=b, max_size=max_size, top_k=top_k, budget=bud, slack=slack,
                             progress=progress)
         res.proved_by = "enumerator" if res.exact else None
+        if known:
+            res.notes.append("bounds from other bases are not carried to a Z_p spec")
     else:
         # the portfolio: the mode's engine (enumerator, census) proves the small sizes within its share
         # of the budget; an unfinished search gets a consistent upper bound; SAT then takes the sizes
@@ -145,10 +168,13 @@ def synthesize(spec: Spec, *, basis: str | Basis = "xag", mode: str = "formula",
         impossible = res.min_size is None and res.stats.get("saturated", False)
         if res.min_size is None and max_size is None and not impossible:
             _add_upper_bound(res, spec, b)
+        if known and not res.exact and not impossible:
+            _transfer_stage(res, spec, b, mode, known, max_size=max_size, progress=progress)
         if sat and not res.exact and mode == "formula" and res.min_size is not None:
             _restriction_stage(res, spec, b, max_size=max_size, budget=bud, progress=progress)
         if sat and not res.exact and not impossible:
             _sat_stage(res, spec, b, mode, max_size=max_size, budget=bud, progress=progress)
+    res.basis_costs = dict(b.costs)
     res.stats["budget"] = bud.as_dict()
     if not bud.deterministic:
         res.deterministic = False
@@ -619,6 +645,58 @@ def _adopt(res: SynthesisResult, spec: Spec, prog: Program) -> None:
     res.frontier = pareto([e for e in res.frontier if e.size < prog.size] + [FrontierEntry(prog.size, 0, prog)])
 
 
+def _adopt_checked(res: SynthesisResult, spec: Spec, prog: Program, note: str) -> None:
+    """`_adopt` a program that another stage built, after checking it fits every example."""
+    bits = np.asarray(prog.evaluate(spec.X), dtype=np.int64).reshape(-1)
+    if not np.array_equal(bits, spec.y.astype(np.int64).reshape(-1)):
+        raise AssertionError(f"a program meant to be consistent does not fit the examples: {prog}")
+    _adopt(res, spec, prog)
+    res.notes.append(note)
+
+
+def _raise_lower(res: SynthesisResult, spec: Spec, b: Basis, lower: int, engine: str, what: str,
+                 reason: str) -> None:
+    """A stage proved ``lower`` (above ``res.lower_bound``): raise it; when it meets the consistent program
+    in hand, that program is a minimum proven by ``engine``. ``what``: how the notes name the proof."""
+    if res.min_size is not None and lower > res.min_size:   # a proven bound above a program in hand: a bug
+        raise AssertionError(f"{engine}: lower bound {lower} above a consistent program of size {res.min_size}")
+    res.lower_bound = lower
+    if lower == res.min_size:
+        res.exact = True
+        res.proved_by = engine
+        res.searched_size = res.min_size - 1    # `consistent` need not hold every function of min_size
+        res.notes.append(f"minimum size {res.min_size} proven by {what}: {reason}")
+    else:
+        res.notes.append(f"lower bound {lower} proven by {what}: {reason}")
+        res.searched_size = max(res.searched_size, res.lower_bound - 1)
+    _, m, _, _, _ = _pack_spec(spec)
+    res.truncation_mass = _truncation(spec, b, res.consistent, res.lower_bound - 1, m)
+
+
+def _transfer_stage(res: SynthesisResult, spec: Spec, b: Basis, mode: str, known: tuple, *,
+                    max_size: int | None, progress) -> None:
+    """Raise the proven lower bound and adopt a cheaper consistent program from the bounds proven in other
+    bases (`synth.transfer.transfer_bounds`); when they meet, the minimum is proven. Updates ``res``."""
+    t = transfer_bounds(spec, b, mode, known)
+    res.stats["transfer"] = t.as_dict()
+    used = False
+    prog = t.program
+    if prog is not None and (res.min_size is None or prog.size < res.min_size) and \
+            (max_size is None or prog.size <= max_size):
+        _adopt_checked(res, spec, prog, f"a consistent program of size {prog.size}: {t.program_reason}")
+        used = True
+    if t.lower > res.lower_bound:
+        res.stats["transfer"]["raised_from"] = res.lower_bound
+        if progress:
+            progress(f"bounds from other bases: lower bound {t.lower}")
+        _raise_lower(res, spec, b, t.lower, "transfer", "bounds from other bases", t.lower_reason)
+        used = True
+    if used and not all(k.deterministic for k in known):
+        res.deterministic = False
+        res.notes.append("bounds were carried from a search that a wall-clock valve stopped: this result "
+                         "depends on machine speed")
+
+
 def _restriction_stage(res: SynthesisResult, spec: Spec, b: Basis, *, max_size: int | None, budget: Budget,
                        progress) -> None:
     """Raise the proven lower bound of a formula search by restriction to the forced core of inputs
@@ -643,19 +721,9 @@ def _restriction_stage(res: SynthesisResult, spec: Spec, b: Basis, *, max_size: 
                          "every example")
     if rb.lower <= res.lower_bound:
         return
-    res.lower_bound = rb.lower
     if progress:
         progress(f"restriction to the core {list(rb.core)}: lower bound {rb.lower}")
-    if rb.lower == res.min_size:
-        res.exact = True
-        res.proved_by = "restriction"
-        res.searched_size = res.min_size - 1    # `consistent` need not hold every function of min_size
-        res.notes.append(f"minimum size {res.min_size} proven by restriction: {rb.reason}")
-    else:
-        res.notes.append(f"lower bound {rb.lower} proven by restriction: {rb.reason}")
-        res.searched_size = max(res.searched_size, res.lower_bound - 1)
-    _, m, _, _, _ = _pack_spec(spec)
-    res.truncation_mass = _truncation(spec, b, res.consistent, res.lower_bound - 1, m)
+    _raise_lower(res, spec, b, rb.lower, "restriction", "restriction", rb.reason)
 
 
 def _sat_stage(res: SynthesisResult, spec: Spec, b: Basis, mode: str, *, max_size: int | None,
@@ -675,11 +743,21 @@ def _sat_stage(res: SynthesisResult, spec: Spec, b: Basis, mode: str, *, max_siz
     upper = res.min_size
     if max_size is not None:
         upper = max_size + 1 if upper is None else min(upper, max_size + 1)
+    # below a lower bound carried from another basis, the walk refutes up to WARM_SIZES sizes it need not:
+    # they warm its session up (`_transfer_stage`)
+    start = res.lower_bound
+    carried_from = res.stats.get("transfer", {}).get("raised_from")
+    left = budget.remaining()
+    if carried_from is not None and (left is None or left >= WARM_WORK):
+        start = max(carried_from, res.lower_bound - WARM_SIZES)
     if progress:
-        progress(f"SAT from size {res.lower_bound}" + ("" if upper is None else f" below {upper}"))
-    sat = sat_minimum(spec, b, mode=mode, lower=res.lower_bound, upper=upper, budget=budget,
+        progress(f"SAT from size {start}" + ("" if upper is None else f" below {upper}"))
+    sat = sat_minimum(spec, b, mode=mode, lower=start, upper=upper, budget=budget,
                       **read_limits(spec, b, mode, budget=budget))
     res.stats["sat"] = {k: v for k, v in sat.as_dict().items() if k != "program"}
+    if sat.program is not None and sat.program.size < res.lower_bound:    # below a proven bound: a bug
+        raise AssertionError(f"SAT found a program of size {sat.program.size} below the proven lower bound "
+                             f"{res.lower_bound}")
     found_below = sat.program is not None and (res.min_size is None or sat.program.size < res.min_size)
     if found_below:
         _adopt(res, spec, sat.program)
@@ -697,10 +775,15 @@ def _sat_stage(res: SynthesisResult, spec: Spec, b: Basis, mode: str, *, max_siz
         else:
             res.notes.append(f"the SAT engine refuted every size up to {sat.min_size - 1}")
     else:
+        raised = sat.lower_bound > res.lower_bound
         res.lower_bound = max(res.lower_bound, sat.lower_bound)
-        if res.min_size is not None:
+        if res.min_size is not None and raised:
             res.notes.append(f"the SAT engine proved the minimum is between {res.lower_bound} and {res.min_size} "
                              f"before the budget ran out ({sat.conflicts} conflicts)")
+        elif res.min_size is not None:
+            res.notes.append(f"the SAT engine did not raise the lower bound before the budget ran out (sizes from "
+                             f"{start}, {sat.conflicts} conflicts): the minimum is between {res.lower_bound} and "
+                             f"{res.min_size}")
     if res.exact and res.spec.n_queries and found_below:
         res.notes.append("the SAT engine returns one shortest program: the posterior covers it and the "
                          "larger consistent functions found (see truncation_mass)")

@@ -55,7 +55,7 @@ from pysat.solvers import Solver
 from .budget import Budget, BudgetExceeded, as_budget
 from .census_store import SHIPPED_N, circuit_census, shipped_path
 from .exhaustive import census
-from .dsl import BASES, GATES, Basis, Program, define_basis, get_basis
+from .dsl import BASES, GATES, Basis, Program, define_basis, get_basis, is_monotone
 from .errors import SynthError
 from .sat import MODES, SatSession, essential_inputs, read_limits_apply, sat_basis_check, sat_minimum
 from .spec import Spec
@@ -128,13 +128,8 @@ def _costs(b: Basis) -> _Costs:
         raise SynthError(f"basis {b.name!r}: a gate besides NOT costs 0; restriction_bound needs every "
                          "other gate to cost at least 1")
     arity = max(GATES[g].arity for g in gates)
-    monotone = all(_is_monotone(GATES[g].table, GATES[g].arity) for g in gates)
+    monotone = all(is_monotone(GATES[g].table, GATES[g].arity) for g in gates)
     return _Costs(arity, min(gates.values()), int(b.costs.get("not", 0)), monotone)
-
-
-def _is_monotone(table: int, arity: int) -> bool:
-    return all(not ((table >> u) & 1) or ((table >> (u | (1 << j))) & 1)
-               for u in range(1 << arity) for j in range(arity))
 
 
 @lru_cache(maxsize=32)

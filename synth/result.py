@@ -65,6 +65,7 @@ class SynthesisResult:
     lower_bound: int = 0          # proven: no consistent program is smaller than this
     deterministic: bool = True
     proved_by: str | None = None  # the engine that proved the minimum ("enumerator", "census", "sat", ...)
+    basis_costs: dict | None = None   # the basis' gate costs (its name alone may not say: a user basis)
 
     @property
     def upper_bound(self) -> int | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -42,6 +42,7 @@ class MinProgram:
     note: str = ""
     deterministic: bool = True
     lower_bound: int = 0      # proven: no program of the function is smaller
+    bounds: Any = None        # the search's `synth.KnownBounds` (for the function on its support), if any
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,13 +164,16 @@ def memo_synthesize(memo: dict | None, spec: synth.Spec, **kw: Any) -> synth.Syn
 
 def function_min_program(labels: np.ndarray, task: Task, *, basis: str = "xag", mode: str = "formula",
                          max_support: int = 10, budget: int | None = FUNCTION_BUDGET,
-                         budget_s: float | None = None, memo: dict | None = None) -> MinProgram:
+                         budget_s: float | None = None, memo: dict | None = None,
+                         known: Sequence[synth.KnownBounds] = ()) -> MinProgram:
     """A minimal program for a function given by its labels on the task's whole domain.
 
     Boolean: synthesised over the function's support only, then read over all inputs. Z_p: synthesised
     from all p^2 points in the ``zp`` basis. ``budget``: work units of the synthesis (`synth.synthesize`);
     when it runs out the program is a consistent upper bound and ``exact`` is False. ``budget_s``: an
     optional wall-clock valve (when it fires, ``deterministic`` is False). ``memo``: see `memo_synthesize`.
+    ``known``: bounds proven in other bases (``MinProgram.bounds`` of earlier calls); those of this
+    function's search are carried to ``basis`` (`synth.synthesize`'s ``known``), the others ignored.
     """
 
     labels = np.asarray(labels)
@@ -200,10 +204,14 @@ def function_min_program(labels: np.ndarray, task: Task, *, basis: str = "xag", 
     for j, i in enumerate(sup):
         idx |= ((np.arange(1 << k) >> j) & 1) << i
     sub = table_from_labels(labels[idx].astype(bool))
-    res = memo_synthesize(memo, synth.Spec.from_table(sub, k), basis=basis, mode=mode, top_k=1, slack=0,
-                          budget=budget, budget_s=budget_s)
+    spec = synth.Spec.from_table(sub, k)
+    digest = spec.digest(examples_only=True)
+    mine = tuple(kb for kb in known if kb is not None and kb.spec_digest == digest and kb.basis != basis)
+    res = memo_synthesize(memo, spec, basis=basis, mode=mode, top_k=1, slack=0, budget=budget, budget_s=budget_s,
+                          **({"known": mine} if mine else {}))
+    bounds = synth.KnownBounds.of(res)
     if not res.shortest:
         return MinProgram(None, False, "no program found within the budget; " + "; ".join(res.notes),
-                          res.deterministic, int(res.lower_bound))
+                          res.deterministic, int(res.lower_bound), bounds)
     return MinProgram(embed_program(res.shortest[0], n, list(sup), basis=basis), bool(res.exact),
-                      "; ".join(res.notes), res.deterministic, int(res.lower_bound))
+                      "; ".join(res.notes), res.deterministic, int(res.lower_bound), bounds)

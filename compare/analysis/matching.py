@@ -446,7 +446,8 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
         ``complexity.valve_fired`` is True: the numbers then depend on machine speed).
     baselines : compute nearest-neighbour and minimum-degree baselines (the slowest part on big tasks).
     cache : a dict kept across calls for the same network and task (several bases): basis-independent
-        numbers (baselines, the target's support) are computed once.
+        numbers (baselines, the target's support) are computed once, and the bounds proven for the
+        network's function and the target in one basis carry to the next (`synth.KnownBounds`).
     memo : a dict kept across networks (the seeds of a case): the minimal-program searches of equal
         functions are run once (`compare.analysis.function.memo_synthesize`).
     """
@@ -537,15 +538,19 @@ def match(net_or_circuit: Any, synthesis: Any, task: Any, *, circuit: Any = None
 
     # ---- complexity
     basis, mode = synthesis.basis, synthesis.mode
-    fmin = function_min_program(labels, task, basis=basis, mode=mode, budget=budget, budget_s=budget_s, memo=memo)
+    # bounds proven for the network's function and the target in the bases matched before (same network)
+    known = cache.setdefault("function_bounds", [])
+    fmin = function_min_program(labels, task, basis=basis, mode=mode, budget=budget, budget_s=budget_s, memo=memo,
+                                known=tuple(known))
     target_known = _target_known_at(task, None)
     if target_known:
         tmin = function_min_program(task.labels.astype(np.int64), task, basis=basis, mode=mode, budget=budget,
-                                    budget_s=budget_s, memo=memo)
+                                    budget_s=budget_s, memo=memo, known=tuple(known))
     else:
         tmin = MinProgram(None, False, "the target is unknown outside the labelled points")
         notes.append("the target is known only on the labelled points (a task from examples): no agreement "
                      "with it is quoted where it is unknown, and it has no minimal size")
+    known.extend(m.bounds for m in (fmin, tmin) if m.bounds is not None)
     fprog, fexact, fnote = fmin.program, fmin.exact, fmin.note
     tprog, texact = tmin.program, tmin.exact
     if fnote:
@@ -783,11 +788,15 @@ def compare_network(model: Any, task: Any, *, bases: Sequence[str] = ("xag",), m
     labels = _labels_on(model, task)
     out: dict[str, NetworkComparison] = {}
     cache: dict = {}
+    known: list[synth.KnownBounds] = []     # bounds proven in the bases before carry to the next
     for b in bases:
         say(f"synthesising in basis {b} ...")
         kw = {} if synth_budget is None else {"budget": synth_budget}
+        if known and task.domain == "bool":
+            kw["known"] = tuple(known)
         res = synth.synthesize(task.train_spec(), basis=b, mode=mode, budget_s=synth_budget_s, top_k=top_k,
                                slack=slack, **kw)
+        known.append(synth.KnownBounds.of(res))
         circuit, err = None, ""
         if task.domain == "bool" and method != "none":
             say(f"extracting a circuit in basis {b} ...")

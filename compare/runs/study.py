@@ -45,6 +45,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import torch
 
+import synth
+
 from ..analysis.fourier import fourier_report
 from ..analysis.function import memo_synthesize, net_function
 from ..analysis.matching import Comparison, match
@@ -184,11 +186,14 @@ def run_seed(case: Case, index: int, seed: int, folder: Path, *, cache: bool | P
     spec = task.train_spec()
     s = cfg["synth"]
     match_cache: dict = {}
+    known: list = []        # bounds proven in the bases synthesised before carry to the next (synth.KnownBounds)
     for b in s["bases"]:
         say(f"seed {index}: synthesising in basis {b} ...")
         t = time.perf_counter()
         res = memo_synthesize(memo, spec, basis=b, mode=s["mode"], budget=s["basis_budget"].get(b, s["budget"]),
-                              budget_s=s["budget_s"], top_k=s["top_k"], slack=s["slack"])
+                              budget_s=s["budget_s"], top_k=s["top_k"], slack=s["slack"],
+                              **({"known": tuple(known)} if known and task.domain == "bool" else {}))
+        known.append(synth.KnownBounds.of(res))
         timings[f"synth_{b}"] = round(time.perf_counter() - t, 3)
         synthesis[b] = _synthesis_record(res)
         files = {}

@@ -132,3 +132,20 @@ def test_verdict_says_when_the_functions_minimal_size_is_only_bracketed(parity6)
     k = c.complexity
     assert not k.net_min_exact and k.net_min_size is not None
     assert (f"minimal size between {k.net_min_lower_bound} (proven) and {k.net_min_size}" in c.verdict)
+
+
+def test_bounds_of_the_networks_function_carry_from_basis_to_basis(parity6):
+    """`match` with one cache for several bases (as a case run does): the xag minimum of the network's
+    function (2) and Markov's bound (parity needs a NOT) give its aon formula a lower bound of 3, which the
+    aon search alone does not reach within a tiny budget."""
+    task, syn = parity6
+    aon = synth.synthesize(task.train_spec(), basis="aon", budget=1000, known=[synth.KnownBounds.of(syn)])
+    assert aon.lower_bound == 3 and any("from other bases" in n for n in aon.notes)
+    prog = synth.Program.parse("xor(x0, xor(x1, x2))", 6)
+    cache: dict = {}
+    assert match(prog, syn, task, cache=cache).complexity.net_min_size == 2
+    carried = match(prog, aon, task, cache=cache, budget=1000).complexity
+    alone = match(prog, aon, task, budget=1000).complexity
+    assert (carried.net_min_lower_bound, alone.net_min_lower_bound) == (3, 2)
+    assert carried.net_min_size == alone.net_min_size == 12
+    assert [kb.basis for kb in cache["function_bounds"]] == ["xag", "xag", "aon", "aon"]   # function, target

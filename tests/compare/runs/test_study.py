@@ -126,3 +126,43 @@ def test_the_search_memo_keeps_only_its_newest_results(monkeypatch):
     assert len(memo) == 2
     again = fn.memo_synthesize(memo, synth.Spec.from_table(0x6, 2), basis="xag", budget=10**6)
     assert again is not first and again.min_size == first.min_size == 1
+
+
+CARRY = """
+[case]
+name = "carry"
+[task]
+target = "parity"
+params = { n = 8, k = 2 }
+train_fraction = 0.5
+[net]
+widths = [8]
+[train]
+optimizer = "adamw"
+lr = 0.05
+loss = "hinge"
+epochs = 300
+cleanup_epochs = 50
+eval_every = 20
+[extract]
+method = "none"
+[synth]
+bases = ["xag", "aon"]
+budget = 5e6
+basis_budget = { aon = 2e3 }
+function_budget = 2e6
+[run]
+seeds = 1
+"""
+
+
+def test_a_case_carries_bounds_from_basis_to_basis(tmp_path):
+    """The bases of a case are synthesised in order and each gets what the ones before proved: here xag
+    proves XOR of 2 inputs (1 gate), so aon's lower bound is 1 + one NOT (Markov), though its own search
+    stopped at once."""
+    case = load_case_text(CARRY, source="carry.toml")
+    r = run_case(case, out=tmp_path, cache=False, report=False)
+    seed = json.loads(next(r.folder.glob("seeds/*/metrics.json")).read_text())
+    xag, aon = seed["synthesis"]["xag"], seed["synthesis"]["aon"]
+    assert (xag["exact"], xag["min_size"]) == (True, 1)
+    assert aon["lower_bound"] == 2 and any("from other bases" in n for n in aon["notes"])
